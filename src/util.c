@@ -1,0 +1,120 @@
+/* Small helpers every module uses. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/crypto.h>
+
+#include "util.h"
+
+void
+ds_hex(char *out, const void *buf, size_t len)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	const unsigned char	*p = buf;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+ds_unhex(void *out, size_t len, const char *s)
+{
+	unsigned char	*p = out;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		int hi = hexval((unsigned char)s[2 * i]);
+		int lo = hi < 0 ? -1 : hexval((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		p[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return s[2 * len] == '\0' ? 0 : -1;
+}
+
+void
+ds_freezero(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, len);
+	free(p);
+}
+
+const char *
+ds_human_size(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *const units[] = {
+		"B", "KiB", "MiB", "GiB", "TiB", "PiB"
+	};
+	double	v = (double)bytes;
+	int	u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+int
+ds_parse_size(const char *s, uint64_t *out)
+{
+	char			*end;
+	unsigned long long	 v;
+	int			 shift = 0;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (toupper((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	case 'T': shift = 40; break;
+	default:
+		return -1;
+	}
+	if (*end != '\0') {
+		end++;
+		if ((*end == 'i' || *end == 'I') && (end[1] == 'B' ||
+		    end[1] == 'b'))
+			end += 2;
+		else if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end != '\0')
+			return -1;
+	}
+	if (shift > 0 && v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}

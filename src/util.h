@@ -1,0 +1,23 @@
+/* Small helpers every module uses: hex, secret wiping, sizes. */
+#ifndef DS_UTIL_H
+#define DS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes 2*LEN lowercase hex digits and a NUL to OUT. */
+void	 ds_hex(char *out, const void *buf, size_t len);
+
+/* Parses exactly 2*LEN hex digits into OUT; -1 when S is not that. */
+int	 ds_unhex(void *out, size_t len, const char *s);
+
+/* Wipes then frees; takes NULL (OpenSSH freezero). */
+void	 ds_freezero(void *p, size_t len);
+
+/* Formats BYTES as "1.5 GiB" into BUF (at least 16 bytes). */
+const char *ds_human_size(char *buf, size_t size, uint64_t bytes);
+
+/* Parses "10G", "512M", "4096", "10T" (binary units); -1 when invalid. */
+int	 ds_parse_size(const char *s, uint64_t *out);
+
+#endif
