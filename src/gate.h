@@ -21,7 +21,7 @@
 struct ds_gate {
 	int		 fd;		/* open O_RDWR (O_EXCL for devices) */
 	uint64_t	 size;		/* bytes usable */
-	unsigned	 sector_size;	/* logical sector size (512 for images) */
+	unsigned	 sector_size;	/* logical (512 for images) */
 	int		 is_block;
 	char		*path;		/* as given; owned */
 	char		*drive_id;	/* driveId for the job: serial without

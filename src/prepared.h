@@ -34,7 +34,7 @@ struct ds_prepared {
 	char			*job;
 	char			*set_id;	/* hex */
 	char			*staging;	/* absolute path */
-	int			 finished;	/* the whole staging is copied */
+	int			 finished;	/* all of staging copied */
 	uint64_t		 bytes_total;	/* staging bytes */
 	size_t			 ndrives;
 	struct ds_prepared_drive *drives;

@@ -9,12 +9,12 @@
 
 enum ds_exit {
 	DS_EXIT_OK = 0,
-	DS_EXIT_FAILURE = 1,	/* something went wrong; the message says what */
+	DS_EXIT_FAILURE = 1,	/* failed; the message says why */
 	DS_EXIT_USAGE = 2,	/* bad options or arguments */
-	DS_EXIT_NEED_DRIVE = 3,	/* all given drives are full: add one, --resume */
+	DS_EXIT_NEED_DRIVE = 3,	/* drives full: add one, --resume */
 	DS_EXIT_DAMAGED = 4,	/* verify or restore found damage */
 	DS_EXIT_REFUSED = 5,	/* a safety check refused to write */
-	DS_EXIT_SERVICE = 6,	/* the import service failed or was unreachable */
+	DS_EXIT_SERVICE = 6,	/* import service failed or unreachable */
 	DS_EXIT_STOPPED = 7,	/* stopped by the user or a signal; resumable */
 };
 
