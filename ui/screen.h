@@ -1,0 +1,77 @@
+/*
+ * The wizard's screens. Each lives in ui/screen-<name>.c and exports one
+ * const struct screen_ops; ui/wizard.c (the sequencer) owns the order in
+ * which they are shown, the main loop, resize, help and quitting.
+ *
+ * Call order for one visit of a screen:
+ *   enter(model, &data)          make the private state; non-zero refuses
+ *                                the visit (*cause says why)
+ *   draw(model, data)            any number of times, on a cleared screen
+ *   key(model, data, key)        for every key; returns what happens next
+ *   event(model, data)           when fd(data) is readable or tick_ms
+ *                                passed; returns what happens next
+ *   leave(data)                  frees the private state (takes NULL)
+ *
+ * What the user chose goes into the model, never into globals: the
+ * sequencer reads it to pick the next screen.
+ */
+#ifndef DS_SCREEN_H
+#define DS_SCREEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a key or an event asks the sequencer to do. */
+enum screen_action {
+	SA_UNHANDLED,	/* the sequencer applies its own keys (help, Esc) */
+	SA_STAY,	/* nothing changed on screen */
+	SA_REDRAW,	/* draw again */
+	SA_NEXT,	/* go on to the screen the sequencer picks */
+	SA_BACK,	/* the previous screen */
+	SA_QUIT,	/* leave the wizard (after asking, if needed) */
+};
+
+/* Which of the first menu's paths the user took. */
+enum wiz_mode {
+	WIZ_MODE_NONE,
+	WIZ_MODE_PREPARE,	/* settings, staging, drives, copy, job, ship */
+	WIZ_MODE_SHIP,		/* shipping details of an existing job */
+	WIZ_MODE_STATUS,	/* state of the jobs */
+};
+
+/* The user's choices, filled screen by screen; strings are owned. */
+struct wiz_model {
+	enum wiz_mode	 mode;
+	char		*settings;	/* publish-settings file */
+	char		*subscription;	/* subscription id chosen */
+	char		*staging;	/* staging folder */
+	char		*job;		/* import job name */
+	char		*drive;		/* drive being confirmed */
+	char		*confirm_id;	/* what the user typed for it */
+	char		*message;	/* shown once by the next screen */
+};
+
+/* Frees what the model holds (not the model itself). */
+void	wiz_model_clear(struct wiz_model *m);
+
+/* Replaces *slot with a copy of S (NULL clears it). */
+void	wiz_set(char **slot, const char *s);
+
+struct screen_ops {
+	const char	*name;		/* for tests and the screen dump */
+	const char	*title;		/* marked for translation; in the frame */
+	const char	*keys;		/* marked for translation; the help line */
+	const char	*help;		/* marked for translation; F1 / ? popup */
+	int		 tick_ms;	/* 0: no periodic event */
+	int		(*enter)(struct wiz_model *m, void **data,
+			    char **cause);
+	void		(*draw)(struct wiz_model *m, void *data);
+	enum screen_action (*key)(struct wiz_model *m, void *data, int key);
+	int		(*fd)(void *data);	/* -1 or NULL: none */
+	enum screen_action (*event)(struct wiz_model *m, void *data);
+	void		(*leave)(void *data);
+};
+
+extern const struct screen_ops screen_menu_ops;
+
+#endif
