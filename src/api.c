@@ -997,3 +997,126 @@ ds_api_job_delete(struct ds_api *api, const char *rg, const char *name,
 	free(path);
 	return rc;
 }
+
+static int
+jset_int(json_t *o, const char *key, long long v)
+{
+	if (v < 0)
+		return 0;
+	return json_object_set_new(o, key, json_integer(v));
+}
+
+static int
+jset_strings(json_t *o, const char *key, char **v, size_t n)
+{
+	json_t	*arr;
+	size_t	 i;
+
+	if ((arr = json_array()) == NULL ||
+	    json_object_set_new(o, key, arr) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (json_array_append_new(arr, json_string(v[i])) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+json_t *
+ds_location_to_json(const struct ds_location *l)
+{
+	json_t *o, *a;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (ds_jset(o, "name", l->name) != 0 || ds_jset(o, "id", l->id) != 0 ||
+	    (a = ds_address_json(&l->address)) == NULL ||
+	    json_object_set_new(o, "address", a) != 0 ||
+	    ds_jset(a, "additionalShippingInformation",
+	    l->address.additional) != 0 ||
+	    jset_strings(o, "supportedCarriers", l->carriers,
+	    l->ncarriers) != 0 ||
+	    jset_strings(o, "alternateLocations", l->alternates,
+	    l->nalternates) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+package_json(const struct ds_package *p)
+{
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (ds_jset(o, "carrierName", p->carrier) != 0 ||
+	    ds_jset(o, "trackingNumber", p->tracking) != 0 ||
+	    (p->drive_count > 0 && jset_int(o, "driveCount",
+	    p->drive_count) != 0) ||
+	    ds_jset(o, "shipDate", p->ship_date) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
+ds_job_to_json(const struct ds_job *j)
+{
+	json_t	*o, *arr, *d, *x;
+	size_t	 i;
+
+	if ((o = json_object()) == NULL || (arr = json_array()) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	if (ds_jset(o, "name", j->name) != 0 ||
+	    ds_jset(o, "resourceGroup", j->resource_group) != 0 ||
+	    ds_jset(o, "location", j->location) != 0 ||
+	    ds_jset(o, "state", j->state) != 0 ||
+	    jset_int(o, "percentComplete", j->percent) != 0 ||
+	    json_object_set_new(o, "cancelRequested",
+	    json_boolean(j->cancel_requested)) != 0 ||
+	    ds_jset(o, "storageAccountId", j->storage_account_id) != 0 ||
+	    ds_jset(o, "container", j->container) != 0 ||
+	    ds_jset(o, "createdAt", j->created_at) != 0 ||
+	    ds_jset(o, "lastModifiedAt", j->last_modified) != 0)
+		goto fail;
+	if (j->ship_to != NULL && ((x = ds_address_json(j->ship_to)) == NULL ||
+	    json_object_set_new(o, "shippingInformation", x) != 0))
+		goto fail;
+	if (j->delivery != NULL && ((x = package_json(j->delivery)) == NULL ||
+	    json_object_set_new(o, "deliveryPackage", x) != 0))
+		goto fail;
+	if (j->return_package != NULL &&
+	    ((x = package_json(j->return_package)) == NULL ||
+	    json_object_set_new(o, "returnPackage", x) != 0))
+		goto fail;
+	if (json_object_set_new(o, "driveList", arr) != 0) {
+		json_decref(arr);
+		goto fail;
+	}
+	for (i = 0; i < j->ndrives; i++) {
+		const struct ds_drive_status *ds = &j->drives[i];
+		if ((d = json_object()) == NULL ||
+		    json_array_append_new(arr, d) != 0 ||
+		    ds_jset(d, "driveId", ds->drive_id) != 0 ||
+		    ds_jset(d, "state", ds->state) != 0 ||
+		    ds_jset(d, "copyStatus", ds->copy_status) != 0 ||
+		    jset_int(d, "percentComplete", ds->percent) != 0 ||
+		    jset_int(d, "bytesSucceeded", ds->bytes) != 0 ||
+		    ds_jset(d, "manifestFile", ds->manifest_file) != 0 ||
+		    ds_jset(d, "manifestHash", ds->manifest_hash) != 0 ||
+		    ds_jset(d, "driveHeaderHash", ds->header_hash) != 0 ||
+		    ds_jset(d, "verboseLogUri", ds->verbose_log) != 0 ||
+		    ds_jset(d, "errorLogUri", ds->error_log) != 0 ||
+		    ds_jset(d, "manifestUri", ds->manifest_uri) != 0)
+			goto fail;
+	}
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}

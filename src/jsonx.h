@@ -36,4 +36,12 @@ void	 ds_address_read(const json_t *o, const char *additional,
 /* The ReturnAddress JSON of A, or NULL (src/api.c). */
 json_t	*ds_address_json(const struct ds_address *a);
 
+struct ds_location;
+struct ds_job;
+
+/* The JSON of a location or a job as diskseed shows it (--json): the
+ * API's field names, keys never included; NULL on failure. */
+json_t	*ds_location_to_json(const struct ds_location *l);
+json_t	*ds_job_to_json(const struct ds_job *j);
+
 #endif
