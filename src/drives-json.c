@@ -18,12 +18,35 @@ set_str(json_t *o, const char *key, const char *s)
 	    json_null());
 }
 
+/* Appends {code, message, detail} for each of the N bits set in BITS. */
+static int
+add_bits(json_t *a, unsigned bits, int n, const char *(*name)(unsigned),
+    const char *(*text)(unsigned), char *const *details)
+{
+	json_t		*e;
+	unsigned	 bit;
+	int		 i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		bit = 1U << i;
+		if (!(bits & bit))
+			continue;
+		if ((e = json_object()) == NULL ||
+		    json_array_append_new(a, e) != 0)
+			return -1;
+		rc |= set_str(e, "code", name(bit));
+		rc |= set_str(e, "message", _(text(bit)));
+		if (details != NULL)
+			rc |= set_str(e, "detail", details[i]);
+	}
+	return rc;
+}
+
 void *
 ds_drive_json(const struct ds_drive *d)
 {
-	json_t		*o, *r, *w, *e, *ids;
-	unsigned	 bit;
-	int		 i, rc = 0;
+	json_t		*o, *r, *w, *ids;
+	int		 rc = 0;
 	char		 devnum[32];
 	char	       **b;
 
@@ -61,27 +84,11 @@ ds_drive_json(const struct ds_drive *d)
 	rc |= json_object_set_new(o, "by_ids", ids);
 	if (rc != 0 || r == NULL || w == NULL || ids == NULL)
 		goto fail;
-	for (i = 0; i < DS_DRIVE_NREASONS; i++) {
-		bit = 1U << i;
-		if (!(d->reasons & bit))
-			continue;
-		if ((e = json_object()) == NULL ||
-		    json_array_append_new(r, e) != 0)
-			goto fail;
-		rc |= set_str(e, "code", ds_drive_reason_name(bit));
-		rc |= set_str(e, "message", _(ds_drive_reason_text(bit)));
-		rc |= set_str(e, "detail", d->details[i]);
-	}
-	for (i = 0; i < DS_DRIVE_NWARNINGS; i++) {
-		bit = 1U << i;
-		if (!(d->warnings & bit))
-			continue;
-		if ((e = json_object()) == NULL ||
-		    json_array_append_new(w, e) != 0)
-			goto fail;
-		rc |= set_str(e, "code", ds_drive_warning_name(bit));
-		rc |= set_str(e, "message", _(ds_drive_warning_text(bit)));
-	}
+	if (add_bits(r, d->reasons, DS_DRIVE_NREASONS, ds_drive_reason_name,
+	    ds_drive_reason_text, d->details) != 0 ||
+	    add_bits(w, d->warnings, DS_DRIVE_NWARNINGS, ds_drive_warning_name,
+	    ds_drive_warning_text, NULL) != 0)
+		goto fail;
 	for (b = d->by_ids; b != NULL && *b != NULL; b++)
 		rc |= json_array_append_new(ids, json_string(*b));
 	if (rc != 0)

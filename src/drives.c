@@ -20,10 +20,12 @@
 
 #define BYID_DIR	"/dev/disk/by-id"
 
-static const struct {
+struct bit_name {
 	const char	*name;
 	const char	*text;
-} reasons[DS_DRIVE_NREASONS] = {
+};
+
+static const struct bit_name reasons[DS_DRIVE_NREASONS] = {
 	{ "system", N_("holds the root or boot filesystem") },
 	{ "mounted", N_("has a mounted filesystem") },
 	{ "swap", N_("has active swap") },
@@ -40,47 +42,41 @@ static const struct {
 	{ "no-serial", N_("no serial number: confirm it by its name") },
 };
 
-static int
-bit_index(unsigned bit, int n)
+/* The entry of table T (N long) for the single bit BIT. */
+static const struct bit_name *
+bit_entry(const struct bit_name *t, int n, unsigned bit)
 {
-	int i;
+	static const struct bit_name	none = { "", "" };
+	int				i;
 
 	for (i = 0; i < n; i++)
 		if (bit == (1U << i))
-			return i;
-	return -1;
+			return &t[i];
+	return &none;
 }
 
 const char *
-ds_drive_reason_text(unsigned reason)
+ds_drive_reason_text(unsigned r)
 {
-	int i = bit_index(reason, DS_DRIVE_NREASONS);
-
-	return i == -1 ? "" : reasons[i].text;
+	return bit_entry(reasons, DS_DRIVE_NREASONS, r)->text;
 }
 
 const char *
-ds_drive_reason_name(unsigned reason)
+ds_drive_reason_name(unsigned r)
 {
-	int i = bit_index(reason, DS_DRIVE_NREASONS);
-
-	return i == -1 ? "" : reasons[i].name;
+	return bit_entry(reasons, DS_DRIVE_NREASONS, r)->name;
 }
 
 const char *
-ds_drive_warning_text(unsigned warning)
+ds_drive_warning_text(unsigned w)
 {
-	int i = bit_index(warning, DS_DRIVE_NWARNINGS);
-
-	return i == -1 ? "" : warnings[i].text;
+	return bit_entry(warnings, DS_DRIVE_NWARNINGS, w)->text;
 }
 
 const char *
-ds_drive_warning_name(unsigned warning)
+ds_drive_warning_name(unsigned w)
 {
-	int i = bit_index(warning, DS_DRIVE_NWARNINGS);
-
-	return i == -1 ? "" : warnings[i].name;
+	return bit_entry(warnings, DS_DRIVE_NWARNINGS, w)->name;
 }
 
 const char *
@@ -759,7 +755,8 @@ path_devnum(const char *path, dev_t *dev, char **cause)
 		target[len] = '\0';
 		base = strrchr(target, '/');
 		if ((size_t)snprintf(buf, sizeof buf, "/dev/%s", base != NULL ?
-		    base + 1 : target) < sizeof buf && stat(buf, &st) == 0 && S_ISBLK(st.st_mode)) {
+		    base + 1 : target) < sizeof buf && stat(buf, &st) == 0 &&
+		    S_ISBLK(st.st_mode)) {
 			*dev = st.st_rdev;
 			return DS_E_OK;
 		}

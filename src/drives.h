@@ -137,7 +137,7 @@ struct ds_drive_contents {
 	uint64_t		 size;
 	char			*pttype;	/* "gpt", "dos", or NULL */
 	char			*ptuuid;
-	char			*fstype;	/* a filesystem on the whole disk */
+	char			*fstype;	/* on the whole disk */
 	char			*label;
 	char			*uuid;
 	struct ds_drive_part	*parts;

@@ -116,6 +116,22 @@ reasons_text(const struct ds_drive *d)
 	return s;
 }
 
+/* DS_E_INELIGIBLE with every reason when D has any, else DS_E_OK. */
+static int
+refuse_ineligible(const char *path, const struct ds_drive *d, char **cause)
+{
+	char	*why;
+	int	 error;
+
+	if (d->reasons == 0)
+		return DS_E_OK;
+	why = reasons_text(d);
+	error = ds_cause(cause, DS_E_INELIGIBLE, "%s: %s", path,
+	    why != NULL ? why : "");
+	free(why);
+	return error;
+}
+
 static int
 str_same(const char *a, const char *b)
 {
@@ -155,20 +171,14 @@ gate_open_block(const char *path, const char *confirm_id,
 	struct stat	 st;
 	uint64_t	 size;
 	int		 fd = -1, ssz, error;
-	char		*why;
 
 	if ((error = gate_lookup(path, &d, cause)) != DS_E_OK)
 		return error;
 	if (listed != NULL &&
 	    (error = same_drive(path, listed, d, cause)) != DS_E_OK)
 		goto fail;
-	if (d->reasons != 0) {
-		why = reasons_text(d);
-		error = ds_cause(cause, DS_E_INELIGIBLE, "%s: %s", path,
-		    why != NULL ? why : "");
-		free(why);
+	if ((error = refuse_ineligible(path, d, cause)) != DS_E_OK)
 		goto fail;
-	}
 	if (!ds_gate_confirm_matches(confirm_id, d->confirm_id)) {
 		error = ds_cause(cause, DS_E_NOTCONFIRMED, _("%s: confirm it "
 		    "with --confirm %s"), path, d->confirm_id);
@@ -201,13 +211,8 @@ gate_open_block(const char *path, const char *confirm_id,
 	if ((error = gate_lookup(d->devnode, &again, cause)) != DS_E_OK ||
 	    (error = same_drive(path, d, again, cause)) != DS_E_OK)
 		goto fail;
-	if (again->reasons != 0) {
-		why = reasons_text(again);
-		error = ds_cause(cause, DS_E_INELIGIBLE, "%s: %s", path,
-		    why != NULL ? why : "");
-		free(why);
+	if ((error = refuse_ineligible(path, again, cause)) != DS_E_OK)
 		goto fail;
-	}
 	g->fd = fd;
 	g->size = size;
 	g->sector_size = (unsigned)ssz;
