@@ -73,5 +73,7 @@ struct screen_ops {
 };
 
 extern const struct screen_ops screen_menu_ops;
+extern const struct screen_ops screen_settings_ops;
+extern const struct screen_ops screen_status_ops;
 
 #endif

@@ -96,8 +96,16 @@ wiz_model_clear(struct wiz_model *m)
 static const struct screen_ops *
 next_screen(const struct screen_ops *cur, const struct wiz_model *m)
 {
-	(void)m;
-	(void)cur;
+	if (cur == &screen_menu_ops)
+		return &screen_settings_ops;
+	if (cur == &screen_settings_ops) {
+		switch (m->mode) {
+		case WIZ_MODE_STATUS:
+			return &screen_status_ops;
+		default:
+			return NULL;
+		}
+	}
 	return NULL;
 }
 
@@ -389,7 +397,8 @@ run(struct wizard *w)
 		}
 		if (w->done || current(w) != s)
 			continue;
-		if (s->event != NULL && ((n > 0 && fd >= 0 &&
+		/* Events wait until what they follow is on the screen. */
+		if (s->event != NULL && !w->dirty && ((n > 0 && fd >= 0 &&
 		    (pfd[1].revents & (POLLIN | POLLHUP))) ||
 		    (s->tick_ms > 0 && now_ms() - w->last_tick >=
 		    s->tick_ms))) {
