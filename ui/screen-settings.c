@@ -42,13 +42,8 @@ static void
 set_error(struct settings *s, enum focus at, int code, char *cause)
 {
 	free(s->error);
-	if (cause != NULL && *cause != '\0') {
-		if (asprintf(&s->error, "%s: %s", ds_strerror(code), cause) < 0)
-			s->error = NULL;
-	} else
-		s->error = strdup(ds_strerror(code));
+	s->error = ui_error_text(code, cause);
 	s->error_at = at;
-	free(cause);
 }
 
 static void
@@ -112,7 +107,8 @@ load_file(struct settings *s)
 	for (i = 0; i < s->pub->nsubs; i++) {
 		if (ds_publish_cert_info(&s->pub->subs[i], &info, &cause) !=
 		    0) {
-			if (asprintf(&s->certs[i], _("unreadable: %s"), cause != NULL ? cause : "") < 0)
+			if (asprintf(&s->certs[i], _("unreadable: %s"),
+			    cause != NULL ? cause : "") < 0)
 				s->certs[i] = NULL;
 			s->expired[i] = 1;
 			free(cause);

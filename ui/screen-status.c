@@ -47,12 +47,7 @@ static void
 set_error(struct status *s, int code, char *cause)
 {
 	free(s->error);
-	if (cause != NULL && *cause != '\0') {
-		if (asprintf(&s->error, "%s: %s", ds_strerror(code), cause) < 0)
-			s->error = NULL;
-	} else
-		s->error = strdup(ds_strerror(code));
-	free(cause);
+	s->error = ui_error_text(code, cause);
 }
 
 /* Asks the service for the jobs; keeps the old list on failure. */

@@ -59,9 +59,9 @@ void	wiz_set(char **slot, const char *s);
 
 struct screen_ops {
 	const char	*name;		/* for tests and the screen dump */
-	const char	*title;		/* marked for translation; in the frame */
-	const char	*keys;		/* marked for translation; the help line */
-	const char	*help;		/* marked for translation; F1 / ? popup */
+	const char	*title;		/* translatable; in the frame */
+	const char	*keys;		/* translatable; the help line */
+	const char	*help;		/* translatable; F1 / ? popup */
 	int		 tick_ms;	/* 0: no periodic event */
 	int		(*enter)(struct wiz_model *m, void **data,
 			    char **cause);

@@ -187,6 +187,20 @@ next_wc(const char *s, size_t len, wchar_t *wc)
 	return n;
 }
 
+char *
+ui_error_text(int code, char *cause)
+{
+	char *msg;
+
+	if (cause != NULL && *cause != '\0') {
+		if (asprintf(&msg, "%s: %s", ds_strerror(code), cause) < 0)
+			msg = NULL;
+	} else
+		msg = strdup(ds_strerror(code));
+	free(cause);
+	return msg;
+}
+
 static int
 wc_width(wchar_t wc)
 {

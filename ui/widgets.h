@@ -80,6 +80,12 @@ int	 ui_printf(int y, int x, int w, enum ui_role role, const char *fmt,
 int	 ui_wrap(int y, int x, int w, int maxlines, enum ui_role role,
 	    const char *s);
 
+/*
+ * The message of error CODE followed by CAUSE when there is one, as an
+ * allocated string (NULL without memory); frees CAUSE.
+ */
+char	*ui_error_text(int code, char *cause);
+
 /* Display columns of the UTF-8 string S. */
 int	 ui_width(const char *s);
 

@@ -166,16 +166,8 @@ draw(struct wizard *w)
 static void
 set_error(struct wizard *w, int code, char *cause)
 {
-	char *msg = NULL;
-
-	if (cause != NULL && *cause != '\0') {
-		if (asprintf(&msg, "%s: %s", ds_strerror(code), cause) < 0)
-			msg = NULL;
-	} else
-		msg = strdup(ds_strerror(code));
 	free(w->m.message);
-	w->m.message = msg;
-	free(cause);
+	w->m.message = ui_error_text(code, cause);
 }
 
 /* Leaves the current screen and enters NEXT; stays when NEXT refuses. */
