@@ -1304,6 +1304,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		if (split) {
 			EVP_MD_CTX_free(p->split_md);
 			p->split_md = NULL;
+			md = NULL;
 		}
 	} else {
 		p->entry_off = off + part;

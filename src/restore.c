@@ -743,8 +743,10 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		md = NULL;
 		goto out;
 	}
-	if (cont && !f->last)
+	if (cont && !f->last) {
+		md = NULL;
 		goto out;
+	}
 	/* A whole file, or the last part: check its SHA-256. */
 	if (md != NULL) {
 		EVP_DigestFinal_ex(md, sum, &mdlen);
