@@ -153,6 +153,8 @@ struct prep {
 	struct chunk_done	*done;
 	size_t			 ndone, done_alloc;
 
+	int			 already_done;
+
 	/* From the journal: the record to append, the drive left open. */
 	json_t			*pending;
 	json_t			*open_rec;
@@ -1409,14 +1411,16 @@ job_setup(struct prep *p, json_t *records, char **cause)
 			continue;
 		if (strcmp(t, "start") == 0)
 			have_start = 1;
-		if (strcmp(t, "done") == 0)
+		if (strcmp(t, "done") == 0 && !p->o->resume)
 			return ds_cause(cause, DS_E_EXISTS,
 			    _("job %s is already prepared"), p->job);
+		if (strcmp(t, "done") == 0)
+			p->already_done = 1;
 	}
 	if (have_start && !p->o->resume)
 		return ds_cause(cause, DS_E_EXISTS, _("job %s was started "
 		    "before: continue it with --resume"), p->job);
-	if (!have_start && p->o->resume)
+	if (!have_start && p->o->resume && p->o->staging == NULL)
 		return ds_cause(cause, DS_E_NOTFOUND,
 		    _("job %s has nothing to resume"), p->job);
 	if (!have_start) {
@@ -1666,6 +1670,11 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 	if (rc != DS_E_OK || records == NULL ||
 	    (rc = job_setup(p, records, cause)) != DS_E_OK)
 		goto out;
+	if (p->already_done) {
+		/* Resuming a finished job: nothing to do. */
+		p->res->finished = 1;
+		goto out;
+	}
 
 	/* Scan: nothing is written before staging is known readable. */
 	if (stat(p->staging, &st) == -1 || !S_ISDIR(st.st_mode)) {
