@@ -748,14 +748,37 @@ ds_drives_list(const struct ds_drive_limits *limits, int all,
 	return DS_E_OK;
 }
 
-/* The device number PATH stands for (a node, a by-id link, a name). */
+/*
+ * The device number of a udev link (by-id names point at the kernel's
+ * node, "../../sda"); resolving the name keeps a test bed's /dev working.
+ */
 static int
-path_devnum(const char *path, dev_t *dev, char **cause)
+link_devnum(const char *path, dev_t *dev)
 {
 	struct stat	 st;
 	char		 buf[PATH_MAX], target[PATH_MAX];
 	const char	*base;
 	ssize_t		 len;
+
+	if (lstat(path, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    (len = readlink(path, target, sizeof target - 1)) <= 0)
+		return -1;
+	target[len] = '\0';
+	base = strrchr(target, '/');
+	base = base != NULL ? base + 1 : target;
+	if ((size_t)snprintf(buf, sizeof buf, "/dev/%s", base) >= sizeof buf ||
+	    stat(buf, &st) == -1 || !S_ISBLK(st.st_mode))
+		return -1;
+	*dev = st.st_rdev;
+	return 0;
+}
+
+/* The device number PATH stands for (a node, a by-id link, a name). */
+static int
+path_devnum(const char *path, dev_t *dev, char **cause)
+{
+	struct stat	 st;
+	char		 buf[PATH_MAX];
 
 	if (strchr(path, '/') == NULL) {
 		if ((size_t)snprintf(buf, sizeof buf, "/dev/%s", path) >=
@@ -768,23 +791,16 @@ path_devnum(const char *path, dev_t *dev, char **cause)
 				    path);
 			return path_devnum(buf, dev, cause);
 		}
-	} else if (stat(path, &st) == -1)
+		path = buf;
+	}
+	if (link_devnum(path, dev) == 0)
+		return DS_E_OK;
+	if (stat(path, &st) == -1)
 		return ds_cause(cause, DS_E_NOTFOUND, "%s: %s", path,
 		    strerror(errno));
 	if (S_ISBLK(st.st_mode)) {
 		*dev = st.st_rdev;
 		return DS_E_OK;
-	}
-	/* A link whose target is named relative to a test bed's /dev. */
-	if ((len = readlink(path, target, sizeof target - 1)) > 0) {
-		target[len] = '\0';
-		base = strrchr(target, '/');
-		if ((size_t)snprintf(buf, sizeof buf, "/dev/%s", base != NULL ?
-		    base + 1 : target) < sizeof buf && stat(buf, &st) == 0 &&
-		    S_ISBLK(st.st_mode)) {
-			*dev = st.st_rdev;
-			return DS_E_OK;
-		}
 	}
 	return ds_cause(cause, DS_E_NOTFOUND, _("%s is not a block device"),
 	    path);
