@@ -381,6 +381,23 @@ check_member(struct ds_drive *d, const struct member *m,
 	return rc;
 }
 
+/* Formats BYTES in decimal units, as drive makers and the service do. */
+static const char *
+decimal_size(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB",
+	    "PB" };
+	double	v = (double)bytes;
+	int	u = 0;
+
+	while (v >= 1000 && u < 5) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", v, units[u]);
+	return buf;
+}
+
 int
 ds_drive_check(struct ds_drive *d, const struct ds_sysuse *su,
     const struct ds_drive_limits *limits, char **cause)
@@ -405,8 +422,8 @@ ds_drive_check(struct ds_drive *d, const struct ds_sysuse *su,
 		    ds_human_size(b, sizeof b, limits->min_size));
 	else if (rc == 0 && d->size > limits->max_size)
 		rc = set_reason(d, DS_DRIVE_TOOLARGE, _("%s > %s"),
-		    ds_human_size(a, sizeof a, d->size),
-		    ds_human_size(b, sizeof b, limits->max_size));
+		    decimal_size(a, sizeof a, d->size),
+		    decimal_size(b, sizeof b, limits->max_size));
 	if (rc != 0)
 		return ds_cause(cause, DS_E_NOMEM, "%s", d->name);
 	return DS_E_OK;

@@ -214,6 +214,30 @@ udev_unescape(const char *s)
 	return out;
 }
 
+/*
+ * An attribute of the nearest ancestor that has it (the SCSI device, the
+ * NVMe controller), not going past the bus it hangs off; allocated.
+ */
+static char *
+parent_attr(struct udev_device *dev, const char *attr)
+{
+	struct udev_device	*p;
+	const char		*sub, *v;
+	int			 depth;
+
+	p = udev_device_get_parent(dev);
+	for (depth = 0; p != NULL && depth < 4; depth++) {
+		sub = udev_device_get_subsystem(p);
+		if (sub != NULL && (strcmp(sub, "usb") == 0 ||
+		    strcmp(sub, "pci") == 0 || strcmp(sub, "platform") == 0))
+			break;
+		if ((v = udev_device_get_sysattr_value(p, attr)) != NULL)
+			return trim(strdup(v));
+		p = udev_device_get_parent(p);
+	}
+	return NULL;
+}
+
 /* A name from udev (ENC, then plain with '_' for spaces), else sysfs. */
 static char *
 udev_name(struct udev_device *dev, const char *enc, const char *plain,
@@ -234,7 +258,7 @@ udev_name(struct udev_device *dev, const char *enc, const char *plain,
 	}
 	if (sysattr == NULL)
 		return NULL;
-	return ds_sysfs_read(udev_device_get_syspath(dev), sysattr);
+	return parent_attr(dev, sysattr);
 }
 
 /* Reads the unit serial from a SCSI VPD page 0x80 in sysfs. */
@@ -275,7 +299,7 @@ find_serial(struct udev_device *dev)
 		return trim(strdup(v));
 	if ((s = ds_sysfs_read(syspath, "serial")) != NULL)	/* virtio */
 		return s;
-	if ((s = ds_sysfs_read(syspath, "device/serial")) != NULL) /* nvme */
+	if ((s = parent_attr(dev, "serial")) != NULL)		/* nvme, mmc */
 		return s;
 	return vpd_serial(syspath);
 }
@@ -478,11 +502,11 @@ ds_drive_from_udev(void *udev_device, struct ds_drive *d, char **cause)
 		/* virtio's device/vendor is a PCI id, not a name. */
 		d->vendor = udev_name(dev, "ID_VENDOR_ENC", "ID_VENDOR",
 		    d->bus != NULL && strcmp(d->bus, "virtio") == 0 ?
-		    NULL : "device/vendor");
+		    NULL : "vendor");
 		d->model = udev_name(dev, "ID_MODEL_ENC", "ID_MODEL",
-		    "device/model");
+		    "model");
 		if (d->model == NULL)
-			d->model = ds_sysfs_read(d->syspath, "device/name");
+			d->model = parent_attr(dev, "name");	/* mmc */
 		d->serial = find_serial(dev);
 	}
 	if (find_byids(dev, d) == -1)
@@ -684,6 +708,7 @@ fail:
 	return error;
 }
 
+/* Eligible first, virtual last, then by name (sdb before sdaa). */
 static int
 drive_order(const void *a, const void *b)
 {
@@ -691,9 +716,9 @@ drive_order(const void *a, const void *b)
 
 	if ((da->reasons == 0) != (db->reasons == 0))
 		return da->reasons == 0 ? -1 : 1;
-	if (strlen(da->name) != strlen(db->name))
-		return strlen(da->name) < strlen(db->name) ? -1 : 1;
-	return strcmp(da->name, db->name);
+	if (da->is_virtual != db->is_virtual)
+		return da->is_virtual ? 1 : -1;
+	return strverscmp(da->name, db->name);
 }
 
 int
@@ -723,14 +748,37 @@ ds_drives_list(const struct ds_drive_limits *limits, int all,
 	return DS_E_OK;
 }
 
-/* The device number PATH stands for (a node, a by-id link, a name). */
+/*
+ * The device number of a udev link (by-id names point at the kernel's
+ * node, "../../sda"); resolving the name keeps a test bed's /dev working.
+ */
 static int
-path_devnum(const char *path, dev_t *dev, char **cause)
+link_devnum(const char *path, dev_t *dev)
 {
 	struct stat	 st;
 	char		 buf[PATH_MAX], target[PATH_MAX];
 	const char	*base;
 	ssize_t		 len;
+
+	if (lstat(path, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    (len = readlink(path, target, sizeof target - 1)) <= 0)
+		return -1;
+	target[len] = '\0';
+	base = strrchr(target, '/');
+	base = base != NULL ? base + 1 : target;
+	if ((size_t)snprintf(buf, sizeof buf, "/dev/%s", base) >= sizeof buf ||
+	    stat(buf, &st) == -1 || !S_ISBLK(st.st_mode))
+		return -1;
+	*dev = st.st_rdev;
+	return 0;
+}
+
+/* The device number PATH stands for (a node, a by-id link, a name). */
+static int
+path_devnum(const char *path, dev_t *dev, char **cause)
+{
+	struct stat	 st;
+	char		 buf[PATH_MAX];
 
 	if (strchr(path, '/') == NULL) {
 		if ((size_t)snprintf(buf, sizeof buf, "/dev/%s", path) >=
@@ -743,23 +791,16 @@ path_devnum(const char *path, dev_t *dev, char **cause)
 				    path);
 			return path_devnum(buf, dev, cause);
 		}
-	} else if (stat(path, &st) == -1)
+		path = buf;
+	}
+	if (link_devnum(path, dev) == 0)
+		return DS_E_OK;
+	if (stat(path, &st) == -1)
 		return ds_cause(cause, DS_E_NOTFOUND, "%s: %s", path,
 		    strerror(errno));
 	if (S_ISBLK(st.st_mode)) {
 		*dev = st.st_rdev;
 		return DS_E_OK;
-	}
-	/* A link whose target is named relative to a test bed's /dev. */
-	if ((len = readlink(path, target, sizeof target - 1)) > 0) {
-		target[len] = '\0';
-		base = strrchr(target, '/');
-		if ((size_t)snprintf(buf, sizeof buf, "/dev/%s", base != NULL ?
-		    base + 1 : target) < sizeof buf && stat(buf, &st) == 0 &&
-		    S_ISBLK(st.st_mode)) {
-			*dev = st.st_rdev;
-			return DS_E_OK;
-		}
 	}
 	return ds_cause(cause, DS_E_NOTFOUND, _("%s is not a block device"),
 	    path);

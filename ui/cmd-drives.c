@@ -78,6 +78,8 @@ print_status(const struct ds_drive *d)
 			printf("; %s %s", _("warning:"),
 			    _(ds_drive_warning_text(bit)));
 	}
+	if (d->serial == NULL || strcmp(d->serial, d->confirm_id) != 0)
+		printf("; %s %s", _("confirm with:"), d->confirm_id);
 }
 
 static void
