@@ -147,6 +147,45 @@ ds_jobstore_load(const char *job, struct ds_job_record **out, char **cause)
 	return DS_E_OK;
 }
 
+static void
+now_iso(char *buf, size_t size)
+{
+	struct tm	tm;
+	time_t		t = time(NULL);
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+ds_jobstore_create(struct ds_api *api, const struct ds_job_spec *spec,
+    struct ds_job **out, char **cause)
+{
+	const struct ds_settings	*s = ds_api_settings(api);
+	struct ds_job_record		 rec;
+	char				 when[32];
+	int				 rc;
+
+	if ((rc = ds_api_job_create(api, spec, out, cause)) != DS_E_OK)
+		return rc;
+	now_iso(when, sizeof when);
+	memset(&rec, 0, sizeof rec);
+	rec.name = (*out)->name;
+	rec.subscription_id = s->subscription_id;
+	rec.resource_group = spec->resource_group != NULL ?
+	    (char *)spec->resource_group : s->resource_group;
+	rec.location = (*out)->location != NULL ? (*out)->location :
+	    (char *)spec->location;
+	rec.storage_account = (char *)spec->storage_account;
+	rec.container = (char *)spec->container;
+	rec.created_at = when;
+	if ((rc = ds_jobstore_save(&rec, cause)) != DS_E_OK) {
+		ds_job_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -383,16 +422,6 @@ fail:
 	ds_location_free(loc);
 	ds_job_free(job);
 	return rc;
-}
-
-static void
-now_iso(char *buf, size_t size)
-{
-	struct tm	tm;
-	time_t		t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int

@@ -40,6 +40,16 @@ int	ds_jobstore_list(char ***names, size_t *n, char **cause);
 
 void	ds_job_record_free(struct ds_job_record *rec);
 
+struct ds_job_spec;
+
+/*
+ * Creates the import job of SPEC (ds_api_job_create) and records it
+ * locally (importjob.json), so later commands find its resource group.
+ * *out is the job as the service answered; the caller frees it.
+ */
+int	ds_jobstore_create(struct ds_api *api, const struct ds_job_spec *spec,
+	    struct ds_job **out, char **cause);
+
 /* The shipping details as they will be (or were) sent. */
 struct ds_shipment {
 	char			*job;

@@ -207,10 +207,7 @@ do_create(struct job_opts *o)
 	struct ds_location	*loc = NULL;
 	struct ds_job		*job = NULL;
 	struct ds_job_spec	 spec;
-	struct ds_job_record	 rec;
-	char			*cause = NULL, *location = NULL, when[32];
-	struct tm		 tm;
-	time_t			 now;
+	char			*cause = NULL, *location = NULL;
 	size_t			 i;
 	int			 rc;
 
@@ -252,26 +249,14 @@ do_create(struct job_opts *o)
 	spec.return_carrier = o->carrier;
 	spec.return_account = o->carrier_account;
 	spec.prepared = prep;
-	if ((rc = ds_api_job_create(api, &spec, &job, &cause)) != DS_E_OK)
-		goto fail;
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	memset(&rec, 0, sizeof rec);
-	rec.name = (char *)o->job;
-	rec.subscription_id = ds_api_settings(api)->subscription_id;
-	rec.resource_group = o->rg != NULL ? (char *)o->rg :
-	    ds_api_settings(api)->resource_group;
-	rec.location = job->location != NULL ? job->location : location;
-	rec.storage_account = (char *)o->account;
-	rec.container = (char *)o->container;
-	rec.created_at = when;
-	if ((rc = ds_jobstore_save(&rec, &cause)) != DS_E_OK)
+	if ((rc = ds_jobstore_create(api, &spec, &job, &cause)) != DS_E_OK)
 		goto fail;
 	printf(_("Created import job %s with %zu drive(s) in %s.\n"),
-	    job->name, job->ndrives, rec.location);
+	    job->name, job->ndrives, job->location != NULL ? job->location :
+	    location);
 	/* The carriers come with the location; the address with both. */
-	if (ds_api_location_get(api, rec.location, &loc, &cause) != 0) {
+	if (ds_api_location_get(api, job->location != NULL ?
+	    job->location : location, &loc, &cause) != 0) {
 		free(cause);
 		cause = NULL;
 	}

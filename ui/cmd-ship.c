@@ -70,8 +70,10 @@ confirmed(void)
 
 	printf("%s", _("Type \"yes\" to send these details: "));
 	fflush(stdout);
-	if (fgets(line, sizeof line, stdin) == NULL)
+	if (fgets(line, sizeof line, stdin) == NULL) {
+		putchar('\n');
 		return 0;
+	}
 	len = strcspn(line, "\r\n");
 	line[len] = '\0';
 	return strcmp(line, "yes") == 0 || strcmp(line, _("yes")) == 0;

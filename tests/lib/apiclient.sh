@@ -58,3 +58,37 @@ no_secret_in() {
 		if grep -q "PRIVATE KEY" "$f"; then fail "private key in $f"; fi
 	done
 }
+
+# client_setup: a test importd with subscription "alice", its publish
+# settings imported with the test CA, and few quick retries.
+client_setup() {
+	[ -f "$top_srcdir/tests/lib/importd.sh" ] ||
+		fail "tests/lib/importd.sh missing (merge the importd branch)"
+	. "$top_srcdir/tests/lib/importd.sh"
+	importd_init
+	importd_start
+	importd_subscription alice
+	"$DISKSEED" settings import "$DS_IMPORTD_PUBLISHSETTINGS" \
+		--ca-file "$DS_IMPORTD_CA" >"$T/import.out" 2>&1 ||
+		{ cat "$T/import.out" >&2; fail "settings import"; }
+	"$DISKSEED" settings set retries 2 || fail "settings set"
+	MKJOB=$top_builddir/tests/api/client-mkjob
+}
+
+# mkjob JOB [NDRIVES]: an import job with synthetic prepared drives.
+mkjob() {
+	"$MKJOB" "$1" "${2:-1}" "$DS_IMPORTD_ACCOUNT" "$DS_IMPORTD_LOCATION" \
+		>"$T/mkjob.out" 2>&1 || { cat "$T/mkjob.out" >&2; fail "mkjob $1"; }
+}
+
+# A return address file: $T/ra.json.
+mkaddress() {
+	cat > "$T/ra.json" <<'EOA'
+{"recipientName": "Ada Rossi", "streetAddress1": "Via Roma 1",
+ "city": "Milano", "postalCode": "20100", "countryOrRegion": "Italy",
+ "phone": "+39 02 1234", "email": "ada@example.org"}
+EOA
+}
+
+# now_ms: milliseconds since the epoch.
+now_ms() { date +%s%3N; }
