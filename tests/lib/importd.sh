@@ -150,3 +150,32 @@ importd_drive_state() {
 	"$DISKSEED_IMPORTD" drive set-state --dir "$DS_IMPORTD_DIR" --job "$j" \
 	    --drive "$d" "$@" "$s" || fail "drive set-state $j $d $s"
 }
+
+# Writes an import job body to file $1: importd_job_body FILE [DRIVES]
+# [EXTRA-PROPERTIES-JSON] [DRIVE-ID-PREFIX]. Drives are SER1..SERn.
+importd_job_body() {
+	f=$1 n=${2:-1} extra=${3:-} pfx=${4:-SER}
+	drives="" i=1
+	while [ "$i" -le "$n" ]; do
+		[ -z "$drives" ] || drives="$drives,"
+		drives="$drives{\"driveId\":\"$pfx$i\",\"bitLockerKey\":\"key-$pfx$i\",\"manifestFile\":\"\\\\m$i.manifest\",\"manifestHash\":\"0A1B2C\",\"driveHeaderHash\":\"0:512:ABCD\"}"
+		i=$((i + 1))
+	done
+	cat >"$f" <<EOJ
+{"location":"$DS_IMPORTD_LOCATION","properties":{"storageAccountId":"/subscriptions/$DS_IMPORTD_SUBSCRIPTION/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/$DS_IMPORTD_ACCOUNT","jobType":"Import","driveList":[$drives]${extra:+,$extra}}}
+EOJ
+}
+
+# A complete return address and delivery package, for EXTRA above.
+IMPORTD_RETURN='"returnAddress":{"recipientName":"Ada","streetAddress1":"Via Roma 1","city":"Torino","postalCode":"10100","countryOrRegion":"Italy","phone":"0110000000","email":"ada@example.org"},"returnShipping":{"carrierName":"FedEx","carrierAccountNumber":"123"}'
+importd_package() {
+	echo "\"deliveryPackage\":{\"carrierName\":\"FedEx\",\"trackingNumber\":\"$1\",\"driveCount\":${2:-1},\"shipDate\":\"2026-11-25\"}"
+}
+
+# Fails unless the last answer ($T/resp) had status $1 ($2 = what curl
+# printed) and, when $3 is given, error code $3.
+importd_expect() {
+	[ "$2" = "$1" ] || { cat "$T/resp" >&2; fail "expected HTTP $1, got $2${3:+ ($3)}"; }
+	[ -z "${3:-}" ] || grep -q "\"code\":\"$3\"" "$T/resp" ||
+	    { cat "$T/resp" >&2; fail "expected error code $3"; }
+}
