@@ -39,6 +39,12 @@ enum wiz_mode {
 	WIZ_MODE_STATUS,	/* state of the jobs */
 };
 
+/* Where the copy screen goes on to. */
+enum wiz_copy_next {
+	WIZ_NEXT_KEYS,		/* copied and verified */
+	WIZ_NEXT_DRIVE,		/* a drive is full: choose the next */
+};
+
 /* The user's choices, filled screen by screen; strings are owned. */
 struct wiz_model {
 	enum wiz_mode	 mode;
@@ -46,13 +52,26 @@ struct wiz_model {
 	char		*subscription;	/* subscription id chosen */
 	char		*staging;	/* staging folder */
 	char		*job;		/* import job name */
+	char		*account;	/* storage account */
+	char		*container;
+	char		*location;
+	int		 skip_unreadable; /* the user accepted to skip */
+	int		 resume;	/* the job has prep state already */
+	int		 all_drives;	/* list virtual disks too */
 	char		*drive;		/* drive being confirmed */
 	char		*confirm_id;	/* what the user typed for it */
+	char		**drives;	/* drives given to the copy so far */
+	size_t		 ndrives;
+	enum wiz_copy_next copy_next;
+	int		 attached;	/* came straight to a running copy */
 	char		*message;	/* shown once by the next screen */
 };
 
 /* Frees what the model holds (not the model itself). */
 void	wiz_model_clear(struct wiz_model *m);
+
+/* Appends a copy of PATH to the model's drives. */
+void	wiz_add_drive(struct wiz_model *m, const char *path);
 
 /* Replaces *slot with a copy of S (NULL clears it). */
 void	wiz_set(char **slot, const char *s);
@@ -75,5 +94,10 @@ struct screen_ops {
 extern const struct screen_ops screen_menu_ops;
 extern const struct screen_ops screen_settings_ops;
 extern const struct screen_ops screen_status_ops;
+extern const struct screen_ops screen_staging_ops;
+extern const struct screen_ops screen_drives_ops;
+extern const struct screen_ops screen_confirm_ops;
+extern const struct screen_ops screen_copy_ops;
+extern const struct screen_ops screen_keys_ops;
 
 #endif

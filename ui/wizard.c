@@ -26,7 +26,7 @@
 #define MIN_COLS	80
 #define MIN_LINES	24
 #define REDRAW_MS	100
-#define MAX_DEPTH	32
+#define MAX_DEPTH	64
 
 enum popup {
 	POPUP_NONE,
@@ -79,14 +79,34 @@ wiz_set(char **slot, const char *s)
 void
 wiz_model_clear(struct wiz_model *m)
 {
+	size_t i;
+
 	free(m->settings);
 	free(m->subscription);
 	free(m->staging);
 	free(m->job);
+	free(m->account);
+	free(m->container);
+	free(m->location);
 	free(m->drive);
 	free(m->confirm_id);
+	for (i = 0; i < m->ndrives; i++)
+		free(m->drives[i]);
+	free(m->drives);
 	free(m->message);
 	memset(m, 0, sizeof *m);
+}
+
+void
+wiz_add_drive(struct wiz_model *m, const char *path)
+{
+	char **v;
+
+	if ((v = reallocarray(m->drives, m->ndrives + 1, sizeof *v)) == NULL)
+		return;
+	m->drives = v;
+	if ((v[m->ndrives] = strdup(path)) != NULL)
+		m->ndrives++;
 }
 
 /*
@@ -100,11 +120,23 @@ next_screen(const struct screen_ops *cur, const struct wiz_model *m)
 		return &screen_settings_ops;
 	if (cur == &screen_settings_ops) {
 		switch (m->mode) {
+		case WIZ_MODE_PREPARE:
+			return &screen_staging_ops;
 		case WIZ_MODE_STATUS:
 			return &screen_status_ops;
 		default:
 			return NULL;
 		}
+	}
+	if (cur == &screen_staging_ops)
+		return &screen_drives_ops;
+	if (cur == &screen_drives_ops)
+		return &screen_confirm_ops;
+	if (cur == &screen_confirm_ops)
+		return &screen_copy_ops;
+	if (cur == &screen_copy_ops) {
+		return m->copy_next == WIZ_NEXT_DRIVE ? &screen_drives_ops :
+		    &screen_keys_ops;
 	}
 	return NULL;
 }
@@ -419,10 +451,12 @@ run(struct wizard *w)
 static void
 usage(FILE *f)
 {
-	fputs(_("Usage: diskseed wizard [--staging DIR] [--settings FILE]\n"
+	fputs(_("Usage: diskseed wizard [--staging DIR] [--settings FILE] "
+	    "[--all]\n"
 	    "Walks through the whole job screen by screen.\n\n"
 	    "  --staging DIR    pre-fill the staging folder\n"
 	    "  --settings FILE  pre-fill the publish-settings file\n"
+	    "  --all            also list virtual disks (loop devices)\n"
 	    "  -h, --help       show this help\n"), f);
 }
 
@@ -432,6 +466,7 @@ cmd_wizard(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "staging",	required_argument,	NULL, 's' },
 		{ "settings",	required_argument,	NULL, 'p' },
+		{ "all",	no_argument,		NULL, 'a' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -448,6 +483,9 @@ cmd_wizard(int argc, char **argv)
 			break;
 		case 'p':
 			wiz_set(&w.m.settings, optarg);
+			break;
+		case 'a':
+			w.m.all_drives = 1;
 			break;
 		case 'h':
 			usage(stdout);
