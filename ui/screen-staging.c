@@ -382,13 +382,15 @@ staging_draw(struct wiz_model *m, void *data)
 		    s->bad[i]);
 	if (s->nbad > 0)
 		ui_printf(5 + (int)i, 4, 0, UI_WARNING, m->skip_unreadable ?
-		    _("%zu unreadable: they will be skipped (F2: do not skip)") :
+		    _("%zu unreadable: they will be skipped (F2: do not "
+		    "skip)") :
 		    _("%zu unreadable: fix them, or press F2 to skip them"),
 		    s->nbad);
 	y = 9;
 	if (s->existing != NULL) {
 		ui_printf(8, 2, 0, UI_WARNING, s->existing_finished ?
-		    _("Job %s was copied from this folder already.") :
+		    _("Job %s was copied from this folder: Enter goes on "
+		    "with it.") :
 		    _("Job %s was started from this folder: Enter resumes it."),
 		    s->existing);
 	}
@@ -456,18 +458,22 @@ check(struct staging *s)
 static enum screen_action
 go_on(struct staging *s, struct wiz_model *m)
 {
-	enum field bad;
+	enum field	 bad;
+	char		*cause = NULL;
+	int		 rc;
 
 	if (!s->scan_done) {
 		if (s->scanned == NULL)
 			scan_start(s);
 		return SA_REDRAW;
 	}
-	if (s->existing != NULL && !s->existing_finished) {
-		/* Resume the job that was started from this folder. */
+	if (s->existing != NULL) {
+		/* Go on with the job started from this folder. */
 		wiz_set(&m->staging, s->scanned);
 		wiz_set(&m->job, s->existing);
+		wiz_recall(m);
 		m->resume = 1;
+		m->copied = s->existing_finished;
 		return SA_NEXT;
 	}
 	if (s->nbad > 0 && !m->skip_unreadable) {
@@ -486,6 +492,12 @@ go_on(struct staging *s, struct wiz_model *m)
 	wiz_set(&m->container, s->f[F_CONTAINER].buf);
 	wiz_set(&m->location, s->locs[s->loc].name);
 	m->resume = 0;
+	m->copied = 0;
+	if ((rc = wiz_remember(m, &cause)) != 0) {
+		set_error(s, F_JOB, ui_error_text(rc, cause));
+		s->focus = F_JOB;
+		return SA_REDRAW;
+	}
 	return SA_NEXT;
 }
 

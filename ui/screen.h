@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ds_shipment;
+
 /* What a key or an event asks the sequencer to do. */
 enum screen_action {
 	SA_UNHANDLED,	/* the sequencer applies its own keys (help, Esc) */
@@ -57,6 +59,7 @@ struct wiz_model {
 	char		*location;
 	int		 skip_unreadable; /* the user accepted to skip */
 	int		 resume;	/* the job has prep state already */
+	int		 copied;	/* ... and all of staging is copied */
 	int		 all_drives;	/* list virtual disks too */
 	char		*drive;		/* drive being confirmed */
 	char		*confirm_id;	/* what the user typed for it */
@@ -64,6 +67,8 @@ struct wiz_model {
 	size_t		 ndrives;
 	enum wiz_copy_next copy_next;
 	int		 attached;	/* came straight to a running copy */
+	struct ds_shipment *shipment;	/* reviewed before it is sent */
+	char		*stored;	/* where the shipping details went */
 	char		*message;	/* shown once by the next screen */
 };
 
@@ -72,6 +77,16 @@ void	wiz_model_clear(struct wiz_model *m);
 
 /* Appends a copy of PATH to the model's drives. */
 void	wiz_add_drive(struct wiz_model *m, const char *path);
+
+/*
+ * Keeps the job's staging folder, storage account, container and
+ * location in the state directory (jobs/<job>/wizard, 0600), so that a
+ * wizard started again (after a lost SSH session) still knows them.
+ */
+int	wiz_remember(const struct wiz_model *m, char **cause);
+
+/* Fills what the model lacks of the above from that file, if any. */
+void	wiz_recall(struct wiz_model *m);
 
 /* Replaces *slot with a copy of S (NULL clears it). */
 void	wiz_set(char **slot, const char *s);
@@ -99,5 +114,8 @@ extern const struct screen_ops screen_drives_ops;
 extern const struct screen_ops screen_confirm_ops;
 extern const struct screen_ops screen_copy_ops;
 extern const struct screen_ops screen_keys_ops;
+extern const struct screen_ops screen_job_ops;
+extern const struct screen_ops screen_shipping_ops;
+extern const struct screen_ops screen_review_ops;
 
 #endif

@@ -20,7 +20,9 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "jobstore.h"
 #include "screen.h"
+#include "state.h"
 #include "widgets.h"
 
 #define MIN_COLS	80
@@ -93,8 +95,83 @@ wiz_model_clear(struct wiz_model *m)
 	for (i = 0; i < m->ndrives; i++)
 		free(m->drives[i]);
 	free(m->drives);
+	ds_shipment_free(m->shipment);
+	free(m->stored);
 	free(m->message);
 	memset(m, 0, sizeof *m);
+}
+
+static char *
+remember_path(const char *job, char **cause)
+{
+	char *name, *path;
+
+	if (asprintf(&name, "jobs/%s/wizard", job) < 0) {
+		ds_cause(cause, DS_E_NOMEM, "wizard");
+		return NULL;
+	}
+	path = ds_state_path(name, cause);
+	free(name);
+	return path;
+}
+
+int
+wiz_remember(const struct wiz_model *m, char **cause)
+{
+	char	*path, *buf;
+	int	 rc, n;
+
+	if (m->job == NULL)
+		return 0;
+	if ((path = remember_path(m->job, cause)) == NULL)
+		return DS_E_STATEDIR;
+	n = asprintf(&buf, "staging %s\naccount %s\ncontainer %s\n"
+	    "location %s\n", m->staging != NULL ? m->staging : "",
+	    m->account != NULL ? m->account : "",
+	    m->container != NULL ? m->container : "",
+	    m->location != NULL ? m->location : "");
+	if (n < 0) {
+		free(path);
+		return ds_cause(cause, DS_E_NOMEM, "wizard");
+	}
+	rc = ds_write_file_atomic(path, buf, (size_t)n, 0600, cause);
+	free(buf);
+	free(path);
+	return rc;
+}
+
+void
+wiz_recall(struct wiz_model *m)
+{
+	char	*path, *buf = NULL, *line, *next, *v, **slot;
+	size_t	 len;
+
+	if (m->job == NULL || (path = remember_path(m->job, NULL)) == NULL)
+		return;
+	if (ds_read_file(path, 4096, &buf, &len, NULL) != 0) {
+		free(path);
+		return;
+	}
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((v = strchr(line, ' ')) == NULL || v[1] == '\0')
+			continue;
+		*v++ = '\0';
+		slot = NULL;
+		if (strcmp(line, "staging") == 0)
+			slot = &m->staging;
+		else if (strcmp(line, "account") == 0)
+			slot = &m->account;
+		else if (strcmp(line, "container") == 0)
+			slot = &m->container;
+		else if (strcmp(line, "location") == 0)
+			slot = &m->location;
+		if (slot != NULL && *slot == NULL)
+			wiz_set(slot, v);
+	}
+	free(buf);
+	free(path);
 }
 
 void
@@ -124,12 +201,22 @@ next_screen(const struct screen_ops *cur, const struct wiz_model *m)
 			return &screen_staging_ops;
 		case WIZ_MODE_STATUS:
 			return &screen_status_ops;
+		case WIZ_MODE_SHIP:
+			return &screen_job_ops;
 		default:
 			return NULL;
 		}
 	}
+	if (cur == &screen_keys_ops)
+		return &screen_job_ops;
+	if (cur == &screen_job_ops)
+		return &screen_shipping_ops;
+	if (cur == &screen_shipping_ops)
+		return &screen_review_ops;
+	if (cur == &screen_review_ops)
+		return &screen_menu_ops;
 	if (cur == &screen_staging_ops)
-		return &screen_drives_ops;
+		return m->copied ? &screen_keys_ops : &screen_drives_ops;
 	if (cur == &screen_drives_ops)
 		return &screen_confirm_ops;
 	if (cur == &screen_confirm_ops)
@@ -220,6 +307,18 @@ go(struct wizard *w, const struct screen_ops *next, int push)
 		return;
 	s->leave(w->data);
 	w->data = NULL;
+	if (next == &screen_menu_ops) {
+		/* Done: back to the first menu with a fresh start. */
+		char	*settings = w->m.settings;
+		int	 all = w->m.all_drives;
+
+		w->m.settings = NULL;
+		wiz_model_clear(&w->m);
+		w->m.settings = settings;
+		w->m.all_drives = all;
+		w->depth = 1;
+		push = 0;
+	}
 	if ((rc = next->enter(&w->m, &data, &cause)) != 0) {
 		/* Go back into the screen we were on, with the reason. */
 		set_error(w, rc, cause);

@@ -155,3 +155,19 @@ proc resize {rows cols} {
 	global ds_slave
 	exec stty rows $rows columns $cols < $ds_slave
 }
+
+# Moves the selection of the drives screen to device DEV (e.g. /dev/loop3)
+# and presses Enter: rows are counted in the screen dump, since other
+# tests may have loop devices of their own.
+proc choose_drive {dev} {
+	set s [wait_screen "screen drives.*\[│|\]  [string map {/ \\/} $dev] "]
+	set rows [regexp -all -inline -line {^[│|]  /dev/[^ ]+} $s]
+	set i 0
+	foreach r $rows {
+		if {[string match "*$dev" $r]} { break }
+		incr i
+	}
+	for {set k 0} {$k <= $i} {incr k} { key down }
+	wait_screen "$dev can be used"
+	key enter
+}
