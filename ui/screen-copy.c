@@ -189,8 +189,8 @@ state_text(enum copyrun_state state)
 	case COPYRUN_VERIFYING:
 		return _("Copied. Reading the drives back to verify them.");
 	case COPYRUN_NEED_DRIVE:
-		return _("The drive is full: the copy needs another drive. Plug "
-		    "one in and press Enter to choose it.");
+		return _("The drive is full: the copy needs another "
+		    "drive. Plug one in and press Enter to choose it.");
 	case COPYRUN_DONE:
 		return _("All of the staging folder is on the drives and "
 		    "verified. Press Enter for the recovery keys.");

@@ -234,8 +234,8 @@ drives_key(struct wiz_model *m, void *data, int key)
 		return SA_REDRAW;
 	case '\n':
 		if (!s->selected || s->list == NULL || s->ui.sel >= s->ui.n) {
-			s->error = strdup(_("Choose a drive with the arrow keys "
-			    "first."));
+			s->error = strdup(_("Choose a drive with the arrow "
+			    "keys first."));
 			return SA_REDRAW;
 		}
 		d = &s->list->v[s->ui.sel];
