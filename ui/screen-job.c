@@ -30,7 +30,7 @@ struct job {
 	struct ds_job		*job;		/* once created */
 	struct ds_location	*loc;		/* where to ship */
 	int			 pending;	/* create on the next tick */
-	int			 unreachable;	/* offer retry / save and quit */
+	int			 unreachable;	/* retry, or save and quit */
 	char			*error;
 };
 
@@ -44,7 +44,8 @@ job_enter(struct wiz_model *m, void **data, char **cause)
 		return ds_cause(cause, DS_E_NOMEM, "job");
 	if (m->job == NULL) {
 		/* Update shipping details: choose one of the prepared jobs. */
-		if ((rc = ds_prepared_list(&s->names, &s->nnames, cause)) != 0) {
+		rc = ds_prepared_list(&s->names, &s->nnames, cause);
+		if (rc != 0) {
 			free(s);
 			return rc;
 		}
