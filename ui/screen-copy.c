@@ -36,7 +36,8 @@ struct copy {
 	double			 rate;		/* bytes per second */
 	struct ds_prepared	*set;		/* drives so far, keys wiped */
 	int64_t			 set_ms;
-	int			 waited;	/* ticks without a status */
+	int			 started;	/* this screen started it */
+	int			 alive;		/* its process, last tick */
 };
 
 static int64_t
@@ -111,7 +112,7 @@ copy_enter(struct wiz_model *m, void **data, char **cause)
 	struct copyrun_status	 st;
 	struct copy		*s;
 	char			*c2 = NULL;
-	int			 rc, running = 0;
+	int			 rc, running = 0, started;
 
 	if (m->job == NULL)
 		return ds_cause(cause, DS_E_INVAL, "%s", _("no job chosen"));
@@ -120,6 +121,7 @@ copy_enter(struct wiz_model *m, void **data, char **cause)
 		copyrun_status_clear(&st);
 	}
 	free(c2);
+	started = running;
 	if (!running && m->drive != NULL) {
 		/* Start (or resume onto) the drive just confirmed. */
 		memset(&a, 0, sizeof a);
@@ -134,9 +136,11 @@ copy_enter(struct wiz_model *m, void **data, char **cause)
 		wiz_add_drive(m, m->drive);
 		wiz_set(&m->drive, NULL);
 		wiz_set(&m->confirm_id, NULL);
+		started = 1;
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return ds_cause(cause, DS_E_NOMEM, "copy");
+	s->started = started;
 	read_status(s, m);
 	load_set(s, m, 1);
 	*data = s;
@@ -217,16 +221,24 @@ copy_draw(struct wiz_model *m, void *data)
 
 	ui_printf(2, 2, 0, UI_NORMAL, _("Job %s"), m->job);
 	if (!s->have) {
-		ui_print(4, 2, 0, UI_DIM, _("Starting the copy..."));
+		if (s->started)
+			ui_print(4, 2, 0, UI_DIM, _("Starting the copy..."));
+		else
+			ui_wrap(4, 2, ui_cols() - 4, 2, UI_WARNING, _("No copy "
+			    "of this job is running. Press r to resume it."));
+		if (s->error != NULL)
+			ui_wrap(7, 2, ui_cols() - 4, 2, UI_ERROR, s->error);
 		return;
 	}
 	alive = copyrun_alive(st);
 	ui_printf(3, 2, 0, UI_NORMAL, _("Phase: %s"),
 	    st->state == COPYRUN_DONE ? _("finished") :
 	    copyrun_phase_name(st->p.phase));
-	if (st->p.total > 0)
+	if (st->state == COPYRUN_DONE)
+		pct = 100;
+	else if (st->p.total > 0)
 		pct = (int)((double)st->p.done * 100.0 / (double)st->p.total);
-	ui_bar(5, 2, ui_cols() - 11, st->p.done, st->p.total);
+	ui_bar(5, 2, ui_cols() - 11, (uint64_t)pct, 100);
 	ui_printf(5, ui_cols() - 8, 0, UI_NORMAL, "%3d%%", pct);
 	if (st->p.total > 0)
 		ui_printf(6, 2, 0, UI_NORMAL, _("Bytes: %s of %s   Files: %llu "
@@ -304,6 +316,7 @@ resume(struct copy *s, struct wiz_model *m)
 	if ((rc = copyrun_start(&a, &cause)) != 0)
 		s->error = ui_error_text(rc, cause);
 	s->stop_sent = 0;
+	s->started = 1;
 	s->rate = 0;
 	s->rate_ms = 0;
 	read_status(s, m);
@@ -329,6 +342,8 @@ copy_key(struct wiz_model *m, void *data, int key)
 		s->asking = 1;
 		return SA_REDRAW;
 	}
+	if (key == 'q')
+		return SA_QUIT;
 	if (alive) {
 		if (key == UI_ESC)
 			return SA_STAY;		/* no way back mid-copy */
@@ -348,6 +363,8 @@ copy_key(struct wiz_model *m, void *data, int key)
 		}
 		return SA_STAY;
 	case 'r':
+		if (!s->have && !s->started)
+			return resume(s, m);
 		if (s->have && (s->st.state == COPYRUN_STOPPED ||
 		    s->st.state == COPYRUN_FAILED ||
 		    s->st.state == COPYRUN_RUNNING ||
@@ -363,9 +380,17 @@ copy_key(struct wiz_model *m, void *data, int key)
 static enum screen_action
 copy_event(struct wiz_model *m, void *data)
 {
-	struct copy *s = data;
+	struct copy		*s = data;
+	int64_t			 was = s->st.updated;
+	enum copyrun_state	 state = s->st.state;
+	int			 had = s->have, alive = s->alive;
 
 	read_status(s, m);
+	s->alive = s->have && copyrun_alive(&s->st);
+	/* Redraw only when the copy said something new. */
+	if (had == s->have && was == s->st.updated && state == s->st.state &&
+	    alive == s->alive)
+		return SA_STAY;
 	return SA_REDRAW;
 }
 

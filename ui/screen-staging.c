@@ -44,7 +44,8 @@ enum field {
 };
 
 struct staging {
-	struct ui_field		 f[F_COUNT - 1];	/* text fields */
+	struct ui_field		 f[F_COUNT];	/* location: typed when the
+						   service gives no list */
 	enum field		 focus;
 	char			*error[F_COUNT];
 	/* The scan, done a slice per tick. */
@@ -301,6 +302,7 @@ staging_enter(struct wiz_model *m, void **data, char **cause)
 	ui_field_init(&s->f[F_JOB], m->job, 0);
 	ui_field_init(&s->f[F_ACCOUNT], m->account, 0);
 	ui_field_init(&s->f[F_CONTAINER], m->container, 0);
+	ui_field_init(&s->f[F_LOCATION], m->location, 0);
 	s->want_locations = 1;
 	attached_sizes(s, m->all_drives);
 	if (m->staging != NULL) {
@@ -320,7 +322,7 @@ draw_field(struct staging *s, enum field f, int y, const char *label)
 	ui_print(y, 2, 18, UI_NORMAL, label);
 	if (s->error[f] != NULL)
 		ui_print(y + 1, 4, 0, UI_ERROR, s->error[f]);
-	else if (f < F_LOCATION && s->f[f].hint != NULL)
+	else if (s->f[f].hint != NULL)
 		ui_print(y + 1, 21, 0, UI_DIM, s->f[f].hint);
 }
 
@@ -408,8 +410,12 @@ staging_draw(struct wiz_model *m, void *data)
 		    UI_NORMAL, loc);
 		if (s->focus == F_LOCATION)
 			ui_cursor(y + 6, 23);
-	} else if (s->loc_error != NULL)
-		ui_wrap(y + 6, 21, ui_cols() - 23, 1, UI_ERROR, s->loc_error);
+	} else {
+		ui_field_draw(&s->f[F_LOCATION], y + 6, 21, ui_cols() - 24,
+		    s->focus == F_LOCATION);
+		if (s->loc_error != NULL && s->error[F_LOCATION] == NULL)
+			ui_print(y + 7, 4, 0, UI_DIM, s->loc_error);
+	}
 	draw_estimate(s, y + 8);
 	ui_field_draw(&s->f[F_CONTAINER], y + 4, 21, ui_cols() - 24,
 	    s->focus == F_CONTAINER);
@@ -446,9 +452,10 @@ check(struct staging *s)
 		bad = bad < F_CONTAINER ? bad : F_CONTAINER;
 	} else
 		set_error(s, F_CONTAINER, NULL);
-	if (s->nlocs == 0) {
-		set_error(s, F_LOCATION, strdup(_("no location: the import "
-		    "service must be reachable")));
+	cause = NULL;
+	if (s->nlocs == 0 && ds_name_check_location(s->f[F_LOCATION].buf,
+	    &cause) != 0) {
+		set_error(s, F_LOCATION, ui_error_text(DS_E_BADNAME, cause));
 		bad = bad < F_LOCATION ? bad : F_LOCATION;
 	} else
 		set_error(s, F_LOCATION, NULL);
@@ -490,7 +497,8 @@ go_on(struct staging *s, struct wiz_model *m)
 	wiz_set(&m->job, s->f[F_JOB].buf);
 	wiz_set(&m->account, s->f[F_ACCOUNT].buf);
 	wiz_set(&m->container, s->f[F_CONTAINER].buf);
-	wiz_set(&m->location, s->locs[s->loc].name);
+	wiz_set(&m->location, s->nlocs > 0 ? s->locs[s->loc].name :
+	    s->f[F_LOCATION].buf);
 	m->resume = 0;
 	m->copied = 0;
 	if ((rc = wiz_remember(m, &cause)) != 0) {
@@ -529,7 +537,7 @@ staging_key(struct wiz_model *m, void *data, int key)
 		}
 		return go_on(s, m);
 	}
-	if (s->focus == F_LOCATION) {
+	if (s->focus == F_LOCATION && s->nlocs > 0) {
 		if (key == UI_KEY(KEY_RIGHT) && s->loc + 1 < s->nlocs)
 			s->loc++;
 		else if (key == UI_KEY(KEY_LEFT) && s->loc > 0)
@@ -599,7 +607,7 @@ staging_leave(void *data)
 	if (s == NULL)
 		return;
 	scan_reset(s);
-	for (i = 0; i < F_COUNT - 1; i++)
+	for (i = 0; i < F_COUNT; i++)
 		ui_field_free(&s->f[i]);
 	for (i = 0; i < F_COUNT; i++)
 		free(s->error[i]);

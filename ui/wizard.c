@@ -19,6 +19,7 @@
 #include <curses.h>
 
 #include "cmd.h"
+#include "copyrun.h"
 #include "error.h"
 #include "jobstore.h"
 #include "screen.h"
@@ -46,6 +47,7 @@ struct wizard {
 	int64_t			 last_draw;
 	int64_t			 last_tick;
 	int			 done;
+	int			 hungup;
 	int			 fatal;	/* the error that ended it */
 	char			*fatal_cause;
 };
@@ -215,8 +217,11 @@ next_screen(const struct screen_ops *cur, const struct wiz_model *m)
 		return &screen_review_ops;
 	if (cur == &screen_review_ops)
 		return &screen_menu_ops;
-	if (cur == &screen_staging_ops)
-		return m->copied ? &screen_keys_ops : &screen_drives_ops;
+	if (cur == &screen_staging_ops) {
+		if (m->copied)
+			return &screen_keys_ops;
+		return m->resume ? &screen_copy_ops : &screen_drives_ops;
+	}
 	if (cur == &screen_drives_ops)
 		return &screen_confirm_ops;
 	if (cur == &screen_confirm_ops)
@@ -510,6 +515,12 @@ run(struct wizard *w)
 		    &during);
 		if (n < 0 && errno != EINTR)
 			break;
+		/* The terminal is gone (hang-up without a signal to us). */
+		if (n > 0 &&
+		    (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+			w->hungup = 1;
+			break;
+		}
 		/* Keys first; a resize arrives as a key too. */
 		while ((k = ui_getkey()) != UI_NOKEY) {
 			key(w, k);
@@ -542,7 +553,7 @@ run(struct wizard *w)
 		w->fatal_cause = NULL;
 		return DS_EXIT_FAILURE;
 	}
-	if (wizard_signal != 0)
+	if (wizard_signal != 0 || w->hungup)
 		return DS_EXIT_STOPPED;
 	return DS_EXIT_OK;
 }
@@ -613,6 +624,15 @@ cmd_wizard(int argc, char **argv)
 	}
 	w.stack[0] = &screen_menu_ops;
 	w.depth = 1;
+	/* A copy still running (the terminal was lost): show it at once. */
+	if ((w.m.job = copyrun_find()) != NULL) {
+		wiz_recall(&w.m);
+		w.m.mode = WIZ_MODE_PREPARE;
+		w.m.resume = 1;
+		w.m.attached = 1;
+		w.stack[1] = &screen_copy_ops;
+		w.depth = 2;
+	}
 	rc = run(&w);
 	wiz_model_clear(&w.m);
 	return rc;

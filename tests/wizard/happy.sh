@@ -6,23 +6,8 @@
 # review "Yes" -> stored path. Then 'diskseed status' shows the job
 # Shipping and the drives restore identical to the staging folder.
 . "$top_srcdir/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/importd.sh"
-command -v expect >/dev/null || skip "expect not installed"
-[ "$(id -u)" = 0 ] || skip "loop devices need root"
-. "$top_srcdir/tests/wizard/loops.sh"
-
-importd_init
-importd_start
-importd_subscription alice
-mkdir -p "$T/staging/sub"
-head -c 30M /dev/urandom >"$T/staging/big.bin"
-head -c 6M /dev/urandom >"$T/staging/sub/mid.bin"
-echo hello >"$T/staging/hello.txt"
-ln -s hello.txt "$T/staging/link"
-L1=$(mkloop "$T/d1.img" 40M)
-L2=$(mkloop "$T/d2.img" 40M)
-export PS="$DS_IMPORTD_PUBLISHSETTINGS" CA="$DS_IMPORTD_CA" L1 L2
-export STAGING="$T/staging" DISKSEED_DRIVE_MIN_SIZE=1M
+. "$top_srcdir/tests/wizard/setup.sh"
+wiz_setup
 expect -f "$top_srcdir/tests/wizard/happy.exp" || fail "happy.exp"
 
 expect_rc 0 "$DISKSEED" status --job seedjob
