@@ -158,8 +158,9 @@ proc resize {rows cols} {
 
 # Moves the selection of the drives screen to device DEV (e.g. /dev/loop3)
 # and presses Enter: rows are counted in the screen dump, since other
-# tests may have loop devices of their own.
-proc choose_drive {dev} {
+# tests may have loop devices of their own. WANT is what the screen says
+# of the drive once selected.
+proc choose_drive {dev {want "can be used"}} {
 	set s [wait_screen "screen drives.*\[│|\]  [string map {/ \\/} $dev] "]
 	set rows [regexp -all -inline -line {^[│|]  /dev/[^ ]+} $s]
 	set i 0
@@ -167,7 +168,10 @@ proc choose_drive {dev} {
 		if {[string match "*$dev" $r]} { break }
 		incr i
 	}
-	for {set k 0} {$k <= $i} {incr k} { key down }
-	wait_screen "$dev can be used"
+	# Up selects the first row when none is; Home goes there otherwise.
+	key up
+	key home
+	for {set k 0} {$k < $i} {incr k} { key down }
+	wait_screen "$dev $want"
 	key enter
 }
