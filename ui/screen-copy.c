@@ -385,11 +385,15 @@ copy_event(struct wiz_model *m, void *data)
 	enum copyrun_state	 state = s->st.state;
 	int			 had = s->have, alive = s->alive;
 
+	size_t			 n = s->set != NULL ? s->set->ndrives : 0;
+
 	read_status(s, m);
 	s->alive = s->have && copyrun_alive(&s->st);
+	if (state != s->st.state)
+		load_set(s, m, 1);
 	/* Redraw only when the copy said something new. */
 	if (had == s->have && was == s->st.updated && state == s->st.state &&
-	    alive == s->alive)
+	    alive == s->alive && n == (s->set != NULL ? s->set->ndrives : 0))
 		return SA_STAY;
 	return SA_REDRAW;
 }
