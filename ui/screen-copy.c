@@ -17,6 +17,7 @@
 
 #include "copyrun.h"
 #include "error.h"
+#include "gate.h"
 #include "prepared.h"
 #include "screen.h"
 #include "util.h"
@@ -307,14 +308,41 @@ resume(struct copy *s, struct wiz_model *m)
 	char			*cause = NULL;
 	int			 rc;
 
+	struct ds_prepared	*p = NULL;
+	char			*id = NULL;
+	size_t			 i;
+
 	memset(&a, 0, sizeof a);
 	a.job = m->job;
 	a.resume = 1;
 	a.skip_unreadable = m->skip_unreadable;
 	free(s->error);
 	s->error = NULL;
+	/*
+	 * Go on writing the drive the set was filling: it carries this set's
+	 * header already and was confirmed when the copy started on it.
+	 */
+	if (ds_prepared_load(m->job, &p, &cause) == 0) {
+		for (i = p->ndrives; i > 0; i--) {
+			if (!p->drives[i - 1].complete) {
+				a.drive = p->drives[i - 1].path;
+				break;
+			}
+		}
+	}
+	free(cause);
+	cause = NULL;
+	if (a.drive != NULL && (id = ds_gate_confirm_id(a.drive, &cause)) ==
+	    NULL) {
+		s->error = ui_error_text(DS_E_INELIGIBLE, cause);
+		ds_prepared_free(p);
+		return SA_REDRAW;
+	}
+	a.confirm = id;
 	if ((rc = copyrun_start(&a, &cause)) != 0)
 		s->error = ui_error_text(rc, cause);
+	free(id);
+	ds_prepared_free(p);
 	s->stop_sent = 0;
 	s->started = 1;
 	s->rate = 0;

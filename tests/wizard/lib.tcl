@@ -168,10 +168,23 @@ proc choose_drive {dev {want "can be used"}} {
 		if {[string match "*$dev" $r]} { break }
 		incr i
 	}
-	# Up selects the first row when none is; Home goes there otherwise.
-	key up
-	key home
+	# Up selects the first row when none is; more Ups go there otherwise
+	# (a vt100 has no Home key).
+	for {set k 0} {$k <= [llength $rows]} {incr k} { key up }
 	for {set k 0} {$k < $i} {incr k} { key down }
 	wait_screen "$dev $want"
 	key enter
+}
+
+# Polls the screen dump until it no longer matches RE.
+proc wait_gone {re {secs 20}} {
+	global T
+	set end [expr {[clock milliseconds] + $secs * 1000}]
+	while {[regexp -- $re [ds_read "$T/screen"]]} {
+		if {[ds_drain] eq "eof"} { fail "the wizard ended" }
+		if {[clock milliseconds] > $end} {
+			fail "the screen still matches /$re/ after $secs s"
+		}
+		after 50
+	}
 }
