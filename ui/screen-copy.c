@@ -305,12 +305,10 @@ static enum screen_action
 resume(struct copy *s, struct wiz_model *m)
 {
 	struct copyrun_args	 a;
-	char			*cause = NULL;
-	int			 rc;
-
 	struct ds_prepared	*p = NULL;
-	char			*id = NULL;
+	char			*cause = NULL, *id = NULL;
 	size_t			 i;
+	int			 rc;
 
 	memset(&a, 0, sizeof a);
 	a.job = m->job;
