@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -489,13 +490,17 @@ dump_screen(const char *path, const char *name)
 	char	*tmp = NULL, buf[8];
 	FILE	*f;
 	wchar_t	*line;
-	int	 y, i, end, oy, ox;
+	int	 y, i, end, oy, ox, fd = -1;
 	size_t	 n;
 
+	tmp = NULL;
 	if ((line = calloc((size_t)COLS + 1, sizeof *line)) == NULL)
 		return;
-	if (asprintf(&tmp, "%s.tmp", path) < 0 || (f = fopen(tmp, "w")) ==
-	    NULL) {
+	/* 0600: the recovery keys screen is dumped too. */
+	if (asprintf(&tmp, "%s.tmp", path) < 0 || (fd = open(tmp, O_WRONLY |
+	    O_CREAT | O_TRUNC, 0600)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
 		free(tmp);
 		free(line);
 		return;
