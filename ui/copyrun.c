@@ -26,7 +26,7 @@
 
 static const char *const state_names[] = {
 	"running", "verifying", "need-drive", "done", "damaged", "stopped",
-	"failed",
+	"failed", "copied",
 };
 #define NSTATES (sizeof state_names / sizeof state_names[0])
 
@@ -36,9 +36,9 @@ static const char *const phase_names[] = {
 };
 #define NPHASES (sizeof phase_names / sizeof phase_names[0])
 
-/* What the detached process keeps while it runs. */
-struct child {
-	const char		*job;
+/* What a copy that publishes its progress keeps while it runs. */
+struct copyrun_pub {
+	char			*job;
 	char			*path;		/* the status file */
 	struct copyrun_status	 st;
 	char			*cur;		/* st.p.current, owned */
@@ -117,7 +117,7 @@ put_text(FILE *f, const char *key, const char *v)
  * rewritten several times a second and only describes the moment).
  */
 static void
-write_status(struct child *c)
+write_status(struct copyrun_pub *c)
 {
 	const struct copyrun_status	*st = &c->st;
 	char				*tmp;
@@ -155,12 +155,37 @@ write_status(struct child *c)
 	free(tmp);
 }
 
-static int
-child_progress(void *arg, const struct ds_progress *p)
+struct copyrun_pub *
+copyrun_pub_open(const char *job, char **cause)
 {
-	struct child	*c = arg;
-	int64_t		 now = real_ms();
+	struct copyrun_pub *c;
 
+	if ((c = calloc(1, sizeof *c)) == NULL ||
+	    (c->job = strdup(job)) == NULL) {
+		free(c);
+		ds_cause(cause, DS_E_NOMEM, "status");
+		return NULL;
+	}
+	if ((c->path = status_path(job, cause)) == NULL) {
+		free(c->job);
+		free(c);
+		return NULL;
+	}
+	c->st.pid = getpid();
+	c->st.state = COPYRUN_RUNNING;
+	c->st.started = (int64_t)time(NULL);
+	c->st.p.drive_index = -1;
+	write_status(c);
+	return c;
+}
+
+void
+copyrun_pub_progress(struct copyrun_pub *c, const struct ds_progress *p)
+{
+	int64_t now = real_ms();
+
+	if (c == NULL)
+		return;
 	c->st.p = *p;
 	c->st.p.current = c->cur;
 	if (p->drive_index + 1 > c->st.drives)
@@ -172,22 +197,20 @@ child_progress(void *arg, const struct ds_progress *p)
 		write_status(c);
 		c->last_write = now;
 	}
-	if (c->delay_ms > 0)
-		usleep((useconds_t)c->delay_ms * 1000);
-	return child_stop ? 1 : 0;
 }
 
-static void
-child_warn(void *arg, const char *message)
+void
+copyrun_pub_warn(struct copyrun_pub *c, const char *message)
 {
-	struct child *c = arg;
-
+	if (c == NULL)
+		return;
 	free(c->st.message);
 	c->st.message = strdup(message);
 }
 
 static void
-finish(struct child *c, enum copyrun_state state, int code, char *cause)
+finish(struct copyrun_pub *c, enum copyrun_state state, int code,
+    char *cause)
 {
 	c->st.state = state;
 	if (code != DS_E_OK) {
@@ -203,9 +226,60 @@ finish(struct child *c, enum copyrun_state state, int code, char *cause)
 	write_status(c);
 }
 
+void
+copyrun_pub_done(struct copyrun_pub *c, int code, const char *cause)
+{
+	if (c == NULL)
+		return;
+	switch (code) {
+	case DS_E_OK:
+		finish(c, COPYRUN_COPIED, DS_E_OK, NULL);
+		break;
+	case DS_E_NEED_DRIVE:
+		finish(c, COPYRUN_NEED_DRIVE, DS_E_OK, NULL);
+		break;
+	case DS_E_CANCELED:
+		finish(c, COPYRUN_STOPPED, DS_E_OK, NULL);
+		break;
+	default:
+		finish(c, COPYRUN_FAILED, code, cause != NULL ?
+		    strdup(cause) : NULL);
+		break;
+	}
+}
+
+void
+copyrun_pub_free(struct copyrun_pub *c)
+{
+	if (c == NULL)
+		return;
+	free(c->st.message);
+	free(c->cur);
+	free(c->path);
+	free(c->job);
+	free(c);
+}
+
+static int
+child_progress(void *arg, const struct ds_progress *p)
+{
+	struct copyrun_pub *c = arg;
+
+	copyrun_pub_progress(c, p);
+	if (c->delay_ms > 0)
+		usleep((useconds_t)c->delay_ms * 1000);
+	return child_stop ? 1 : 0;
+}
+
+static void
+child_warn(void *arg, const char *message)
+{
+	copyrun_pub_warn(arg, message);
+}
+
 /* Reads every drive of the set back; the drives are in JOB's record. */
 static void
-child_verify(struct child *c, const struct ds_ui_ops *ops)
+child_verify(struct copyrun_pub *c, const struct ds_ui_ops *ops)
 {
 	struct ds_prepared	*p = NULL;
 	struct ds_read_report	*r = NULL;
@@ -251,9 +325,9 @@ child_verify(struct child *c, const struct ds_ui_ops *ops)
 
 /* The detached process: prep, then verify; the status file says how. */
 static void
-child_main(const struct copyrun_args *a, char *path)
+child_main(const struct copyrun_args *a)
 {
-	struct child		 c;
+	struct copyrun_pub	*c;
 	struct ds_prep_opts	 o;
 	struct ds_prep_result	*r = NULL;
 	struct ds_ui_ops	 ops;
@@ -275,21 +349,21 @@ child_main(const struct copyrun_args *a, char *path)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	memset(&c, 0, sizeof c);
-	c.job = a->job;
-	c.path = path;
-	c.st.pid = getpid();
-	c.st.state = COPYRUN_RUNNING;
-	c.st.started = (int64_t)time(NULL);
-	c.st.p.drive_index = -1;
+	if ((c = copyrun_pub_open(a->job, &cause)) == NULL) {
+		free(cause);
+		return;
+	}
 	if ((d = getenv("DISKSEED_TEST_COPY_DELAY_MS")) != NULL)
-		c.delay_ms = strtol(d, NULL, 10);
-	write_status(&c);
-
+		c->delay_ms = strtol(d, NULL, 10);
 	memset(&ops, 0, sizeof ops);
-	ops.arg = &c;
+	ops.arg = c;
 	ops.progress = child_progress;
 	ops.warn = child_warn;
+	if (a->verify_only) {
+		child_verify(c, &ops);
+		copyrun_pub_free(c);
+		return;
+	}
 	memset(&o, 0, sizeof o);
 	drives[0] = a->drive;
 	o.staging = a->staging;
@@ -305,21 +379,20 @@ child_main(const struct copyrun_args *a, char *path)
 	switch (rc) {
 	case DS_E_OK:
 		free(cause);
-		child_verify(&c, &ops);
+		child_verify(c, &ops);
 		break;
 	case DS_E_NEED_DRIVE:
-		finish(&c, COPYRUN_NEED_DRIVE, DS_E_OK, cause);
+		finish(c, COPYRUN_NEED_DRIVE, DS_E_OK, cause);
 		break;
 	case DS_E_CANCELED:
-		finish(&c, COPYRUN_STOPPED, DS_E_OK, cause);
+		finish(c, COPYRUN_STOPPED, DS_E_OK, cause);
 		break;
 	default:
-		finish(&c, child_stop ? COPYRUN_STOPPED : COPYRUN_FAILED, rc,
+		finish(c, child_stop ? COPYRUN_STOPPED : COPYRUN_FAILED, rc,
 		    cause);
 		break;
 	}
-	free(c.st.message);
-	free(c.cur);
+	copyrun_pub_free(c);
 }
 
 int
@@ -329,13 +402,13 @@ copyrun_start(const struct copyrun_args *a, char **cause)
 	pid_t	 pid, got;
 	int	 status, fd;
 
+	/* The state folder must be there before the copy goes its way. */
 	if ((path = status_path(a->job, cause)) == NULL)
 		return DS_E_STATEDIR;
+	free(path);
 	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		free(path);
+	if ((pid = fork()) == -1)
 		return ds_cause(cause, DS_E_IO, "fork: %s", strerror(errno));
-	}
 	if (pid == 0) {
 		/* A session of its own, then a grandchild init adopts. */
 		setsid();
@@ -348,12 +421,11 @@ copyrun_start(const struct copyrun_args *a, char **cause)
 			if (fd > STDERR_FILENO)
 				close(fd);
 		}
-		child_main(a, path);
+		child_main(a);
 		_exit(0);
 	}
 	while ((got = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 		;
-	free(path);
 	return 0;
 }
 

@@ -26,6 +26,7 @@ enum copyrun_state {
 	COPYRUN_DAMAGED,	/* verify found problems (message says) */
 	COPYRUN_STOPPED,	/* stopped by the user or a signal */
 	COPYRUN_FAILED,		/* an error (message says); resumable */
+	COPYRUN_COPIED,		/* prep done, not verified (diskseed prep) */
 };
 
 struct copyrun_args {
@@ -35,6 +36,7 @@ struct copyrun_args {
 	const char	*confirm;	/* what the user typed for it */
 	int		 resume;
 	int		 skip_unreadable;
+	int		 verify_only;	/* the copy is done: verify only */
 };
 
 struct copyrun_status {
@@ -68,6 +70,21 @@ int	copyrun_stop(const struct copyrun_status *st);
 
 /* The job of a copy that is still running; allocated, NULL when none. */
 char	*copyrun_find(void);
+
+/*
+ * Publishing: what the detached copy uses, and what any prep can use so
+ * that a wizard shows it (diskseed prep run from a script). Open before
+ * ds_prep(), pass every struct ds_progress and warning on, then done()
+ * with ds_prep's result and free(). All take NULL.
+ */
+struct copyrun_pub;
+
+struct copyrun_pub *copyrun_pub_open(const char *job, char **cause);
+void	copyrun_pub_progress(struct copyrun_pub *c,
+	    const struct ds_progress *p);
+void	copyrun_pub_warn(struct copyrun_pub *c, const char *message);
+void	copyrun_pub_done(struct copyrun_pub *c, int code, const char *cause);
+void	copyrun_pub_free(struct copyrun_pub *c);
 
 /* The translated name of a phase, for people. */
 const char *copyrun_phase_name(enum ds_phase phase);

@@ -207,6 +207,9 @@ state_text(enum copyrun_state state)
 	case COPYRUN_FAILED:
 		return _("The copy failed; what was copied is kept and r "
 		    "resumes it once the cause is fixed:");
+	case COPYRUN_COPIED:
+		return _("All of the staging folder is on the drives. Press "
+		    "Enter to verify them.");
 	}
 	return "";
 }
@@ -269,6 +272,7 @@ copy_draw(struct wiz_model *m, void *data)
 		break;
 	case COPYRUN_NEED_DRIVE:
 	case COPYRUN_STOPPED:
+	case COPYRUN_COPIED:
 		role = UI_WARNING;
 		break;
 	default:
@@ -349,6 +353,25 @@ resume(struct copy *s, struct wiz_model *m)
 	return SA_REDRAW;
 }
 
+/* Verifies a set that diskseed prep copied (the wizard did not). */
+static enum screen_action
+verify(struct copy *s, struct wiz_model *m)
+{
+	struct copyrun_args	 a;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&a, 0, sizeof a);
+	a.job = m->job;
+	a.verify_only = 1;
+	free(s->error);
+	s->error = NULL;
+	if ((rc = copyrun_start(&a, &cause)) != 0)
+		s->error = ui_error_text(rc, cause);
+	read_status(s, m);
+	return SA_REDRAW;
+}
+
 static enum screen_action
 copy_key(struct wiz_model *m, void *data, int key)
 {
@@ -387,6 +410,8 @@ copy_key(struct wiz_model *m, void *data, int key)
 			m->copy_next = WIZ_NEXT_KEYS;
 			return SA_NEXT;
 		}
+		if (s->st.state == COPYRUN_COPIED)
+			return verify(s, m);
 		return SA_STAY;
 	case 'r':
 		if (!s->have && !s->started)
