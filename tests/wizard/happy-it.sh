@@ -8,6 +8,6 @@ locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$' ||
 wiz_setup
 HAPPY_LANG=it expect -f "$top_srcdir/tests/wizard/happy.exp" ||
     fail "happy.exp in Italian"
-expect_rc 0 "$DISKSEED" restore --to "$T/restored" "$L1" "$L2"
+expect_rc 0 "$DISKSEED" restore --to "$T/restored" "$L1" "$(cat "$T/d3.dev")"
 diff -r "$T/staging" "$T/restored" >&2 || fail "restored files differ"
 ok "happy path in Italian"

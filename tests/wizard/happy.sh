@@ -13,6 +13,7 @@ expect -f "$top_srcdir/tests/wizard/happy.exp" || fail "happy.exp"
 expect_rc 0 "$DISKSEED" status --job seedjob
 grep_q "$T/out" "Shipping"
 [ -s "$T/state/diskseed/jobs/seedjob/shipping.json" ] || fail "no shipping.json"
-expect_rc 0 "$DISKSEED" restore --to "$T/restored" "$L2" "$L1"
+# The second drive is the one plugged in during the run.
+expect_rc 0 "$DISKSEED" restore --to "$T/restored" "$(cat "$T/d3.dev")" "$L1"
 diff -r "$T/staging" "$T/restored" >&2 || fail "restored files differ"
 ok "happy path"
