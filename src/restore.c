@@ -70,6 +70,7 @@ struct reader {
 
 	/* The file whose parts are being put together. */
 	char			*split_path;
+	char			*dead_path;	/* lost; its parts are skipped */
 	EVP_MD_CTX		*split_md;
 	int			 split_bad;
 
@@ -397,7 +398,8 @@ open_set(struct reader *rd, int need_key, char **cause)
 		if (last == -1 && rd->nidx > 0)
 			rd->r->missing[rd->r->nmissing++] = (int)rd->nidx;
 	}
-	for (i = 0; i < rd->r->nmissing; i++)
+	for (i = 0; (rd->restore || o->deep != NULL) &&
+	    i < rd->r->nmissing; i++)
 		problem(rd->r, rd->r->missing[i], -1, NULL,
 		    last == -1 && rd->r->missing[i] == (int)rd->nidx ?
 		    _("drive %d (or later ones) is missing: no drive given "
@@ -474,8 +476,9 @@ seg_read(struct archive *a, void *arg, const void **buf)
 	rc = check_chunk(rd, rd->d, rd->next_chunk, &len, &why);
 	if (rc != DS_E_OK) {
 		rd->bad_chunk = (int64_t)rd->next_chunk;
-		problem(rd->r, (int)rd->d->h.index, rd->bad_chunk, NULL,
-		    "%s", why != NULL ? why : ds_strerror(rc));
+		if (rd->restore)	/* verify named it already */
+			problem(rd->r, (int)rd->d->h.index, rd->bad_chunk,
+			    NULL, "%s", why != NULL ? why : ds_strerror(rc));
 		free(why);
 		archive_set_error(a, EIO, "damaged chunk");
 		return -1;
@@ -524,21 +527,72 @@ lost(struct reader *rd, const struct ds_mf_file *f, const char *fmt, ...)
 	rd->r->files_failed++;
 }
 
-/* Drops the file being put together from parts, if any, as lost. */
+/* Resolves PATH under the restore folder, refusing to leave it through
+ * a symbolic link; an allocated path or NULL. */
+static char *
+inside(struct reader *rd, const char *path)
+{
+	char	*full, *dir, real[PATH_MAX], *slash;
+	size_t	 len = strlen(rd->to);
+	int	 ok = 0;
+
+	if (asprintf(&full, "%s/%s", rd->to, path) == -1)
+		return NULL;
+	if ((dir = strdup(full)) != NULL && (slash = strrchr(dir, '/')) !=
+	    NULL) {
+		*slash = '\0';
+		ok = realpath(dir, real) != NULL && strncmp(real, rd->to,
+		    len) == 0 && (real[len] == '\0' || real[len] == '/');
+	}
+	free(dir);
+	if (!ok) {
+		free(full);
+		return NULL;
+	}
+	return full;
+}
+
+/* Removes what was restored of a lost file, so no damaged file stays. */
+static void
+remove_partial(struct reader *rd, const char *path)
+{
+	struct stat	 st;
+	char		*full;
+
+	if (!rd->restore || (full = inside(rd, path)) == NULL)
+		return;
+	if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
+		unlink(full);
+	free(full);
+}
+
+/* Marks PATH as lost: its further parts are skipped without a word. */
+static void
+set_dead(struct reader *rd, const char *path)
+{
+	free(rd->dead_path);
+	rd->dead_path = strdup(path);
+	remove_partial(rd, path);
+}
+
+/* Drops the file being put together from parts, if any, as lost; WHY
+ * is reported unless it was reported already (or is empty). */
 static void
 split_drop(struct reader *rd, const char *why)
 {
 	if (rd->split_path == NULL)
 		return;
-	if (!rd->split_bad) {
+	if (!rd->split_bad && why != NULL && *why != '\0') {
 		problem(rd->r, rd->d != NULL ? (int)rd->d->h.index : -1,
 		    rd->bad_chunk, rd->split_path, "%s", why);
 		rd->r->files_failed++;
 	}
+	set_dead(rd, rd->split_path);
 	free(rd->split_path);
 	rd->split_path = NULL;
 	EVP_MD_CTX_free(rd->split_md);
 	rd->split_md = NULL;
+	rd->split_bad = 0;
 }
 
 /* Hashes the zeros of a hole of LEN bytes. */
@@ -584,20 +638,14 @@ hash_file(const char *path, uint8_t *buf, size_t bufsize, uint8_t out[32])
 static int
 open_part(struct reader *rd, const char *path)
 {
-	char	*full, *dir, real[PATH_MAX], *slash;
-	int	 fd = -1;
+	char	*full;
+	int	 fd;
 
-	if (asprintf(&full, "%s/%s", rd->to, path) == -1)
+	if ((full = inside(rd, path)) == NULL) {
+		errno = ELOOP;
 		return -1;
-	if ((dir = strdup(full)) != NULL && (slash = strrchr(dir, '/')) !=
-	    NULL) {
-		*slash = '\0';
-		if (realpath(dir, real) != NULL && strncmp(real, rd->to,
-		    strlen(rd->to)) == 0 && (real[strlen(rd->to)] == '\0' ||
-		    real[strlen(rd->to)] == '/'))
-			fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	free(dir);
+	fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	free(full);
 	return fd;
 }
@@ -640,11 +688,21 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		return 0;
 	}
 	if (cont) {
+		if (rd->dead_path != NULL && strcmp(rd->dead_path,
+		    f->path) == 0) {
+			if (f->last) {
+				free(rd->dead_path);
+				rd->dead_path = NULL;
+			}
+			return 0;
+		}
 		if (rd->split_path == NULL || strcmp(rd->split_path, f->path)) {
 			split_drop(rd, _("incomplete: the rest of this file "
 			    "is missing"));
 			lost(rd, f, _("incomplete: the beginning of this file "
 			    "is on a missing or damaged drive"));
+			if (!f->last)
+				set_dead(rd, f->path);
 			return 0;
 		}
 		md = rd->split_md;
@@ -687,21 +745,24 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
-			if (cont || first_part)
+			if (!cont || !rd->split_bad)
+				lost(rd, f, _("lost: a damaged chunk of its "
+				    "segment"));
+			if (cont) {
 				rd->split_bad = 1;
-			split_drop(rd, "");
-			if (!cont && !first_part)
-				lost(rd, f, _("lost: a damaged chunk of its "
-				    "segment"));
-			else
-				lost(rd, f, _("lost: a damaged chunk of its "
-				    "segment"));
-			if (md != rd->split_md)
+				md = NULL;
+				split_drop(rd, "");
+			}
+			if (md != NULL)
 				EVP_MD_CTX_free(md);
 			if (fd != -1)
 				close(fd);
 			if (rd->restore && !cont && ok)
 				archive_write_finish_entry(rd->disk);
+			if (first_part)
+				set_dead(rd, f->path);
+			else if (!cont && f->type == DS_MF_FILE)
+				remove_partial(rd, f->path);
 			free(full);
 			free(hl);
 			return -1;
@@ -784,6 +845,8 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 	if (cont) {
 		if (rd->split_bad)
 			ok = 0;
+		if (!ok)
+			remove_partial(rd, f->path);
 		free(rd->split_path);
 		rd->split_path = NULL;
 		rd->split_md = NULL;
@@ -881,14 +944,21 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 	for (; rc == DS_E_OK && k < n; k++) {
 		if (files[k] == NULL)
 			continue;
-		if (files[k]->type == DS_MF_FILE && files[k]->offset > 0 &&
-		    rd->split_path != NULL) {
-			split_drop(rd, _("lost: a damaged chunk of its "
-			    "segment"));
-			continue;
+		if (files[k]->type == DS_MF_FILE && files[k]->offset > 0) {
+			if (rd->split_path != NULL && strcmp(rd->split_path,
+			    files[k]->path) == 0) {
+				split_drop(rd, _("lost: a damaged chunk of "
+				    "its segment"));
+				continue;
+			}
+			if (rd->dead_path != NULL && strcmp(rd->dead_path,
+			    files[k]->path) == 0)
+				continue;
 		}
 		lost(rd, files[k], _("lost: chunk %lld of drive %u is "
 		    "damaged"), (long long)rd->bad_chunk, d->h.index);
+		if (files[k]->type == DS_MF_FILE && !files[k]->last)
+			set_dead(rd, files[k]->path);
 	}
 	archive_read_free(a);
 	free(files);
@@ -959,6 +1029,7 @@ reader_done(struct reader *rd, int rc, struct ds_read_report **report)
 {
 	close_set(rd);
 	split_drop(rd, "");
+	free(rd->dead_path);
 	if (rd->disk != NULL)
 		archive_write_free(rd->disk);
 	if (rd->plain != NULL)
