@@ -170,7 +170,8 @@ struct prep {
 static int	 prog(struct prep *, enum ds_phase, int);
 
 static void
-warn(struct prep *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+warn(struct prep *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 warn(struct prep *p, const char *fmt, ...)
@@ -281,7 +282,8 @@ scan_dir(struct prep *p, const char *rel, char **cause)
 			continue;
 		}
 		if (p->nents == p->ents_alloc) {
-			p->ents_alloc = p->ents_alloc ? 2 * p->ents_alloc : 1024;
+			p->ents_alloc = p->ents_alloc ? 2 * p->ents_alloc :
+			    1024;
 			ne = reallocarray(p->ents, p->ents_alloc, sizeof *ne);
 			if (ne == NULL) {
 				free(full);
@@ -349,7 +351,8 @@ prog(struct prep *p, enum ds_phase phase, int force)
 	pr.current = p->current;
 	pr.drive_index = p->d.open ? (int)p->d.index : -1;
 	if (p->d.open) {
-		pr.drive_used = DS_FMT_DATA_OFF + p->d.next_slot * p->chunk_size;
+		pr.drive_used = DS_FMT_DATA_OFF + p->d.next_slot *
+		    p->chunk_size;
 		pr.drive_size = p->d.g.size;
 	}
 	return p->o->ops->progress(p->o->ops->arg, &pr);
@@ -1344,13 +1347,14 @@ next_drive(struct prep *p, char **cause)
 static int
 drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 {
-	const char	*path = json_string_value(json_object_get(drec, "path"));
+	const char	*path;
 	struct ds_hdr	 h;
 	char		 idx[16];
 	size_t		 i;
 	json_t		*s;
 	int		 rc;
 
+	path = json_string_value(json_object_get(drec, "path"));
 	for (i = 0; i < p->o->ndrives && i < 64; i++)
 		if (strcmp(p->o->drives[i], path) == 0)
 			break;

@@ -38,7 +38,7 @@ struct rdrive {
 	char			*path;
 	int			 fd;
 	uint64_t		 size;
-	struct ds_hdr		 h;		/* header, or the trailer's copy */
+	struct ds_hdr		 h;	/* header, or the trailer's copy */
 	struct ds_hdr		 trl;
 	int			 hdr_ok;
 	int			 trl_ok;
@@ -70,7 +70,7 @@ struct reader {
 
 	/* The file whose parts are being put together. */
 	char			*split_path;
-	char			*dead_path;	/* lost; its parts are skipped */
+	char			*dead_path;	/* lost: skip its parts */
 	EVP_MD_CTX		*split_md;
 	int			 split_bad;
 
@@ -988,8 +988,8 @@ read_stream(struct reader *rd)
 		d = rd->byidx[i];
 		if (d == NULL || !d->mf_ok) {
 			rd->d = NULL;
-			split_drop(rd, _("incomplete: part of this file is on a "
-			    "missing drive"));
+			split_drop(rd, _("incomplete: part of this file is "
+			    "on a missing drive"));
 			if (d != NULL)
 				problem(rd->r, (int)i, -1, NULL, "%s: %s",
 				    d->path, d->why_no_mf);
