@@ -679,10 +679,24 @@ fits(struct prep *p, uint64_t cost_in, uint64_t cost_mf)
 	return need <= p->seg_avail;
 }
 
+/* The manifest bytes of an entry named REL: its JSON-escaped name (hex
+ * when it is not UTF-8, which costs at most twice its length) and the
+ * longest possible other fields. */
 static uint64_t
 mf_cost(const char *rel)
 {
-	return 256 + 6 * strlen(rel);
+	const unsigned char	*s = (const unsigned char *)rel;
+	uint64_t		 n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20)
+			n += 6;
+		else if (*s == '"' || *s == '\\')
+			n += 2;
+		else
+			n += 2;	/* hex, when not UTF-8 */
+	}
+	return 260 + n;
 }
 
 static void
@@ -726,7 +740,7 @@ seg_begin(struct prep *p, char **cause)
 	    (p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
 	snprintf(level, sizeof level, "%d", p->level);
-	if (archive_write_set_format_pax_restricted(p->a) != ARCHIVE_OK ||
+	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "zstd", "compression-level",
 	    level) != ARCHIVE_OK ||
@@ -1141,6 +1155,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 	*res = ADD_DONE;
 	p->current = e->rel;
 	if (e->unreadable) {
+		warn(p, _("%s: cannot be read; skipped"), e->rel);
 		if ((rc = add_skipped(p, e)) == DS_E_OK)
 			p->entry++;
 		return rc;
