@@ -723,6 +723,22 @@ drive_avail(struct prep *p)
 	return used >= p->d.trailer_off ? 0 : p->d.trailer_off - used;
 }
 
+/*
+ * Chunk slots are written with O_DIRECT where the drive allows it: whole
+ * aligned 4 KiB blocks, no copy into the page cache. Everything else
+ * (header, manifest, trailer) is written without it.
+ */
+static void
+set_direct(struct prep *p, int on)
+{
+	int flags;
+
+	if (getenv("DISKSEED_NO_DIRECT") != NULL ||
+	    (flags = fcntl(p->d.g.fd, F_GETFL)) == -1)
+		return;
+	fcntl(p->d.g.fd, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT);
+}
+
 static int
 seg_begin(struct prep *p, char **cause)
 {
@@ -736,6 +752,7 @@ seg_begin(struct prep *p, char **cause)
 	p->seg_avail = drive_avail(p);
 	p->ordinal = 0;
 	p->ndone = 0;
+	set_direct(p, 1);
 	if ((p->seg_files = json_array()) == NULL ||
 	    (p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
@@ -777,6 +794,7 @@ seg_commit(struct prep *p, char **cause)
 		arc_err(p, NULL, cause);
 		return rc;
 	}
+	set_direct(p, 0);
 	prog(p, DS_PHASE_SYNC, 1);
 	if (fdatasync(p->d.g.fd) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
@@ -1299,7 +1317,6 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		    before.st_ctim.tv_sec || after.st_ctim.tv_nsec !=
 		    before.st_ctim.tv_nsec))
 			changed = 1;
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 		if (f.last) {
 			unsigned int mdlen = 32;
 
