@@ -154,6 +154,7 @@ struct prep {
 	size_t			 ndone, done_alloc;
 
 	int			 already_done;
+	json_t			*last_seg;	/* journal: last segment */
 	int			 canceled;	/* progress() said stop */
 
 	/* From the journal: the record to append, the drive left open. */
@@ -824,6 +825,13 @@ seg_commit(struct prep *p, char **cause)
 	p->seg_files = NULL;
 	if (rec == NULL)
 		return DS_E_NOMEM;
+	/* The entry the position follows, checked when resuming. */
+	if ((p->entry_off > 0 || p->entry > 0) && ds_mf_set_path(rec,
+	    "posPath", p->ents[p->entry_off > 0 ? p->entry :
+	    p->entry - 1].rel) == -1) {
+		json_decref(rec);
+		return DS_E_NOMEM;
+	}
 	json_array_append(p->d.segments, rec);
 	p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
 	p->next_seg++;
@@ -1534,6 +1542,8 @@ job_setup(struct prep *p, json_t *records, char **cause)
 			    json_array_get(pos, 0));
 			p->entry_off = (uint64_t)json_integer_value(
 			    json_array_get(pos, 1));
+			json_decref(p->last_seg);
+			p->last_seg = json_incref(r);
 		} else if (strcmp(t, "close") == 0)
 			open_drive = NULL;
 	}
@@ -1594,6 +1604,44 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 }
 
 static int
+same_json(json_t *a, json_t *b)
+{
+	return (a == NULL && b == NULL) || json_equal(a, b);
+}
+
+/* Checks that the walk of staging still reaches the journal's position
+ * at the same entry: staging must not change between runs. */
+static int
+check_position(struct prep *p, char **cause)
+{
+	json_t	*now;
+	size_t	 k;
+	int	 same;
+
+	if (p->last_seg == NULL || (p->entry == 0 && p->entry_off == 0))
+		return DS_E_OK;
+	k = p->entry_off > 0 ? p->entry : p->entry - 1;
+	if (k >= p->nents)
+		goto changed;
+	if ((now = json_object()) == NULL ||
+	    ds_mf_set_path(now, "posPath", p->ents[k].rel) == -1) {
+		json_decref(now);
+		return DS_E_NOMEM;
+	}
+	same = same_json(json_object_get(now, "posPath"),
+	    json_object_get(p->last_seg, "posPath")) &&
+	    same_json(json_object_get(now, "posPathHex"),
+	    json_object_get(p->last_seg, "posPathHex"));
+	json_decref(now);
+	if (same)
+		return DS_E_OK;
+changed:
+	return ds_cause(cause, DS_E_STAGING_CHANGED, _("%s: entries were "
+	    "added or removed before the point reached; the job cannot be "
+	    "resumed"), p->staging);
+}
+
+static int
 prep_run(struct prep *p, char **cause)
 {
 	enum add_result	 res;
@@ -1601,6 +1649,8 @@ prep_run(struct prep *p, char **cause)
 	size_t		 i;
 	int		 rc;
 
+	if ((rc = check_position(p, cause)) != DS_E_OK)
+		return rc;
 	/* Resume: the hard links and progress of what is committed. */
 	for (i = 0; i < p->nents && (i < p->entry || (i == p->entry &&
 	    p->entry_off > 0)); i++) {
@@ -1814,6 +1864,7 @@ out:
 	json_decref(p->pending);
 	json_decref(p->open_rec);
 	json_decref(p->open_segs);
+	json_decref(p->last_seg);
 	json_decref(records);
 	ds_journal_close(p->journal);
 	ds_prepared_free(p->prepared);
