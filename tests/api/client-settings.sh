@@ -121,4 +121,12 @@ grep_q "$T/out" "http://127.0.0.1:3128"
 expect_rc 2 "$DISKSEED" settings set retries many
 expect_rc 2 "$DISKSEED" settings set colour blue
 expect_rc 2 "$DISKSEED" settings set resource-group "bad/group"
+
+# In Italian where the locale exists.
+if locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$'; then
+	expect_rc 0 env LC_ALL=it_IT.UTF-8 "$DISKSEED" settings show
+	grep_q "$T/out" "Sottoscrizione: +$A"
+	expect_rc 2 env LC_ALL=it_IT.UTF-8 "$DISKSEED" status --job X
+	grep_q "$T/err" "nome non valido: nome del processo 'X'"
+fi
 ok "settings"
