@@ -733,6 +733,10 @@ drive_list(const struct ds_prepared *p, json_t **out, char **cause)
 	if (p == NULL || p->ndrives == 0)
 		return ds_cause(cause, DS_E_NODRIVES, "%s",
 		    _("prepare the drives first (diskseed prep)"));
+	if (!p->finished)
+		return ds_cause(cause, DS_E_NODRIVES, _("prep of job %s has "
+		    "not copied all of the staging folder; finish it first "
+		    "(diskseed prep --resume)"), p->job != NULL ? p->job : "?");
 	if (p->ndrives > MAX_DRIVES)
 		return ds_cause(cause, DS_E_INVAL, _("%zu drives; an import "
 		    "job takes at most %d"), p->ndrives, MAX_DRIVES);

@@ -44,6 +44,7 @@ main(int argc, char **argv)
 	memset(&p, 0, sizeof p);
 	memset(d, 0, sizeof d);
 	p.job = argv[1];
+	p.finished = 1;
 	p.ndrives = (size_t)n;
 	p.drives = d;
 	for (i = 0; i < n; i++) {
