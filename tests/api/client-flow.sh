@@ -115,6 +115,11 @@ grep_q "$T/err" "409 InvalidJobState"
 # An unknown job.
 expect_rc 1 "$DISKSEED" job show --job no-such-job
 grep_q "$T/err" "404 ResourceNotFound"
+# Accept-Language follows the locale: the service answers in Italian.
+if locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$'; then
+	expect_rc 1 env LC_ALL=it_IT.UTF-8 "$DISKSEED" job show --job no-such-job
+	grep_q "$T/err" "404 ResourceNotFound: .* non "
+fi
 # Delete in Creating.
 expect_rc 0 "$DISKSEED" job delete --job job-two
 expect_rc 1 "$DISKSEED" job show --job job-two
