@@ -304,22 +304,26 @@ server_split(const char *path, char **segs)
 		p++;
 	while (*p != '\0') {
 		if (n == MAX_SEGS)
-			return -1;
+			goto fail;
 		e = strchr(p, '/');
 		if (e == NULL)
 			e = p + strlen(p);
 		if ((raw = strndup(p, e - p)) == NULL)
-			return -1;
+			goto fail;
 		segs[n] = evhttp_uridecode(raw, 0, NULL);
 		free(raw);
 		if (segs[n] == NULL)
-			return -1;
+			goto fail;
 		n++;
 		p = e;
 		while (*p == '/')
 			p++;
 	}
 	return n;
+fail:
+	while (n > 0)
+		free(segs[--n]);
+	return -1;
 }
 
 /* Matches SEGS against the routes; fills CAPS (borrowed) and returns
