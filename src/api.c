@@ -185,6 +185,15 @@ call(struct ds_api *api, const char *method, const char *path,
 		return rc;
 	if (r.status < 200 || r.status > 299) {
 		rc = answer_error(&r, what, cause);
+		if (rc == DS_E_AUTH && api->s->cert.expired && cause != NULL &&
+		    *cause != NULL) {
+			char *c = *cause;
+			*cause = NULL;
+			ds_cause(cause, rc, _("%s (the management certificate "
+			    "%s has expired: import new publish settings)"), c,
+			    api->s->cert.thumbprint);
+			free(c);
+		}
 		goto out;
 	}
 	if (out == NULL || r.len == 0)
