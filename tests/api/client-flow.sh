@@ -101,14 +101,23 @@ grep_q "$T/out" "State: +Creating"
 
 # Status while the service works on the drives.
 importd_job_state job-one Received
-importd_drive_state job-one job-one.img Transferring --percent 40 --bytes 1048576
+importd_drive_state job-one job-one.img Transferring --percent 40 \
+	--bytes 1048576 --copy-status "Copying" \
+	--error-log "https://acct.blob/waimportexport/job-one_error.log" \
+	--verbose-log "https://acct.blob/waimportexport/job-one_verbose.log"
 expect_rc 0 "$DISKSEED" status --job job-one
 grep_q "$T/out" "State: +Received"
 grep_q "$T/out" "Drive job-one.img: Transferring, 40%, 1.0 MiB copied"
+grep_q "$T/out" "Copy status: +Copying"
+grep_q "$T/out" "Error log: +https://acct.blob/waimportexport/job-one_error.log"
+grep_q "$T/out" "Verbose log: +https://acct.blob/waimportexport/job-one_verbose"
 grep_q "$T/out" "Last updated: +[0-9]{4}-"
 grep_q "$T/out" "Waiting for the import job to complete"
 expect_rc 0 "$DISKSEED" status --json
 grep_q "$T/out" '"bytesSucceeded": 1048576'
+grep_q "$T/out" '"percentComplete": 40'
+grep_q "$T/out" '"errorLogUri": "https://acct.blob/waimportexport/job-one_error.log"'
+grep_q "$T/out" '"lastModifiedAt": "[0-9]{4}-'
 grep_q "$T/out" '"name": "job-two"'
 
 # The service's refusals come back clearly: no cancel after Shipping.
