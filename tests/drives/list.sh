@@ -17,7 +17,7 @@ if [ -z "${UMOCKDEV_DIR:-}" ]; then
 	exec umockdev-run $devs -- sh "$0"
 fi
 . "$top_srcdir/tests/lib/common.sh"
-GATE="$top_builddir/tests/drives/gate-open"
+GATE="$top_builddir/tests/drives/test-gate-open"
 unset DISKSEED_DRIVE_MIN_SIZE DISKSEED_DRIVE_MAX_SIZE
 mkdir -p "$UMOCKDEV_DIR/proc/self"
 cp "$D/mountinfo" "$UMOCKDEV_DIR/proc/self/mountinfo"

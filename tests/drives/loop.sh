@@ -5,7 +5,7 @@
 # unmounted, confirmed one opens and takes a write. --watch reports a loop
 # device being attached. Skips (77) only where losetup is not permitted.
 . "$top_srcdir/tests/lib/common.sh"
-GATE="$top_builddir/tests/drives/gate-open"
+GATE="$top_builddir/tests/drives/test-gate-open"
 unset DISKSEED_DRIVE_MIN_SIZE DISKSEED_DRIVE_MAX_SIZE
 command -v losetup >/dev/null 2>&1 || skip "losetup is not installed"
 command -v mkfs.ext4 >/dev/null 2>&1 || skip "mkfs.ext4 is not installed"

@@ -186,7 +186,8 @@ main(int argc, char **argv)
 	confirm_id_is("/dev/sdd", "usb-JMicron_Generic_0123456789ABCDEF-0:1");
 	confirm_id_is("/dev/nvme0n1", "S4EWNX0R123456");
 	confirm_id_is("/dev/loop0", "loop0");
-	confirm_id_is("/dev/disk/by-id/ata-WDC_WD40EFRX-68N32N0_WD-WCC7K1234567",
+	confirm_id_is("/dev/disk/by-id/"
+	    "ata-WDC_WD40EFRX-68N32N0_WD-WCC7K1234567",
 	    "WD-WCC7K1234567");
 
 	TEST_START("unconfirmed");

@@ -1,8 +1,8 @@
 /*
- * gate-open PATH CONFIRM [--write | --hold]: opens PATH through the format
- * gate, prints the result code's name and cause, and with --write puts a
- * marker in the first 4 KiB; with --hold keeps it open until stdin ends.
- * Exits 0 when the gate opened it.
+ * test-gate-open PATH CONFIRM [--write | --hold]: a helper of the shell
+ * tests. Opens PATH through the format gate, prints the result code's name
+ * and cause, and with --write puts a marker in the first 4 KiB; with
+ * --hold keeps it open until stdin ends. Exits 0 when the gate opened it.
  */
 #include "config.h"
 
@@ -22,7 +22,7 @@ main(int argc, char **argv)
 	int		 rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: gate-open PATH CONFIRM "
+		fprintf(stderr, "usage: test-gate-open PATH CONFIRM "
 		    "[--write | --hold]\n");
 		return 2;
 	}
