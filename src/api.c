@@ -198,6 +198,7 @@ call(struct ds_api *api, const char *method, const char *path,
 	}
 	if (out == NULL || r.len == 0)
 		goto out;
+	memset(&je, 0, sizeof je);
 	if ((o = json_loadb(r.body, r.len, 0, &je)) == NULL ||
 	    !json_is_object(o)) {
 		json_decref(o);
