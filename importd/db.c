@@ -201,6 +201,26 @@ db_sub_cert_add(struct db *db, const char *id, const char *fpr,
 }
 
 int
+db_sub_cert_remove(struct db *db, const char *id, const char *fpr,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = db_prepare(db, "DELETE FROM certificates WHERE fingerprint = ? "
+	    "AND subscription = ?", fpr, id, NULL);
+	if (st == NULL)
+		return db_fail(db, cause, "delete certificate");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, cause, "delete certificate");
+	if (sqlite3_changes(db->h) == 0)
+		return ds_cause(cause, DS_E_NOTFOUND, "%s", fpr);
+	return DS_E_OK;
+}
+
+int
 db_cert_allowed(struct db *db, const char *sub, const char *fpr,
     char **name)
 {
