@@ -141,7 +141,7 @@ server_reply(struct req *r, int status, json_t *body)
 	    r->method == EVHTTP_REQ_DELETE ? "DELETE" :
 	    r->method == EVHTTP_REQ_POST ? "POST" : "OTHER") : "-",
 	    evhttp_request_get_uri(r->ev), status);
-	free(s);
+	importd_json_free(s);
 	json_decref(body);
 }
 
