@@ -1,0 +1,131 @@
+#!/bin/sh
+# kill -9 during prep at several points -- after some writes to the drive,
+# in the middle of a segment's commit (at an fdatasync), at the journal's
+# commit (rename or fsync), on a later drive, and twice in a row -- then
+# the same command with --resume: the drives verify, restore identical,
+# and no chunk of a committed segment was written again.
+#
+# The kill is exact: strace injects SIGKILL at the Nth call of a system
+# call, counted on a reference run first.
+. "$top_srcdir/tests/lib/engine.sh"
+DSIMG="perl $top_srcdir/tests/lib/dsimg"
+
+command -v strace >/dev/null 2>&1 || skip "no strace"
+strace -f -qq -o /dev/null -e trace=write -e inject=write:signal=KILL:when=1 \
+    true 2>/dev/null
+strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
+
+mkcorpus -n 300 -b 18M -r 3M -s 4M "$T/st"
+
+# run_prep NAME [strace options]: prep of the staging folder onto the
+# drives $T/NAME-1.img .. -3.img with its own state folder; exit code in
+# $rc. With --resume in $RESUME.
+run_prep() {
+	name=$1; shift
+	set +e
+	# shellcheck disable=SC2086
+	XDG_STATE_HOME=$T/state-$name "$@" "$DISKSEED" prep $DS_PREP_OPTS \
+	    ${RESUME:-} --staging "$T/st" --job res --drive "$T/$name-1.img" \
+	    --drive "$T/$name-2.img" --drive "$T/$name-3.img" \
+	    --confirm "$name-1.img,$name-2.img,$name-3.img" \
+	    > "$T/out" 2> "$T/err"
+	rc=$?
+	set -e 2>/dev/null || true
+}
+drives() {
+	for i in 1 2 3; do mkimage "$T/$1-$i.img" 12M; done
+}
+
+# The reference run, counting system calls.
+drives ref
+run_prep ref strace -f -qq -c -o "$T/count"
+[ "$rc" = 0 ] || { cat "$T/err"; fail "reference prep: exit $rc"; }
+calls() { awk -v s="$1" '$NF == s { print $4 }' "$T/count"; }
+best=0
+for s in pwrite64 pwritev pwritev2 write; do
+	n=$(calls $s); n=${n:-0}
+	[ "$n" -gt "$best" ] && { best=$n; wsys=$s; }
+done
+nsync=$(calls fdatasync); nsync=${nsync:-0}
+[ "$nsync" -ge 3 ] || { nsync=$(calls fsync); sync=fsync; }
+sync=${sync:-fdatasync}
+commit=
+for s in rename renameat renameat2; do
+	n=$(calls $s); [ "${n:-0}" -ge 3 ] && { commit=$s; ncommit=$n; }
+done
+[ -n "$commit" ] || { commit=fsync; ncommit=$(calls fsync); }
+[ "$best" -ge 8 ] && [ "${nsync:-0}" -ge 3 ] && [ "${ncommit:-0}" -ge 3 ] ||
+    fail "too few commit points: $wsys=$best $sync=$nsync $commit=$ncommit"
+echo "reference: $best $wsys, $nsync $sync, $ncommit $commit"
+
+# Chunks of committed segments on drives NAME-*: "drive slot sha" lines.
+committed() {
+	later=0
+	for i in 3 2 1; do
+		$DSIMG chunks "$T/$1-$i.img" > "$T/chunks-$i" 2>/dev/null || :
+		if [ "$later" = 1 ]; then
+			awk -v d=$i '{ print d, $1, $8 }' "$T/chunks-$i"
+		else
+			awk -v d=$i '{ seg[NR] = $3; s[NR] = $1; h[NR] = $8
+			    if ($3 > max) max = $3 }
+			    END { for (k = 1; k <= NR; k++) if (seg[k] < max)
+				print d, s[k], h[k] }' "$T/chunks-$i"
+		fi
+		[ -s "$T/chunks-$i" ] && later=1
+	done
+}
+
+# kill_and_resume NAME SYSCALL N: kill -9 at the Nth SYSCALL, resume.
+kill_and_resume() {
+	name=$1 sys=$2 n=$3
+	drives "$name"
+	RESUME= run_prep "$name" strace -f -qq -o /dev/null -e trace="$sys" \
+	    -e inject="$sys":signal=KILL:when="$n"
+	[ "$rc" = 137 ] || { cat "$T/err"; fail "$name: not killed at $sys #$n (exit $rc)"; }
+	committed "$name" | sort > "$T/$name.committed"
+	RESUME=--resume run_prep "$name"
+	[ "$rc" = 0 ] || { cat "$T/out" "$T/err"; fail "$name: resume: exit $rc"; }
+	check "$name"
+}
+
+# check NAME: committed chunks unchanged, verify, restore identical.
+check() {
+	name=$1
+	for i in 1 2 3; do
+		$DSIMG chunks "$T/$name-$i.img" > "$T/after-$i" ||
+		    fail "$name: drive $i unreadable"
+	done
+	while read -r d s h; do
+		now=$(awk -v s="$s" '$1 == s { print $8 }' "$T/after-$d")
+		[ "$now" = "$h" ] ||
+		    fail "$name: committed chunk $s on drive $d written again"
+	done < "$T/$name.committed"
+	XDG_STATE_HOME=$T/state-$name
+	expect_rc 0 "$DISKSEED" verify \
+	    "$T/$name-3.img" "$T/$name-1.img" "$T/$name-2.img"
+	expect_rc 0 "$DISKSEED" restore \
+	    --to "$T/r-$name" "$T/$name-1.img" "$T/$name-2.img" "$T/$name-3.img"
+	treecmp "$T/st" "$T/r-$name"
+	rm -rf "$T/r-$name"
+	echo "ok: $name ($(wc -l < "$T/$name.committed") committed chunks kept)"
+}
+
+kill_and_resume early "$wsys" 2
+kill_and_resume write1 "$wsys" $((best / 4))
+kill_and_resume sync "$sync" $((nsync / 2))
+kill_and_resume commit "$commit" $((ncommit * 2 / 3))
+kill_and_resume write3 "$wsys" $((best * 9 / 10))
+
+# Twice: killed, killed again while resuming, then resumed.
+drives twice
+run_prep twice strace -f -qq -o /dev/null -e trace="$wsys" \
+    -e inject="$wsys":signal=KILL:when=$((best / 3))
+[ "$rc" = 137 ] || fail "twice: not killed (exit $rc)"
+RESUME=--resume run_prep twice strace -f -qq -o /dev/null -e trace="$sync" \
+    -e inject="$sync":signal=KILL:when=2
+[ "$rc" = 137 ] || fail "twice: resume not killed (exit $rc)"
+committed twice | sort > "$T/twice.committed"
+RESUME=--resume run_prep twice
+[ "$rc" = 0 ] || { cat "$T/err"; fail "twice: second resume: exit $rc"; }
+check twice
+ok "resume after kill -9"
