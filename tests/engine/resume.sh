@@ -6,13 +6,11 @@
 # and no chunk of a committed segment was written again.
 #
 # The kill is exact: strace injects SIGKILL at the Nth call of a system
-# call, counted on a reference run first.
+# call by a thread, chosen from a traced reference run.
 . "$top_srcdir/tests/lib/engine.sh"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
 
 command -v strace >/dev/null 2>&1 || skip "no strace"
-strace -f -qq -o /dev/null -e trace=write -e inject=write:signal=KILL:when=1 \
-    true 2>/dev/null
 strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
 
 mkcorpus -n 300 -b 18M -r 3M -s 4M "$T/st"
@@ -36,27 +34,45 @@ drives() {
 	for i in 1 2 3; do mkimage "$T/$1-$i.img" 12M; done
 }
 
-# The reference run, counting system calls.
+# The reference run, traced: which thread writes the drives, with which
+# call, and which of its fdatasync calls flush a drive (a segment's
+# data) or the journal (its commit record).
 drives ref
-run_prep ref strace -f -qq -c -o "$T/count"
+run_prep ref strace -f -qq -y -o "$T/trace" \
+    -e trace=pwrite64,pwritev,pwritev2,write,fdatasync,fsync
 [ "$rc" = 0 ] || { cat "$T/err"; fail "reference prep: exit $rc"; }
-calls() { awk -v s="$1" '$NF == s { print $4 }' "$T/count"; }
-best=0
-for s in pwrite64 pwritev pwritev2 write; do
-	n=$(calls $s); n=${n:-0}
-	[ "$n" -gt "$best" ] && { best=$n; wsys=$s; }
-done
-nsync=$(calls fdatasync); nsync=${nsync:-0}
-[ "$nsync" -ge 3 ] || { nsync=$(calls fsync); sync=fsync; }
-sync=${sync:-fdatasync}
-commit=
-for s in rename renameat renameat2; do
-	n=$(calls $s); [ "${n:-0}" -ge 3 ] && { commit=$s; ncommit=$n; }
-done
-[ -n "$commit" ] || { commit=fsync; ncommit=$(calls fsync); }
-[ "$best" -ge 8 ] && [ "${nsync:-0}" -ge 3 ] && [ "${ncommit:-0}" -ge 3 ] ||
-    fail "too few commit points: $wsys=$best $sync=$nsync $commit=$ncommit"
-echo "reference: $best $wsys, $nsync $sync, $ncommit $commit"
+# The calls of thread TID to SYSCALL, in order, one line each: "ordinal
+# path" (path of the fd, from strace -y).
+ordinals() {
+	awk -v tid="$1" -v sys="$2" '$1 == tid && index($2, sys "(") == 1 {
+		n++; p = $2; sub(/^[^<]*</, "", p); sub(/>.*/, "", p)
+		print n, p }' "$T/trace"
+}
+# The thread and system call that write the drives most.
+set -- $(awk '$2 ~ /^(pwrite64|pwritev|pwritev2|write)\(/ && $2 ~ /\.img>/ {
+	s = $2; sub(/\(.*/, "", s); c[$1 " " s]++ }
+	END { for (k in c) if (c[k] > best) { best = c[k]; w = k }; print w }' \
+    "$T/trace")
+[ $# = 2 ] || fail "no write to a drive in the reference trace"
+wtid=$1 wsys=$2
+ordinals "$wtid" "$wsys" | awk '$2 ~ /\.img$/ { print $1 }' > "$T/w.img"
+# The thread that flushes: data syncs (to a drive) and journal syncs.
+set -- $(awk '$2 ~ /^fdatasync\(/ { c[$1]++ }
+	END { for (k in c) if (c[k] > best) { best = c[k]; w = k }; print w }' \
+    "$T/trace")
+[ $# = 1 ] || fail "no fdatasync in the reference trace"
+stid=$1
+ordinals "$stid" fdatasync | awk '$2 ~ /\.img$/ { print $1 }' > "$T/s.img"
+ordinals "$stid" fdatasync | awk '$2 ~ /journal/ { print $1 }' > "$T/s.jnl"
+ordinals "$stid" write | awk '$2 ~ /journal/ { print $1 }' > "$T/w.jnl"
+nw=$(wc -l < "$T/w.img"); nsi=$(wc -l < "$T/s.img")
+nsj=$(wc -l < "$T/s.jnl"); nwj=$(wc -l < "$T/w.jnl")
+echo "reference: $nw $wsys to drives; fdatasync: $nsi of drives," \
+    "$nsj of the journal; $nwj journal writes"
+[ "$nw" -ge 8 ] && [ "$nsi" -ge 3 ] && [ "$nsj" -ge 3 ] && [ "$nwj" -ge 3 ] ||
+    fail "too few commit points in the reference run"
+# The Kth (1-based; negative: from the end) line of FILE.
+nth() { if [ "$2" -gt 0 ]; then sed -n "$2p" "$1"; else tail -n $((-$2)) "$1" | head -n 1; fi; }
 
 # Chunks of committed segments on drives NAME-*: "drive slot sha" lines.
 committed() {
@@ -79,7 +95,7 @@ committed() {
 kill_and_resume() {
 	name=$1 sys=$2 n=$3
 	drives "$name"
-	RESUME= run_prep "$name" strace -f -qq -o /dev/null -e trace="$sys" \
+	RESUME='' run_prep "$name" strace -f -qq -o /dev/null -e trace="$sys" \
 	    -e inject="$sys":signal=KILL:when="$n"
 	[ "$rc" = 137 ] || { cat "$T/err"; fail "$name: not killed at $sys #$n (exit $rc)"; }
 	committed "$name" | sort > "$T/$name.committed"
@@ -110,19 +126,20 @@ check() {
 	echo "ok: $name ($(wc -l < "$T/$name.committed") committed chunks kept)"
 }
 
-kill_and_resume early "$wsys" 2
-kill_and_resume write1 "$wsys" $((best / 4))
-kill_and_resume sync "$sync" $((nsync / 2))
-kill_and_resume commit "$commit" $((ncommit * 2 / 3))
-kill_and_resume write3 "$wsys" $((best * 9 / 10))
+kill_and_resume early "$wsys" "$(nth "$T/w.img" 2)"
+kill_and_resume write1 "$wsys" "$(nth "$T/w.img" $((nw / 4)))"
+kill_and_resume datasync fdatasync "$(nth "$T/s.img" $((nsi / 2)))"
+kill_and_resume jnlwrite write "$(nth "$T/w.jnl" $((nwj / 2 + 1)))"
+kill_and_resume jnlsync fdatasync "$(nth "$T/s.jnl" $((nsj * 2 / 3)))"
+kill_and_resume write3 "$wsys" "$(nth "$T/w.img" -3)"
 
 # Twice: killed, killed again while resuming, then resumed.
 drives twice
 run_prep twice strace -f -qq -o /dev/null -e trace="$wsys" \
-    -e inject="$wsys":signal=KILL:when=$((best / 3))
+    -e inject="$wsys":signal=KILL:when="$(nth "$T/w.img" $((nw / 3)))"
 [ "$rc" = 137 ] || fail "twice: not killed (exit $rc)"
-RESUME=--resume run_prep twice strace -f -qq -o /dev/null -e trace="$sync" \
-    -e inject="$sync":signal=KILL:when=2
+RESUME=--resume run_prep twice strace -f -qq -o /dev/null \
+    -e trace=fdatasync -e inject=fdatasync:signal=KILL:when=3
 [ "$rc" = 137 ] || fail "twice: resume not killed (exit $rc)"
 committed twice | sort > "$T/twice.committed"
 RESUME=--resume run_prep twice

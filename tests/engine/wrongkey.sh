@@ -29,21 +29,23 @@ grep_q "$T/err" "[Kk]ey|[Cc]hiave"
 [ ! -e "$T/r0" ] || [ "$(count_entries "$T/r0")" = 0 ] ||
     fail "restore without a key wrote files"
 
-# The key file tampered with: every key-like file in the state folder
-# gets its first digit or hex character changed.
-cp -a "$XDG_STATE_HOME" "$T/state-good"
+# The keys tampered with: in every JSON file of the state folder, each
+# 64-hex-digit key and each recovery key (groups of 6 digits) gets its
+# first digit changed; a key file that is not JSON gets its first byte
+# flipped.
 tampered=0
-for f in $(grep -rlE '[0-9a-fA-F]{32}|[0-9]{6}-[0-9]{6}' "$XDG_STATE_HOME"); do
-	perl -0pi -e 's/([0-9]{6})-([0-9]{6})/sprintf("%06d-%s", ($1 + 11) % 1000000, $2)/e' "$f"
-	tampered=1
+for f in $(find "$XDG_STATE_HOME" -type f); do
+	cp "$f" "$T/before"
+	case $f in
+	*.json)
+		perl -pi -e 's/"([0-9a-fA-F])([0-9a-fA-F]{63})"/sprintf("\"%x%s\"", (hex($1) + 1) % 16, $2)/ge;
+		    s/([0-9]{6})((-[0-9]{6}){15})/sprintf("%06d%s", ($1 + 11) % 1000000, $2)/ge' "$f" ;;
+	*key*)
+		flip "$f" 0 ;;
+	esac
+	cmp -s "$f" "$T/before" || tampered=1
 done
-for f in $(find "$XDG_STATE_HOME" -type f -name '*key*'); do
-	cmp -s "$f" "$T/state-good/${f#"$XDG_STATE_HOME"/}" || continue
-	# A binary key file: flip its first byte.
-	flip "$f" 0
-	tampered=1
-done
-[ $tampered = 1 ] || fail "found no key file to tamper with"
+[ $tampered = 1 ] || fail "found no key in the state folder to tamper with"
 expect_rc_in "1 5" "$DISKSEED" restore --to "$T/r1" "$T/k.img"
 grep_q "$T/err" "[Kk]ey|[Cc]hiave"
 [ ! -e "$T/r1" ] || [ "$(count_entries "$T/r1")" = 0 ] ||
