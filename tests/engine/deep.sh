@@ -8,6 +8,8 @@ mkdrives 2 8M
 # shellcheck disable=SC2086
 prep 0 "$T/st" deep $DRIVES
 # shellcheck disable=SC2086
+DRIVES=$(used_drives $DRIVES)
+# shellcheck disable=SC2086
 expect_rc 0 "$DISKSEED" verify --deep "$T/st" $DRIVES
 
 # Same size and time, other content.

@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir -p "$T/st/d"
-randfile "$T/st/d/a.bin" 9M
+randfile "$T/st/d/a.bin" 8M
 randfile "$T/st/b.bin" 6M
 echo end > "$T/st/z.txt"
 mkdrives 2 8M

@@ -5,16 +5,17 @@
 # content and metadata (tests/lib/treecmp), and at least 3 drives used.
 . "$top_srcdir/tests/lib/engine.sh"
 
-mkcorpus -n 10000 -b 20M -r 4M "$T/staging"
-mkdrives 4 12M
+mkcorpus -n 10000 -b 14M -r 4M "$T/staging"
+mkdrives 5 12M
 # shellcheck disable=SC2086
 prep 0 "$T/staging" rt $DRIVES
-cp "$T/out" "$T/prep.out"
 
+# shellcheck disable=SC2086
+DRIVES=$(used_drives $DRIVES)
 used=0
 for d in $DRIVES; do
 	expect_rc 0 "$DISKSEED" inspect "$d"
-	grep -q "$(basename "$d")" "$T/out" || true
+	grep_q "$T/out" "complete|completa"
 	used=$((used + 1))
 done
 [ "$used" -ge 3 ] || fail "only $used drives used"

@@ -4,7 +4,7 @@
 
 mkdir "$T/st"
 randfile "$T/st/huge.bin" 12M
-mkdrives 2 8M
+mkdrives 2 10M
 # shellcheck disable=SC2086
 prep 0 "$T/st" span $DRIVES
 for d in $DRIVES; do
@@ -14,4 +14,4 @@ done
 expect_rc 0 "$DISKSEED" verify $DRIVES
 expect_rc 0 "$DISKSEED" restore --to "$T/r" "$T/d2.img" "$T/d1.img"
 treecmp "$T/st" "$T/r"
-ok "a 12 MiB file spans two 8 MiB drives"
+ok "a 12 MiB file spans two 10 MiB drives"

@@ -91,6 +91,14 @@ expect_rc_in() {
 	fail "expected exit in {$want}, got $got: $*"
 }
 
+# The drives among D... that prep formatted (they start with a header).
+used_drives() {
+	for d; do
+		[ "$(head -c 8 "$d")" = DSEEDHD1 ] && echo "$d"
+	done
+	:
+}
+
 # Fails unless every image D... holds chunks (the data spans them all).
 all_hold_chunks() {
 	for d; do
