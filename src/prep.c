@@ -154,6 +154,7 @@ struct prep {
 	size_t			 ndone, done_alloc;
 
 	int			 already_done;
+	int			 canceled;	/* progress() said stop */
 
 	/* From the journal: the record to append, the drive left open. */
 	json_t			*pending;
@@ -340,7 +341,7 @@ prog(struct prep *p, enum ds_phase phase, int force)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!force && (now.tv_sec - p->last_progress.tv_sec) * 1000 +
 	    (now.tv_nsec - p->last_progress.tv_nsec) / 1000000 < 100)
-		return 0;
+		return p->canceled;
 	p->last_progress = now;
 	memset(&pr, 0, sizeof pr);
 	pr.phase = phase;
@@ -355,7 +356,9 @@ prog(struct prep *p, enum ds_phase phase, int force)
 		    p->chunk_size;
 		pr.drive_size = p->d.g.size;
 	}
-	return p->o->ops->progress(p->o->ops->arg, &pr);
+	if (p->o->ops->progress(p->o->ops->arg, &pr) != 0)
+		p->canceled = 1;
+	return p->canceled;
 }
 
 /* The hard-link map: (dev, ino) -> the entry stored first. */
@@ -676,10 +679,24 @@ fits(struct prep *p, uint64_t cost_in, uint64_t cost_mf)
 	return need <= p->seg_avail;
 }
 
+/* The manifest bytes of an entry named REL: its JSON-escaped name (hex
+ * when it is not UTF-8, which costs at most twice its length) and the
+ * longest possible other fields. */
 static uint64_t
 mf_cost(const char *rel)
 {
-	return 256 + 6 * strlen(rel);
+	const unsigned char	*s = (const unsigned char *)rel;
+	uint64_t		 n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20)
+			n += 6;
+		else if (*s == '"' || *s == '\\')
+			n += 2;
+		else
+			n += 2;	/* hex, when not UTF-8 */
+	}
+	return 260 + n;
 }
 
 static void
@@ -723,7 +740,7 @@ seg_begin(struct prep *p, char **cause)
 	    (p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
 	snprintf(level, sizeof level, "%d", p->level);
-	if (archive_write_set_format_pax_restricted(p->a) != ARCHIVE_OK ||
+	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "zstd", "compression-level",
 	    level) != ARCHIVE_OK ||
@@ -1112,7 +1129,7 @@ add_skipped(struct prep *p, struct ent *e)
 
 	memset(&f, 0, sizeof f);
 	f.path = e->rel;
-	f.type = DS_MF_FILE;
+	f.type = S_ISDIR(e->mode) ? DS_MF_DIR : DS_MF_FILE;
 	f.size = e->size;
 	f.skipped = 1;
 	f.segment = DS_MF_NOSEG;
@@ -1138,6 +1155,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 	*res = ADD_DONE;
 	p->current = e->rel;
 	if (e->unreadable) {
+		warn(p, _("%s: cannot be read; skipped"), e->rel);
 		if ((rc = add_skipped(p, e)) == DS_E_OK)
 			p->entry++;
 		return rc;
@@ -1619,7 +1637,8 @@ prep_run(struct prep *p, char **cause)
 				return rc;
 		}
 		if (prog(p, DS_PHASE_COPY, 0) != 0)
-			return DS_E_CANCELED;
+			return ds_cause(cause, DS_E_CANCELED, _("run the same "
+			    "command with --resume to continue"));
 	}
 	if ((rc = drive_close(p, 1, cause)) != DS_E_OK)
 		return rc;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -398,14 +399,16 @@ open_set(struct reader *rd, int need_key, char **cause)
 		if (last == -1 && rd->nidx > 0)
 			rd->r->missing[rd->r->nmissing++] = (int)rd->nidx;
 	}
-	for (i = 0; (rd->restore || o->deep != NULL) &&
-	    i < rd->r->nmissing; i++)
-		problem(rd->r, rd->r->missing[i], -1, NULL,
-		    last == -1 && rd->r->missing[i] == (int)rd->nidx ?
-		    _("drive %d (or later ones) is missing: no drive given "
-		    "ends the set; what is on them is not read") :
-		    _("drive %d is missing; what is on it is not read"),
-		    rd->r->missing[i]);
+	/* Verify alone checks drives one by one: only gaps matter. */
+	for (i = 0; i < rd->r->nmissing; i++)
+		if (rd->restore || o->deep != NULL || (o->ndrives > 1 &&
+		    rd->r->missing[i] < (int)rd->nidx))
+			problem(rd->r, rd->r->missing[i], -1, NULL,
+			    last == -1 && rd->r->missing[i] == (int)rd->nidx ?
+			    _("drive %d (or later ones) is missing: no drive "
+			    "given ends the set; what is on them is not read") :
+			    _("drive %d is missing; what is on it is not read"),
+			    rd->r->missing[i]);
 	return DS_E_OK;
 }
 
@@ -661,6 +664,22 @@ same_path(const char *name, const char *path)
 	return name[len] == '\0' || (name[len] == '/' && name[len + 1] == '\0');
 }
 
+/* Writes LEN bytes at OFF, leaving holes where 64 KiB blocks are zero. */
+static int
+write_sparse(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t	i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = len - i < 65536 ? len - i : 65536;
+		if (buf[i] == 0 && memcmp(buf + i, buf + i + 1, n - 1) == 0)
+			continue;
+		if (pwrite(fd, buf + i, n, (off_t)(off + i)) != (ssize_t)n)
+			return -1;
+	}
+	return 0;
+}
+
 /* Handles one archive entry E, whose manifest record is F. */
 static int
 do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
@@ -777,8 +796,8 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (!rd->restore || !ok)
 			continue;
 		if (cont) {
-			if (fd != -1 && pwrite(fd, buf, len, (off_t)(f->offset +
-			    (uint64_t)boff)) != (ssize_t)len) {
+			if (fd != -1 && write_sparse(fd, buf, len, f->offset +
+			    (uint64_t)boff) == -1) {
 				lost(rd, f, "%s", strerror(errno));
 				close(fd);
 				fd = -1;
@@ -821,6 +840,9 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (ok && rd->restore && cont && fd != -1) {
 			struct timespec ts[2];
 
+			/* The file may end in a hole. */
+			if (ftruncate(fd, (off_t)f->size) == -1)
+				ok = 0;
 			ts[0].tv_sec = archive_entry_atime(e);
 			ts[0].tv_nsec = archive_entry_atime_nsec(e);
 			ts[1].tv_sec = archive_entry_mtime(e);
@@ -966,6 +988,21 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 	return rc;
 }
 
+/* Says that PATH was left out by prep (a warning, not damage). */
+static void
+warn_skipped(struct reader *rd, const char *path)
+{
+	char *msg;
+
+	if (rd->o->ops == NULL || rd->o->ops->warn == NULL)
+		return;
+	if (asprintf(&msg, _("%s: was skipped by prep (unreadable)"),
+	    path) == -1)
+		return;
+	rd->o->ops->warn(rd->o->ops->arg, msg);
+	free(msg);
+}
+
 /* Reads the whole stream, drive after drive, in the order of indexes. */
 static int
 read_stream(struct reader *rd)
@@ -981,8 +1018,7 @@ read_stream(struct reader *rd)
 		rd->bytes_total += d->mf->bytes;
 		for (f = 0; f < d->mf->nfiles; f++)
 			if (d->mf->files[f].skipped)
-				problem(rd->r, (int)i, -1, d->mf->files[f].path,
-				    _("was skipped by prep (unreadable)"));
+				warn_skipped(rd, d->mf->files[f].path);
 	}
 	for (i = 0; i < rd->nidx; i++) {
 		d = rd->byidx[i];
@@ -1045,6 +1081,65 @@ reader_done(struct reader *rd, int rc, struct ds_read_report **report)
 	return rc;
 }
 
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The walk of the staging folder for verify --deep (nftw has no
+ * argument for its callback). */
+static struct reader	*extra_rd;
+static char		**extra_names;
+static size_t		  extra_n;
+static size_t		  extra_prefix;
+
+static int
+extra_visit(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	const char *rel = path + extra_prefix;
+
+	(void)st;
+	(void)type;
+	if (ftw->level == 0)
+		return 0;
+	if (*rel == '/')
+		rel++;
+	if (bsearch(&rel, extra_names, extra_n, sizeof *extra_names,
+	    cmp_strp) == NULL)
+		problem(extra_rd->r, -1, -1, rel, _("in the staging folder but "
+		    "not on the drives"));
+	return 0;
+}
+
+/* Names what is in the staging folder but in no manifest. */
+static int
+find_extra(struct reader *rd)
+{
+	struct rdrive	*d;
+	size_t		 i, f, n = 0;
+
+	for (i = 0; i < rd->nidx; i++)
+		if ((d = rd->byidx[i]) != NULL && d->mf_ok)
+			n += d->mf->nfiles;
+	if ((extra_names = calloc(n + 1, sizeof *extra_names)) == NULL)
+		return DS_E_NOMEM;
+	extra_n = 0;
+	for (i = 0; i < rd->nidx; i++)
+		for (f = 0; (d = rd->byidx[i]) != NULL && d->mf_ok &&
+		    f < d->mf->nfiles; f++)
+			extra_names[extra_n++] = d->mf->files[f].path;
+	qsort(extra_names, extra_n, sizeof *extra_names, cmp_strp);
+	extra_rd = rd;
+	extra_prefix = strlen(rd->o->deep);
+	nftw(rd->o->deep, extra_visit, 32, FTW_PHYS);
+	free(extra_names);
+	extra_names = NULL;
+	extra_rd = NULL;
+	return DS_E_OK;
+}
+
 int
 ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
     char **cause)
@@ -1101,9 +1196,17 @@ ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
 			return reader_done(&rd, DS_E_CANCELED, report);
 	}
 	rd.d = NULL;
+	for (i = 0; o->deep == NULL && i < rd.nidx; i++)
+		for (f = 0; rd.byidx[i] != NULL && rd.byidx[i]->mf_ok &&
+		    f < rd.byidx[i]->mf->nfiles; f++)
+			if (rd.byidx[i]->mf->files[f].skipped)
+				warn_skipped(&rd,
+				    rd.byidx[i]->mf->files[f].path);
 	if (o->deep != NULL) {
 		rd.done_bytes = 0;
 		rc = read_stream(&rd);
+		if (rc == DS_E_OK && rd.r->nmissing == 0)
+			rc = find_extra(&rd);
 	} else {
 		for (i = 0; i < rd.nidx; i++)
 			if (rd.byidx[i] != NULL && rd.byidx[i]->mf_ok)
