@@ -22,13 +22,16 @@ restored() {
 	done
 }
 
-# Without the middle drive: a drive verifies alone, but a deep verify
-# must name the one missing.
-expect_rc 0 "$DISKSEED" verify "$T/d1.img" "$T/d3.img"
-expect_rc 4 "$DISKSEED" verify --deep "$T/st" "$T/d1.img" "$T/d3.img"
-cat "$T/out" "$T/err" > "$T/all"
-grep_q "$T/all" "[Mm]issing|[Mm]anca"
-grep_q "$T/all" "([Dd]rive|[Uu]nità)[^0-9]*(1|2)([^0-9]|$)|d2\.img"
+# Without the middle drive: verify (plain and deep) names the gap.
+for deep in "" "--deep $T/st"; do
+	# shellcheck disable=SC2086
+	expect_rc 4 "$DISKSEED" verify $deep "$T/d1.img" "$T/d3.img"
+	cat "$T/out" "$T/err" > "$T/all"
+	grep_q "$T/all" "[Mm]issing|[Mm]anca"
+	grep_q "$T/all" "([Dd]rive|[Uu]nità)[^0-9]*(1|2)([^0-9]|$)|d2\.img"
+done
+# A drive alone verifies.
+expect_rc 0 "$DISKSEED" verify "$T/d2.img"
 expect_rc 4 "$DISKSEED" restore --to "$T/r" "$T/d3.img" "$T/d1.img"
 cat "$T/out" "$T/err" > "$T/all"
 grep_q "$T/all" "[Mm]issing|[Mm]anca"
