@@ -1,7 +1,8 @@
 #!/bin/sh
 # kill -9 during prep at several points -- after some writes to the drive,
-# in the middle of a segment's commit (at an fdatasync), at the journal's
-# commit (rename or fsync), on a later drive, and twice in a row -- then
+# in the middle of a segment's commit (at the data's fdatasync, at the
+# journal record's write and at its fdatasync), while the second drive is
+# formatted, near the end, and twice in a row -- then
 # the same command with --resume: the drives verify, restore identical,
 # and no chunk of a committed segment was written again.
 #
@@ -56,6 +57,9 @@ set -- $(awk '$2 ~ /^(pwrite64|pwritev|pwritev2|write)\(/ && $2 ~ /\.img>/ {
 [ $# = 2 ] || fail "no write to a drive in the reference trace"
 wtid=$1 wsys=$2
 ordinals "$wtid" "$wsys" | awk '$2 ~ /\.img$/ { print $1 }' > "$T/w.img"
+# The first write to the second drive: its format.
+fmt2=$(ordinals "$wtid" "$wsys" | awk '$2 ~ /-2\.img$/ { print $1; exit }')
+[ -n "$fmt2" ] || fail "the reference run did not reach the second drive"
 # The thread that flushes: data syncs (to a drive) and journal syncs.
 set -- $(awk '$2 ~ /^fdatasync\(/ { c[$1]++ }
 	END { for (k in c) if (c[k] > best) { best = c[k]; w = k }; print w }' \
@@ -131,6 +135,7 @@ kill_and_resume write1 "$wsys" "$(nth "$T/w.img" $((nw / 4)))"
 kill_and_resume datasync fdatasync "$(nth "$T/s.img" $((nsi / 2)))"
 kill_and_resume jnlwrite write "$(nth "$T/w.jnl" $((nwj / 2 + 1)))"
 kill_and_resume jnlsync fdatasync "$(nth "$T/s.jnl" $((nsj * 2 / 3)))"
+kill_and_resume format2 "$wsys" "$fmt2"
 kill_and_resume write3 "$wsys" "$(nth "$T/w.img" -3)"
 
 # Twice: killed, killed again while resuming, then resumed.
