@@ -154,6 +154,7 @@ struct prep {
 	size_t			 ndone, done_alloc;
 
 	int			 already_done;
+	json_t			*last_seg;	/* journal: last segment */
 	int			 canceled;	/* progress() said stop */
 
 	/* From the journal: the record to append, the drive left open. */
@@ -723,6 +724,22 @@ drive_avail(struct prep *p)
 	return used >= p->d.trailer_off ? 0 : p->d.trailer_off - used;
 }
 
+/*
+ * Chunk slots are written with O_DIRECT where the drive allows it: whole
+ * aligned 4 KiB blocks, no copy into the page cache. Everything else
+ * (header, manifest, trailer) is written without it.
+ */
+static void
+set_direct(struct prep *p, int on)
+{
+	int flags;
+
+	if (getenv("DISKSEED_NO_DIRECT") != NULL ||
+	    (flags = fcntl(p->d.g.fd, F_GETFL)) == -1)
+		return;
+	fcntl(p->d.g.fd, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT);
+}
+
 static int
 seg_begin(struct prep *p, char **cause)
 {
@@ -736,6 +753,7 @@ seg_begin(struct prep *p, char **cause)
 	p->seg_avail = drive_avail(p);
 	p->ordinal = 0;
 	p->ndone = 0;
+	set_direct(p, 1);
 	if ((p->seg_files = json_array()) == NULL ||
 	    (p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
@@ -777,6 +795,7 @@ seg_commit(struct prep *p, char **cause)
 		arc_err(p, NULL, cause);
 		return rc;
 	}
+	set_direct(p, 0);
 	prog(p, DS_PHASE_SYNC, 1);
 	if (fdatasync(p->d.g.fd) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
@@ -806,6 +825,13 @@ seg_commit(struct prep *p, char **cause)
 	p->seg_files = NULL;
 	if (rec == NULL)
 		return DS_E_NOMEM;
+	/* The entry the position follows, checked when resuming. */
+	if ((p->entry_off > 0 || p->entry > 0) && ds_mf_set_path(rec,
+	    "posPath", p->ents[p->entry_off > 0 ? p->entry :
+	    p->entry - 1].rel) == -1) {
+		json_decref(rec);
+		return DS_E_NOMEM;
+	}
 	json_array_append(p->d.segments, rec);
 	p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
 	p->next_seg++;
@@ -1299,7 +1325,6 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		    before.st_ctim.tv_sec || after.st_ctim.tv_nsec !=
 		    before.st_ctim.tv_nsec))
 			changed = 1;
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 		if (f.last) {
 			unsigned int mdlen = 32;
 
@@ -1517,6 +1542,8 @@ job_setup(struct prep *p, json_t *records, char **cause)
 			    json_array_get(pos, 0));
 			p->entry_off = (uint64_t)json_integer_value(
 			    json_array_get(pos, 1));
+			json_decref(p->last_seg);
+			p->last_seg = json_incref(r);
 		} else if (strcmp(t, "close") == 0)
 			open_drive = NULL;
 	}
@@ -1577,6 +1604,44 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 }
 
 static int
+same_json(json_t *a, json_t *b)
+{
+	return (a == NULL && b == NULL) || json_equal(a, b);
+}
+
+/* Checks that the walk of staging still reaches the journal's position
+ * at the same entry: staging must not change between runs. */
+static int
+check_position(struct prep *p, char **cause)
+{
+	json_t	*now;
+	size_t	 k;
+	int	 same;
+
+	if (p->last_seg == NULL || (p->entry == 0 && p->entry_off == 0))
+		return DS_E_OK;
+	k = p->entry_off > 0 ? p->entry : p->entry - 1;
+	if (k >= p->nents)
+		goto changed;
+	if ((now = json_object()) == NULL ||
+	    ds_mf_set_path(now, "posPath", p->ents[k].rel) == -1) {
+		json_decref(now);
+		return DS_E_NOMEM;
+	}
+	same = same_json(json_object_get(now, "posPath"),
+	    json_object_get(p->last_seg, "posPath")) &&
+	    same_json(json_object_get(now, "posPathHex"),
+	    json_object_get(p->last_seg, "posPathHex"));
+	json_decref(now);
+	if (same)
+		return DS_E_OK;
+changed:
+	return ds_cause(cause, DS_E_STAGING_CHANGED, _("%s: entries were "
+	    "added or removed before the point reached; the job cannot be "
+	    "resumed"), p->staging);
+}
+
+static int
 prep_run(struct prep *p, char **cause)
 {
 	enum add_result	 res;
@@ -1584,6 +1649,8 @@ prep_run(struct prep *p, char **cause)
 	size_t		 i;
 	int		 rc;
 
+	if ((rc = check_position(p, cause)) != DS_E_OK)
+		return rc;
 	/* Resume: the hard links and progress of what is committed. */
 	for (i = 0; i < p->nents && (i < p->entry || (i == p->entry &&
 	    p->entry_off > 0)); i++) {
@@ -1797,6 +1864,7 @@ out:
 	json_decref(p->pending);
 	json_decref(p->open_rec);
 	json_decref(p->open_segs);
+	json_decref(p->last_seg);
 	json_decref(records);
 	ds_journal_close(p->journal);
 	ds_prepared_free(p->prepared);
