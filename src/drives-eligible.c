@@ -369,7 +369,7 @@ check_member(struct ds_drive *d, const struct member *m,
 	for (i = 0; rc == 0 && i < su->nsystem; i++)
 		if (m->dev != 0 && su->system[i] == m->dev)
 			rc = set_reason(d, DS_DRIVE_SYSTEM,
-			    _("%s under / or /boot"), m->name);
+			    _("%s under /, /usr or /boot"), m->name);
 	for (i = 0; rc == 0 && i < su->nswaps; i++)
 		if (names_member(su->swaps[i], m))
 			rc = set_reason(d, DS_DRIVE_SWAP, "%s", su->swaps[i]);

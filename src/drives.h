@@ -103,7 +103,8 @@ void	 ds_drive_list_free(struct ds_drive_list *);
 /*
  * Finds the whole disk at PATH (a device node, a by-id link or a kernel
  * name), checking it like ds_drives_list. Returns DS_E_NOTFOUND when PATH
- * is not a whole disk. *DRIVE is allocated; free with ds_drive_free.
+ * is not a whole disk, DS_E_INELIGIBLE for a partition. *DRIVE is
+ * allocated; free with ds_drive_free.
  */
 int	 ds_drive_lookup(const char *path, const struct ds_drive_limits *,
 	    struct ds_drive **drive, char **cause);
@@ -115,10 +116,14 @@ const char *ds_drive_warning_text(unsigned warning);
 /* A stable lower-case name of one bit, for JSON ("mounted"). */
 const char *ds_drive_reason_name(unsigned reason);
 const char *ds_drive_warning_name(unsigned warning);
-/* What the bus is called for people ("SATA behind a USB bridge"). */
+/* What the bus is called for people, untranslated (N_): "SATA behind a
+ * USB bridge"; borrowed. */
 const char *ds_drive_bus_text(const struct ds_drive *);
 
-/* One drive as a JSON object (a jansson json_t *); NULL without memory. */
+/*
+ * One drive as a new JSON object (a jansson json_t *, the caller's
+ * reference: json_decref it); NULL without memory.
+ */
 void	*ds_drive_json(const struct ds_drive *);
 
 /* What is on a drive now, from libblkid. */
@@ -152,6 +157,7 @@ struct ds_drive_contents {
 int	 ds_drive_contents(const char *path, struct ds_drive_contents **out,
 	    char **cause);
 void	 ds_drive_contents_free(struct ds_drive_contents *);
+/* The contents as a new JSON object, like ds_drive_json. */
 void	*ds_drive_contents_json(const struct ds_drive_contents *);
 
 /* Hot-plug. */

@@ -424,6 +424,34 @@ fail:
 	return rc;
 }
 
+/*
+ * After a failed PATCH (RC), looks whether the service did apply it (an
+ * answer lost to a dropped connection, then a retry refused as the job
+ * had moved on): the job is Shipping with this tracking number.
+ */
+static int
+already_shipped(struct ds_api *api, const struct ds_shipment *s, int rc,
+    struct ds_job **out, char **cause)
+{
+	struct ds_job *job;
+
+	if (rc != DS_E_SERVICE && rc != DS_E_UNREACHABLE &&
+	    rc != DS_E_BADANSWER)
+		return rc;
+	if (ds_api_job_get(api, s->resource_group, s->job, &job, NULL) != 0)
+		return rc;
+	if (job->state != NULL && strcmp(job->state, "Shipping") == 0 &&
+	    job->delivery != NULL && job->delivery->tracking != NULL &&
+	    strcasecmp(job->delivery->tracking, s->package->tracking) == 0) {
+		free(*cause);
+		*cause = NULL;
+		*out = job;
+		return DS_E_OK;
+	}
+	ds_job_free(job);
+	return rc;
+}
+
 int
 ds_ship_commit(struct ds_api *api, struct ds_shipment *s,
     struct ds_job **out, char **pathp, char **cause)
@@ -436,7 +464,8 @@ ds_ship_commit(struct ds_api *api, struct ds_shipment *s,
 	*out = NULL;
 	*pathp = NULL;
 	if ((rc = ds_api_job_ship(api, s->resource_group, s->job,
-	    s->return_address, s->package, out, cause)) != DS_E_OK)
+	    s->return_address, s->package, out, cause)) != DS_E_OK &&
+	    (rc = already_shipped(api, s, rc, out, cause)) != DS_E_OK)
 		return rc;
 	now_iso(when, sizeof when);
 	free(s->committed_at);

@@ -158,7 +158,8 @@ ds_manifest_parse(const char *buf, size_t len, struct ds_manifest **out,
 	    strcmp(s, "diskseed-manifest") != 0 ||
 	    get_u64(root, "version", 0) != 1) {
 		json_decref(root);
-		return ds_cause(cause, DS_E_PARSE, _("not a diskseed manifest"));
+		return ds_cause(cause, DS_E_PARSE,
+		    _("not a diskseed manifest"));
 	}
 	if ((m = calloc(1, sizeof *m)) == NULL) {
 		json_decref(root);

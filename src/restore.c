@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,7 +39,7 @@ struct rdrive {
 	char			*path;
 	int			 fd;
 	uint64_t		 size;
-	struct ds_hdr		 h;		/* header, or the trailer's copy */
+	struct ds_hdr		 h;	/* header, or the trailer's copy */
 	struct ds_hdr		 trl;
 	int			 hdr_ok;
 	int			 trl_ok;
@@ -65,11 +66,13 @@ struct reader {
 	struct ds_mf_segment	*seg;
 	uint64_t		 next_chunk;
 	int64_t			 bad_chunk;
-	uint8_t			*sealed;
+	uint8_t			*sealed;	/* bufsize bytes */
 	uint8_t			*plain;
+	size_t			 bufsize;
 
 	/* The file whose parts are being put together. */
 	char			*split_path;
+	char			*dead_path;	/* lost: skip its parts */
 	EVP_MD_CTX		*split_md;
 	int			 split_bad;
 
@@ -381,6 +384,14 @@ open_set(struct reader *rd, int need_key, char **cause)
 		if (need_key && (rc = rdrive_key(o, d, cause)) != DS_E_OK)
 			return rc;
 	}
+	/* Buffers for the biggest chunk of the set. */
+	for (i = 0; i < rd->nidx; i++)
+		if (rd->byidx[i] != NULL && rd->byidx[i]->h.chunk_size >
+		    rd->bufsize)
+			rd->bufsize = rd->byidx[i]->h.chunk_size;
+	if (rd->bufsize > 0 && ((rd->sealed = malloc(rd->bufsize)) == NULL ||
+	    (rd->plain = malloc(rd->bufsize)) == NULL))
+		return DS_E_NOMEM;
 	/* Missing: gaps, and one after the highest when none is the last. */
 	for (i = 0; i < rd->nidx; i++)
 		if (rd->byidx[i] == NULL)
@@ -397,13 +408,16 @@ open_set(struct reader *rd, int need_key, char **cause)
 		if (last == -1 && rd->nidx > 0)
 			rd->r->missing[rd->r->nmissing++] = (int)rd->nidx;
 	}
+	/* Verify alone checks drives one by one: only gaps matter. */
 	for (i = 0; i < rd->r->nmissing; i++)
-		problem(rd->r, rd->r->missing[i], -1, NULL,
-		    last == -1 && rd->r->missing[i] == (int)rd->nidx ?
-		    _("drive %d (or later ones) is missing: no drive given "
-		    "ends the set; what is on them is not read") :
-		    _("drive %d is missing; what is on it is not read"),
-		    rd->r->missing[i]);
+		if (rd->restore || o->deep != NULL || (o->ndrives > 1 &&
+		    rd->r->missing[i] < (int)rd->nidx))
+			problem(rd->r, rd->r->missing[i], -1, NULL,
+			    last == -1 && rd->r->missing[i] == (int)rd->nidx ?
+			    _("drive %d (or later ones) is missing: no drive "
+			    "given ends the set; what is on them is not read") :
+			    _("drive %d is missing; what is on it is not read"),
+			    rd->r->missing[i]);
 	return DS_E_OK;
 }
 
@@ -474,8 +488,9 @@ seg_read(struct archive *a, void *arg, const void **buf)
 	rc = check_chunk(rd, rd->d, rd->next_chunk, &len, &why);
 	if (rc != DS_E_OK) {
 		rd->bad_chunk = (int64_t)rd->next_chunk;
-		problem(rd->r, (int)rd->d->h.index, rd->bad_chunk, NULL,
-		    "%s", why != NULL ? why : ds_strerror(rc));
+		if (rd->restore)	/* verify named it already */
+			problem(rd->r, (int)rd->d->h.index, rd->bad_chunk,
+			    NULL, "%s", why != NULL ? why : ds_strerror(rc));
 		free(why);
 		archive_set_error(a, EIO, "damaged chunk");
 		return -1;
@@ -524,21 +539,72 @@ lost(struct reader *rd, const struct ds_mf_file *f, const char *fmt, ...)
 	rd->r->files_failed++;
 }
 
-/* Drops the file being put together from parts, if any, as lost. */
+/* Resolves PATH under the restore folder, refusing to leave it through
+ * a symbolic link; an allocated path or NULL. */
+static char *
+inside(struct reader *rd, const char *path)
+{
+	char	*full, *dir, real[PATH_MAX], *slash;
+	size_t	 len = strlen(rd->to);
+	int	 ok = 0;
+
+	if (asprintf(&full, "%s/%s", rd->to, path) == -1)
+		return NULL;
+	if ((dir = strdup(full)) != NULL && (slash = strrchr(dir, '/')) !=
+	    NULL) {
+		*slash = '\0';
+		ok = realpath(dir, real) != NULL && strncmp(real, rd->to,
+		    len) == 0 && (real[len] == '\0' || real[len] == '/');
+	}
+	free(dir);
+	if (!ok) {
+		free(full);
+		return NULL;
+	}
+	return full;
+}
+
+/* Removes what was restored of a lost file, so no damaged file stays. */
+static void
+remove_partial(struct reader *rd, const char *path)
+{
+	struct stat	 st;
+	char		*full;
+
+	if (!rd->restore || (full = inside(rd, path)) == NULL)
+		return;
+	if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
+		unlink(full);
+	free(full);
+}
+
+/* Marks PATH as lost: its further parts are skipped without a word. */
+static void
+set_dead(struct reader *rd, const char *path)
+{
+	free(rd->dead_path);
+	rd->dead_path = strdup(path);
+	remove_partial(rd, path);
+}
+
+/* Drops the file being put together from parts, if any, as lost; WHY
+ * is reported unless it was reported already (or is empty). */
 static void
 split_drop(struct reader *rd, const char *why)
 {
 	if (rd->split_path == NULL)
 		return;
-	if (!rd->split_bad) {
+	if (!rd->split_bad && why != NULL && *why != '\0') {
 		problem(rd->r, rd->d != NULL ? (int)rd->d->h.index : -1,
 		    rd->bad_chunk, rd->split_path, "%s", why);
 		rd->r->files_failed++;
 	}
+	set_dead(rd, rd->split_path);
 	free(rd->split_path);
 	rd->split_path = NULL;
 	EVP_MD_CTX_free(rd->split_md);
 	rd->split_md = NULL;
+	rd->split_bad = 0;
 }
 
 /* Hashes the zeros of a hole of LEN bytes. */
@@ -584,20 +650,14 @@ hash_file(const char *path, uint8_t *buf, size_t bufsize, uint8_t out[32])
 static int
 open_part(struct reader *rd, const char *path)
 {
-	char	*full, *dir, real[PATH_MAX], *slash;
-	int	 fd = -1;
+	char	*full;
+	int	 fd;
 
-	if (asprintf(&full, "%s/%s", rd->to, path) == -1)
+	if ((full = inside(rd, path)) == NULL) {
+		errno = ELOOP;
 		return -1;
-	if ((dir = strdup(full)) != NULL && (slash = strrchr(dir, '/')) !=
-	    NULL) {
-		*slash = '\0';
-		if (realpath(dir, real) != NULL && strncmp(real, rd->to,
-		    strlen(rd->to)) == 0 && (real[strlen(rd->to)] == '\0' ||
-		    real[strlen(rd->to)] == '/'))
-			fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	free(dir);
+	fd = open(full, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	free(full);
 	return fd;
 }
@@ -611,6 +671,22 @@ same_path(const char *name, const char *path)
 	if (name == NULL || strncmp(name, path, len) != 0)
 		return 0;
 	return name[len] == '\0' || (name[len] == '/' && name[len + 1] == '\0');
+}
+
+/* Writes LEN bytes at OFF, leaving holes where 64 KiB blocks are zero. */
+static int
+write_sparse(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t	i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = len - i < 65536 ? len - i : 65536;
+		if (buf[i] == 0 && memcmp(buf + i, buf + i + 1, n - 1) == 0)
+			continue;
+		if (pwrite(fd, buf + i, n, (off_t)(off + i)) != (ssize_t)n)
+			return -1;
+	}
+	return 0;
 }
 
 /* Handles one archive entry E, whose manifest record is F. */
@@ -640,11 +716,21 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		return 0;
 	}
 	if (cont) {
+		if (rd->dead_path != NULL && strcmp(rd->dead_path,
+		    f->path) == 0) {
+			if (f->last) {
+				free(rd->dead_path);
+				rd->dead_path = NULL;
+			}
+			return 0;
+		}
 		if (rd->split_path == NULL || strcmp(rd->split_path, f->path)) {
 			split_drop(rd, _("incomplete: the rest of this file "
 			    "is missing"));
 			lost(rd, f, _("incomplete: the beginning of this file "
 			    "is on a missing or damaged drive"));
+			if (!f->last)
+				set_dead(rd, f->path);
 			return 0;
 		}
 		md = rd->split_md;
@@ -687,21 +773,24 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
-			if (cont || first_part)
+			if (!cont || !rd->split_bad)
+				lost(rd, f, _("lost: a damaged chunk of its "
+				    "segment"));
+			if (cont) {
 				rd->split_bad = 1;
-			split_drop(rd, "");
-			if (!cont && !first_part)
-				lost(rd, f, _("lost: a damaged chunk of its "
-				    "segment"));
-			else
-				lost(rd, f, _("lost: a damaged chunk of its "
-				    "segment"));
-			if (md != rd->split_md)
+				md = NULL;
+				split_drop(rd, "");
+			}
+			if (md != NULL)
 				EVP_MD_CTX_free(md);
 			if (fd != -1)
 				close(fd);
 			if (rd->restore && !cont && ok)
 				archive_write_finish_entry(rd->disk);
+			if (first_part)
+				set_dead(rd, f->path);
+			else if (!cont && f->type == DS_MF_FILE)
+				remove_partial(rd, f->path);
 			free(full);
 			free(hl);
 			return -1;
@@ -716,8 +805,8 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (!rd->restore || !ok)
 			continue;
 		if (cont) {
-			if (fd != -1 && pwrite(fd, buf, len, (off_t)(f->offset +
-			    (uint64_t)boff)) != (ssize_t)len) {
+			if (fd != -1 && write_sparse(fd, buf, len, f->offset +
+			    (uint64_t)boff) == -1) {
 				lost(rd, f, "%s", strerror(errno));
 				close(fd);
 				fd = -1;
@@ -760,6 +849,9 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (ok && rd->restore && cont && fd != -1) {
 			struct timespec ts[2];
 
+			/* The file may end in a hole. */
+			if (ftruncate(fd, (off_t)f->size) == -1)
+				ok = 0;
 			ts[0].tv_sec = archive_entry_atime(e);
 			ts[0].tv_nsec = archive_entry_atime_nsec(e);
 			ts[1].tv_sec = archive_entry_mtime(e);
@@ -784,6 +876,8 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 	if (cont) {
 		if (rd->split_bad)
 			ok = 0;
+		if (!ok)
+			remove_partial(rd, f->path);
 		free(rd->split_path);
 		rd->split_path = NULL;
 		rd->split_md = NULL;
@@ -881,19 +975,41 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 	for (; rc == DS_E_OK && k < n; k++) {
 		if (files[k] == NULL)
 			continue;
-		if (files[k]->type == DS_MF_FILE && files[k]->offset > 0 &&
-		    rd->split_path != NULL) {
-			split_drop(rd, _("lost: a damaged chunk of its "
-			    "segment"));
-			continue;
+		if (files[k]->type == DS_MF_FILE && files[k]->offset > 0) {
+			if (rd->split_path != NULL && strcmp(rd->split_path,
+			    files[k]->path) == 0) {
+				split_drop(rd, _("lost: a damaged chunk of "
+				    "its segment"));
+				continue;
+			}
+			if (rd->dead_path != NULL && strcmp(rd->dead_path,
+			    files[k]->path) == 0)
+				continue;
 		}
 		lost(rd, files[k], _("lost: chunk %lld of drive %u is "
 		    "damaged"), (long long)rd->bad_chunk, d->h.index);
+		if (files[k]->type == DS_MF_FILE && !files[k]->last)
+			set_dead(rd, files[k]->path);
 	}
 	archive_read_free(a);
 	free(files);
 	rd->seg = NULL;
 	return rc;
+}
+
+/* Says that PATH was left out by prep (a warning, not damage). */
+static void
+warn_skipped(struct reader *rd, const char *path)
+{
+	char *msg;
+
+	if (rd->o->ops == NULL || rd->o->ops->warn == NULL)
+		return;
+	if (asprintf(&msg, _("%s: was skipped by prep (unreadable)"),
+	    path) == -1)
+		return;
+	rd->o->ops->warn(rd->o->ops->arg, msg);
+	free(msg);
 }
 
 /* Reads the whole stream, drive after drive, in the order of indexes. */
@@ -911,15 +1027,14 @@ read_stream(struct reader *rd)
 		rd->bytes_total += d->mf->bytes;
 		for (f = 0; f < d->mf->nfiles; f++)
 			if (d->mf->files[f].skipped)
-				problem(rd->r, (int)i, -1, d->mf->files[f].path,
-				    _("was skipped by prep (unreadable)"));
+				warn_skipped(rd, d->mf->files[f].path);
 	}
 	for (i = 0; i < rd->nidx; i++) {
 		d = rd->byidx[i];
 		if (d == NULL || !d->mf_ok) {
 			rd->d = NULL;
-			split_drop(rd, _("incomplete: part of this file is on a "
-			    "missing drive"));
+			split_drop(rd, _("incomplete: part of this file is "
+			    "on a missing drive"));
 			if (d != NULL)
 				problem(rd->r, (int)i, -1, NULL, "%s: %s",
 				    d->path, d->why_no_mf);
@@ -943,13 +1058,8 @@ reader_init(struct reader *rd, const struct ds_read_opts *o,
 	memset(rd, 0, sizeof *rd);
 	rd->o = o;
 	*report = NULL;
-	if ((rd->r = calloc(1, sizeof *rd->r)) == NULL ||
-	    (rd->sealed = malloc(64 * 1024 * 1024)) == NULL ||
-	    (rd->plain = malloc(64 * 1024 * 1024)) == NULL) {
-		free(rd->r);
-		free(rd->sealed);
+	if ((rd->r = calloc(1, sizeof *rd->r)) == NULL)
 		return DS_E_NOMEM;
-	}
 	return DS_E_OK;
 }
 
@@ -959,10 +1069,11 @@ reader_done(struct reader *rd, int rc, struct ds_read_report **report)
 {
 	close_set(rd);
 	split_drop(rd, "");
+	free(rd->dead_path);
 	if (rd->disk != NULL)
 		archive_write_free(rd->disk);
 	if (rd->plain != NULL)
-		ds_freezero(rd->plain, 64 * 1024 * 1024);
+		ds_freezero(rd->plain, rd->bufsize);
 	free(rd->sealed);
 	free(rd->to);
 	if (rc == DS_E_OK && rd->r->nproblems > 0)
@@ -972,6 +1083,65 @@ reader_done(struct reader *rd, int rc, struct ds_read_report **report)
 	else
 		ds_read_report_free(rd->r);
 	return rc;
+}
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The walk of the staging folder for verify --deep (nftw has no
+ * argument for its callback). */
+static struct reader	*extra_rd;
+static char		**extra_names;
+static size_t		  extra_n;
+static size_t		  extra_prefix;
+
+static int
+extra_visit(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	const char *rel = path + extra_prefix;
+
+	(void)st;
+	(void)type;
+	if (ftw->level == 0)
+		return 0;
+	if (*rel == '/')
+		rel++;
+	if (bsearch(&rel, extra_names, extra_n, sizeof *extra_names,
+	    cmp_strp) == NULL)
+		problem(extra_rd->r, -1, -1, rel, _("in the staging folder but "
+		    "not on the drives"));
+	return 0;
+}
+
+/* Names what is in the staging folder but in no manifest. */
+static int
+find_extra(struct reader *rd)
+{
+	struct rdrive	*d;
+	size_t		 i, f, n = 0;
+
+	for (i = 0; i < rd->nidx; i++)
+		if ((d = rd->byidx[i]) != NULL && d->mf_ok)
+			n += d->mf->nfiles;
+	if ((extra_names = calloc(n + 1, sizeof *extra_names)) == NULL)
+		return DS_E_NOMEM;
+	extra_n = 0;
+	for (i = 0; i < rd->nidx; i++)
+		for (f = 0; (d = rd->byidx[i]) != NULL && d->mf_ok &&
+		    f < d->mf->nfiles; f++)
+			extra_names[extra_n++] = d->mf->files[f].path;
+	qsort(extra_names, extra_n, sizeof *extra_names, cmp_strp);
+	extra_rd = rd;
+	extra_prefix = strlen(rd->o->deep);
+	nftw(rd->o->deep, extra_visit, 32, FTW_PHYS);
+	free(extra_names);
+	extra_names = NULL;
+	extra_rd = NULL;
+	return DS_E_OK;
 }
 
 int
@@ -1030,9 +1200,17 @@ ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
 			return reader_done(&rd, DS_E_CANCELED, report);
 	}
 	rd.d = NULL;
+	for (i = 0; o->deep == NULL && i < rd.nidx; i++)
+		for (f = 0; rd.byidx[i] != NULL && rd.byidx[i]->mf_ok &&
+		    f < rd.byidx[i]->mf->nfiles; f++)
+			if (rd.byidx[i]->mf->files[f].skipped)
+				warn_skipped(&rd,
+				    rd.byidx[i]->mf->files[f].path);
 	if (o->deep != NULL) {
 		rd.done_bytes = 0;
 		rc = read_stream(&rd);
+		if (rc == DS_E_OK && rd.r->nmissing == 0)
+			rc = find_extra(&rd);
 	} else {
 		for (i = 0; i < rd.nidx; i++)
 			if (rd.byidx[i] != NULL && rd.byidx[i]->mf_ok)

@@ -87,7 +87,7 @@ print_line(const struct ds_drive *d)
 {
 	char size[32];
 
-	printf("%-10s %10s %-26s %-22s %-20s ", d->devnode,
+	printf("%-12s %10s %-26s %-22s %-20s ", d->devnode,
 	    ds_human_size(size, sizeof size, d->size),
 	    _(ds_drive_bus_text(d)), d->model != NULL ? d->model : "-",
 	    d->serial != NULL ? d->serial : "-");
@@ -122,7 +122,7 @@ list_drives(const struct ds_drive_limits *limits, int all, int json)
 			goto nomem;
 	} else {
 		/* TRANSLATORS: column headings; keep the widths. */
-		printf("%-10s %10s %-26s %-22s %-20s %s\n", _("DEVICE"),
+		printf("%-12s %10s %-26s %-22s %-20s %s\n", _("DEVICE"),
 		    _("SIZE"), _("BUS"), _("MODEL"), _("SERIAL"),
 		    _("STATUS"));
 		for (i = 0; i < l->n; i++)

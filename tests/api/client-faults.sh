@@ -60,4 +60,17 @@ grep_q "$T/err" "cannot reach the import service.*after 3 attempts"
 [ "$waited" -ge 1400 ] || fail "no backoff between attempts: $waited ms"
 [ "$waited" -lt 10000 ] || fail "not bounded: $waited ms"
 echo "service down: error after $waited ms"
+
+# The proxy is used: from the settings, else from https_proxy (a closed
+# port, so the error names it rather than the service's port).
+importd_start
+"$DISKSEED" settings set retries 0 || fail "settings set retries"
+"$DISKSEED" settings set proxy http://127.0.0.1:9 || fail "set proxy"
+expect_rc 6 "$DISKSEED" locations
+grep_q "$T/err" "127.0.0.1 port 9"
+"$DISKSEED" settings set proxy "" || fail "unset proxy"
+expect_rc 0 "$DISKSEED" locations
+unset no_proxy NO_PROXY
+expect_rc 6 env https_proxy=http://127.0.0.1:9 "$DISKSEED" locations
+grep_q "$T/err" "127.0.0.1 port 9"
 ok "faults"

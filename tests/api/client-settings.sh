@@ -64,6 +64,17 @@ expect_rc 0 "$DISKSEED" settings import "$T/one.publishsettings" \
 grep_q "$T/out" "Imported subscription $A \(Alpha\)"
 grep_q "$T/out" "CN ?= ?good"
 
+# An old-style PKCS#12 (RSA, RC2-40 and 3DES, as older portals made).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" \
+	-out "$T/rsa.pem" -subj /CN=legacy -days 30 2>/dev/null || fail "rsa"
+if openssl pkcs12 -export -legacy -inkey "$T/rsa.key" -in "$T/rsa.pem" \
+	-passout pass: -out "$T/rsa.p12" 2>/dev/null; then
+	base64 -w0 "$T/rsa.p12" > "$T/rsa.p12b64"
+	mkpublish2 "$T/rsa.publishsettings" "$URL" "$A:Legacy:rsa"
+	expect_rc 0 "$DISKSEED" settings import "$T/rsa.publishsettings"
+	grep_q "$T/out" "CN ?= ?legacy"
+fi
+
 # Expired certificate: refused with the date; the old settings stay.
 mkpublish2 "$T/old.publishsettings" "$URL" "$B:Old:old"
 expect_rc 1 "$DISKSEED" settings import "$T/old.publishsettings"
@@ -121,4 +132,12 @@ grep_q "$T/out" "http://127.0.0.1:3128"
 expect_rc 2 "$DISKSEED" settings set retries many
 expect_rc 2 "$DISKSEED" settings set colour blue
 expect_rc 2 "$DISKSEED" settings set resource-group "bad/group"
+
+# In Italian where the locale exists.
+if locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$'; then
+	expect_rc 0 env LC_ALL=it_IT.UTF-8 "$DISKSEED" settings show
+	grep_q "$T/out" "Sottoscrizione: +$A"
+	expect_rc 2 env LC_ALL=it_IT.UTF-8 "$DISKSEED" status --job X
+	grep_q "$T/err" "nome non valido: nome del processo 'X'"
+fi
 ok "settings"

@@ -16,6 +16,7 @@
 #include <umockdev.h>
 #include <unistd.h>
 
+#include "drives-int.h"
 #include "drives.h"
 #include "error.h"
 #include "gate.h"
@@ -132,6 +133,49 @@ listed(const char *name)
 	return d;
 }
 
+static char **
+names(const char *a, const char *b)
+{
+	char **v = calloc(3, sizeof *v);
+
+	v[0] = a != NULL ? strdup(a) : NULL;
+	v[1] = b != NULL ? strdup(b) : NULL;
+	return v;
+}
+
+/* Confirmation ids when serials and even by-id names collide. */
+static void
+settle(void)
+{
+	struct ds_drive	v[4];
+	int		i;
+
+	TEST_START("confirmation ids of colliding drives");
+	memset(v, 0, sizeof v);
+	v[0].name = strdup("sdx");
+	v[0].serial = strdup("0000");
+	v[0].by_ids = names("usb-Bridge_0000-0:0", "wwn-0x5000000000000001");
+	v[1].name = strdup("sdy");
+	v[1].serial = strdup("0000");
+	v[1].by_ids = names("usb-Bridge_0000-0:0", "wwn-0x5000000000000002");
+	v[2].name = strdup("sdz");
+	v[3].name = strdup("sdw");
+	v[3].serial = strdup("WD 1234 5678");
+	ds_drives_settle(v, 4);
+	ASSERT_STRING_EQ(v[0].confirm_id, "wwn-0x5000000000000001");
+	ASSERT_STRING_EQ(v[1].confirm_id, "wwn-0x5000000000000002");
+	ASSERT_TRUE(v[0].warnings & DS_DRIVE_DUPSERIAL);
+	ASSERT_STRING_EQ(v[0].drive_id, "0000");
+	ASSERT_STRING_EQ(v[2].confirm_id, "sdz");
+	ASSERT_TRUE(v[2].warnings & DS_DRIVE_NOSERIAL);
+	ASSERT_STRING_EQ(v[3].confirm_id, "WD 1234 5678");
+	ASSERT_STRING_EQ(v[3].drive_id, "WD12345678");
+	ASSERT_TRUE(!(v[3].warnings & DS_DRIVE_DUPSERIAL));
+	for (i = 0; i < 4; i++)
+		ds_drive_clear(&v[i]);
+	TEST_DONE();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -186,7 +230,8 @@ main(int argc, char **argv)
 	confirm_id_is("/dev/sdd", "usb-JMicron_Generic_0123456789ABCDEF-0:1");
 	confirm_id_is("/dev/nvme0n1", "S4EWNX0R123456");
 	confirm_id_is("/dev/loop0", "loop0");
-	confirm_id_is("/dev/disk/by-id/ata-WDC_WD40EFRX-68N32N0_WD-WCC7K1234567",
+	confirm_id_is("/dev/disk/by-id/"
+	    "ata-WDC_WD40EFRX-68N32N0_WD-WCC7K1234567",
 	    "WD-WCC7K1234567");
 
 	TEST_START("unconfirmed");
@@ -266,6 +311,23 @@ main(int argc, char **argv)
 	ds_gate_close(&g);
 	TEST_DONE();
 
+	TEST_START("root on LVM: the disk under it is the system disk");
+	snprintf(img, sizeof img, "%s/proc/self/mountinfo", root);
+	ASSERT_TRUE(g_file_set_contents(img, "22 1 253:0 / / rw - ext4 "
+	    "/dev/mapper/vg0-data rw\n", -1, NULL));
+	d = listed("/dev/sdh");
+	ASSERT_TRUE(d != NULL);
+	ASSERT_TRUE(d->reasons & DS_DRIVE_SYSTEM);
+	ASSERT_TRUE(d->reasons & DS_DRIVE_HOLDERS);
+	ASSERT_STRING_EQ(d->details[0], "sdh1 under /, /usr or /boot");
+	ds_drive_free(d);
+	d = listed("/dev/sde");
+	ASSERT_TRUE(d != NULL);
+	ASSERT_INT_EQ(d->reasons, 0);
+	ds_drive_free(d);
+	TEST_DONE();
+
+	settle();
 	free(cause);
 	g_object_unref(tb);
 	return tap_end();

@@ -74,7 +74,8 @@ wait_event(struct ds_drive_monitor *m, enum ds_drive_action action,
 			continue;
 		while (ds_drive_monitor_read(m, ev, &got, NULL) == DS_E_OK &&
 		    got) {
-			if (ev->action == action && strcmp(ev->name, "sdb") == 0)
+			if (ev->action == action &&
+			    strcmp(ev->name, "sdb") == 0)
 				return 1;
 			ds_drive_event_clear(ev);
 		}

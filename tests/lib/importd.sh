@@ -139,11 +139,12 @@ importd_job_path() {
 	echo "/subscriptions/$DS_IMPORTD_SUBSCRIPTION/resourceGroups/${2:-rg}/providers/Microsoft.ImportExport/jobs/$1"
 }
 
-# Operator moves: importd_job_state JOB STATE; importd_drive_state JOB
-# DRIVE STATE [options of 'diskseed-importd drive set-state'].
+# Operator moves: importd_job_state JOB STATE [--force] [--percent N];
+# importd_drive_state JOB DRIVE STATE [options of 'drive set-state'].
 importd_job_state() {
-	"$DISKSEED_IMPORTD" job set-state --dir "$DS_IMPORTD_DIR" --job "$1" "$2" ||
-	    fail "job set-state $1 $2"
+	j=$1 s=$2; shift 2
+	"$DISKSEED_IMPORTD" job set-state --dir "$DS_IMPORTD_DIR" --job "$j" \
+	    "$@" "$s" || fail "job set-state $j $s"
 }
 importd_drive_state() {
 	j=$1 d=$2 s=$3; shift 3
@@ -167,7 +168,7 @@ EOJ
 }
 
 # A complete return address and delivery package, for EXTRA above.
-IMPORTD_RETURN='"returnAddress":{"recipientName":"Ada","streetAddress1":"Via Roma 1","city":"Torino","postalCode":"10100","countryOrRegion":"Italy","phone":"0110000000","email":"ada@example.org"},"returnShipping":{"carrierName":"FedEx","carrierAccountNumber":"123"}'
+IMPORTD_RETURN='"returnAddress":{"recipientName":"Ada","streetAddress1":"Via Roma 1","streetAddress2":"Scala B","city":"Torino","stateOrProvince":"TO","postalCode":"10100","countryOrRegion":"Italy","phone":"0110000000","email":"ada@example.org"},"returnShipping":{"carrierName":"FedEx","carrierAccountNumber":"123"}'
 importd_package() {
 	echo "\"deliveryPackage\":{\"carrierName\":\"FedEx\",\"trackingNumber\":\"$1\",\"driveCount\":${2:-1},\"shipDate\":\"2026-11-25\"}"
 }

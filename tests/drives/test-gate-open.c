@@ -1,7 +1,8 @@
 /*
- * gate-open PATH CONFIRM [--write]: opens PATH through the format gate,
- * prints the result code's name and cause, and with --write puts a marker
- * in the first 4 KiB. Exits 0 when the gate opened it.
+ * test-gate-open PATH CONFIRM [--write | --hold]: a helper of the shell
+ * tests. Opens PATH through the format gate, prints the result code's name
+ * and cause, and with --write puts a marker in the first 4 KiB; with
+ * --hold keeps it open until stdin ends. Exits 0 when the gate opened it.
  */
 #include "config.h"
 
@@ -21,7 +22,8 @@ main(int argc, char **argv)
 	int		 rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: gate-open PATH CONFIRM [--write]\n");
+		fprintf(stderr, "usage: test-gate-open PATH CONFIRM "
+		    "[--write | --hold]\n");
 		return 2;
 	}
 	rc = ds_gate_open(argv[1], argv[2], &g, &cause);
@@ -40,6 +42,11 @@ main(int argc, char **argv)
 			ds_gate_close(&g);
 			return 1;
 		}
+	}
+	if (argc > 3 && strcmp(argv[3], "--hold") == 0) {
+		fflush(stdout);
+		while (read(0, buf, sizeof buf) > 0)
+			;
 	}
 	ds_gate_close(&g);
 	return 0;
