@@ -31,10 +31,10 @@ export STAGING="$T/staging" DISKSEED_DRIVE_MIN_SIZE=1M
 
 # Phase 1 runs with the service stopped (the location is typed).
 importd_stop
-PHASE=1 expect -f "$top_srcdir/tests/wizard/errors.exp" || fail "phase 1"
+PHASE=1 expect -f "$top_srcdir/tests/wizard/errors-run.exp" || fail "phase 1"
 [ -s "$T/state/diskseed/jobs/errjob/drives.json" ] || fail "no drives kept"
 importd_start
-PHASE=2 expect -f "$top_srcdir/tests/wizard/errors.exp" || fail "phase 2"
+PHASE=2 expect -f "$top_srcdir/tests/wizard/errors-run.exp" || fail "phase 2"
 expect_rc 0 "$DISKSEED" status --job errjob
 grep_q "$T/out" "Shipping"
 [ "$(sha "$L1")" != "$before" ] || fail "the drive was never written"

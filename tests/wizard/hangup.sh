@@ -8,7 +8,7 @@
 wiz_setup
 # Slows the copy down (a test hook) so the hang-up lands mid-copy.
 export DISKSEED_TEST_COPY_DELAY_MS=200
-expect -f "$top_srcdir/tests/wizard/hangup.exp" || fail "hangup.exp"
+expect -f "$top_srcdir/tests/wizard/hangup-run.exp" || fail "hangup.exp"
 expect_rc 0 "$DISKSEED" restore --to "$T/restored" "$L1" "$L2"
 diff -r "$T/staging" "$T/restored" >&2 || fail "restored files differ"
 ok "copy outlived the terminal"

@@ -6,7 +6,7 @@ locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$' ||
     skip "the it_IT.UTF-8 locale is not installed"
 . "$top_srcdir/tests/wizard/setup.sh"
 wiz_setup
-HAPPY_LANG=it expect -f "$top_srcdir/tests/wizard/happy.exp" ||
+HAPPY_LANG=it expect -f "$top_srcdir/tests/wizard/happy-run.exp" ||
     fail "happy.exp in Italian"
 expect_rc 0 "$DISKSEED" restore --to "$T/restored" "$L1" "$(cat "$T/d3.dev")"
 diff -r "$T/staging" "$T/restored" >&2 || fail "restored files differ"

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/wizard/setup.sh"
 wiz_setup
-expect -f "$top_srcdir/tests/wizard/happy.exp" || fail "happy.exp"
+expect -f "$top_srcdir/tests/wizard/happy-run.exp" || fail "happy.exp"
 
 expect_rc 0 "$DISKSEED" status --job seedjob
 grep_q "$T/out" "Shipping"

@@ -19,7 +19,7 @@ printf '<PublishData><PublishProfile>' > "$T/ps/bad.publishsettings"
 cp "$T/good.pem" "$T/ps/ca.pem"
 PS=$T/ps
 export PS A B
-expect -f "$top_srcdir/tests/wizard/settings.exp" || fail "settings.exp"
+expect -f "$top_srcdir/tests/wizard/settings-run.exp" || fail "settings.exp"
 ST=$T/state/diskseed
 [ "$(stat -c %a "$ST/settings.json")" = 600 ] || fail "settings.json mode"
 grep -q "$B" "$ST/settings.json" || fail "not the chosen subscription"
