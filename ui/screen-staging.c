@@ -68,15 +68,6 @@ struct staging {
 	size_t			 nsizes;
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 scan_reset(struct staging *s)
 {
@@ -187,7 +178,7 @@ static int
 scan_slice(struct staging *s)
 {
 	FTSENT	*e;
-	int64_t	 end = mono_ms() + SCAN_SLICE_MS;
+	int64_t	 end = ui_now_ms() + SCAN_SLICE_MS;
 	int	 n = 0;
 
 	if (s->fts == NULL || s->scan_done)
@@ -219,7 +210,7 @@ scan_slice(struct staging *s)
 		default:
 			break;
 		}
-		if ((++n & 63) == 0 && mono_ms() >= end)
+		if ((++n & 63) == 0 && ui_now_ms() >= end)
 			return 1;
 	}
 	fts_close(s->fts);
