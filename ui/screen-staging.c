@@ -192,10 +192,9 @@ scan_slice(struct staging *s)
 				add_bad(s, e->fts_path);
 			break;
 		case FTS_D:
+			/* An unreadable folder comes again as FTS_DNR. */
 			if (e->fts_level > 0)
 				s->files++;
-			if (access(e->fts_accpath, R_OK | X_OK) != 0)
-				add_bad(s, e->fts_path);
 			break;
 		case FTS_SL:
 		case FTS_SLNONE:

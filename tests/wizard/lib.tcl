@@ -69,7 +69,14 @@ proc ds_spawn {args} {
 	set DISKSEED $env(DISKSEED)
 	file delete "$T/screen"
 	set ds_raw ""
-	eval spawn -noecho $DISKSEED $args
+	if {[info exists env(DS_RUN_AS)]} {
+		# DS_RUN_AS: "UID GID", to run the wizard unprivileged.
+		lassign $env(DS_RUN_AS) uid gid
+		eval spawn -noecho setpriv --reuid=$uid --regid=$gid \
+		    --clear-groups $DISKSEED $args
+	} else {
+		eval spawn -noecho $DISKSEED $args
+	}
 	set ds_slave $spawn_out(slave,name)
 	ds_at_exit "catch {exec kill [exp_pid -i $spawn_id]}"
 }
@@ -130,7 +137,7 @@ proc key {name} {
 		backspace { set seq "\177" }
 		default {
 			array set cap {up kcuu1 down kcud1 left kcub1
-			    right kcuf1 f1 kf1 f10 kf10 home khome end kend
+			    right kcuf1 f1 kf1 f2 kf2 f10 kf10 home khome end kend
 			    pgup kpp pgdn knp}
 			set seq [exec tput -T$env(TERM) $cap($name)]
 		}
