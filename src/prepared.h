@@ -53,4 +53,7 @@ void	ds_prepared_free(struct ds_prepared *p);
  */
 int	ds_prepared_list(char ***jobs, size_t *njobs, char **cause);
 
+/* Writes P as JOB's record (atomically, mode 0600); engine only. */
+int	ds_prepared_save(const struct ds_prepared *p, char **cause);
+
 #endif

@@ -1,0 +1,163 @@
+/* The prep journal: checksummed JSON records, appended atomically. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+
+#include "error.h"
+#include "journal.h"
+#include "state.h"
+#include "util.h"
+
+struct ds_journal {
+	int	 fd;
+	char	*path;
+};
+
+json_t *
+ds_journal_parse(const char *buf, size_t len, size_t *validlen)
+{
+	json_t		*arr, *rec;
+	const char	*p = buf, *nl;
+	uint8_t		 sum[32];
+	char		 hex[65];
+	size_t		 linelen;
+
+	*validlen = 0;
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	while ((size_t)(p - buf) < len) {
+		nl = memchr(p, '\n', len - (size_t)(p - buf));
+		if (nl == NULL)
+			break;
+		linelen = (size_t)(nl - p);
+		if (linelen < 66 || p[64] != ' ')
+			break;
+		SHA256((const unsigned char *)p + 65, linelen - 65, sum);
+		ds_hex(hex, sum, 32);
+		if (memcmp(hex, p, 64) != 0)
+			break;
+		rec = json_loadb(p + 65, linelen - 65, 0, NULL);
+		if (rec == NULL || !json_is_object(rec)) {
+			json_decref(rec);
+			break;
+		}
+		json_array_append_new(arr, rec);
+		p = nl + 1;
+		*validlen = (size_t)(p - buf);
+	}
+	return arr;
+}
+
+int
+ds_journal_read(const char *path, json_t **records, char **cause)
+{
+	char	*buf = NULL;
+	size_t	 len = 0, valid;
+	int	 rc;
+
+	*records = NULL;
+	rc = ds_read_file(path, (size_t)1 << 30, &buf, &len, cause);
+	if (rc != DS_E_OK)
+		return rc;
+	*records = ds_journal_parse(buf, len, &valid);
+	free(buf);
+	return *records != NULL ? DS_E_OK : DS_E_NOMEM;
+}
+
+int
+ds_journal_open(const char *path, struct ds_journal **jp, json_t **records,
+    char **cause)
+{
+	struct ds_journal	*j;
+	struct stat		 st;
+	char			*buf = NULL;
+	size_t			 len = 0, valid = 0;
+	int			 rc;
+
+	*jp = NULL;
+	*records = NULL;
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return DS_E_NOMEM;
+	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (j->fd == -1 || (j->path = strdup(path)) == NULL) {
+		rc = ds_cause(cause, DS_E_STATEDIR, "%s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fstat(j->fd, &st) == -1) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (st.st_size > 0) {
+		rc = ds_read_file(path, (size_t)1 << 30, &buf, &len, cause);
+		if (rc != DS_E_OK)
+			goto fail;
+	}
+	*records = ds_journal_parse(buf != NULL ? buf : "", len, &valid);
+	free(buf);
+	if (*records == NULL) {
+		rc = DS_E_NOMEM;
+		goto fail;
+	}
+	if (valid != len && (ftruncate(j->fd, (off_t)valid) == -1 ||
+	    fdatasync(j->fd) == -1)) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	*jp = j;
+	return DS_E_OK;
+fail:
+	json_decref(*records);
+	*records = NULL;
+	ds_journal_close(j);
+	return rc;
+}
+
+int
+ds_journal_append(struct ds_journal *j, json_t *rec, char **cause)
+{
+	char	*text, *line;
+	uint8_t	 sum[32];
+	size_t	 tlen;
+	ssize_t	 n;
+	int	 rc = DS_E_OK;
+
+	if ((text = json_dumps(rec, JSON_COMPACT)) == NULL)
+		return DS_E_NOMEM;
+	tlen = strlen(text);
+	if ((line = malloc(tlen + 66)) == NULL) {
+		free(text);
+		return DS_E_NOMEM;
+	}
+	SHA256((unsigned char *)text, tlen, sum);
+	ds_hex(line, sum, 32);
+	line[64] = ' ';
+	memcpy(line + 65, text, tlen);
+	line[65 + tlen] = '\n';
+	n = write(j->fd, line, tlen + 66);
+	if (n != (ssize_t)(tlen + 66) || fdatasync(j->fd) == -1)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", j->path,
+		    n == -1 ? strerror(errno) : _("short write"));
+	free(line);
+	free(text);
+	return rc;
+}
+
+void
+ds_journal_close(struct ds_journal *j)
+{
+	if (j == NULL)
+		return;
+	if (j->fd != -1)
+		close(j->fd);
+	free(j->path);
+	free(j);
+}

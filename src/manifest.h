@@ -1,0 +1,82 @@
+/*
+ * The manifest of a drive: plain JSON (readable without the key), written
+ * right after the drive's last chunk; doc/format.md lists its fields.
+ * Prep builds it from the journal's segment records (whose "chunks" and
+ * "files" entries are already in manifest form); inspect, verify and
+ * restore parse it with ds_manifest_parse().
+ */
+#ifndef DS_MANIFEST_H
+#define DS_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define DS_MF_NOSEG	UINT32_MAX	/* a skipped file: no segment */
+
+enum ds_mf_type {
+	DS_MF_FILE,
+	DS_MF_DIR,
+	DS_MF_SYMLINK,
+	DS_MF_HARDLINK,
+	DS_MF_OTHER,
+};
+
+struct ds_mf_file {
+	char		*path;		/* raw bytes, relative; owned */
+	enum ds_mf_type	 type;
+	uint32_t	 segment;	/* DS_MF_NOSEG when skipped */
+	uint32_t	 ordinal;	/* entry number in its segment */
+	uint64_t	 size;		/* the whole file's size */
+	uint64_t	 offset;	/* of this part in the file */
+	uint64_t	 length;	/* of this part */
+	int		 last;		/* last (or only) part */
+	int		 has_sha;	/* sha: the whole file's SHA-256 */
+	int		 changed;	/* changed while it was read */
+	int		 skipped;	/* unreadable, not copied */
+	uint8_t		 sha[32];
+};
+
+struct ds_mf_chunk {
+	uint64_t	 index;
+	uint32_t	 segment;
+	uint32_t	 length;	/* plaintext bytes */
+	uint8_t		 sha[32];	/* of the sealed bytes on the drive */
+};
+
+struct ds_mf_segment {
+	uint32_t	 segment;
+	uint64_t	 first_chunk;
+	uint64_t	 nchunks;
+	uint64_t	 stream_bytes;	/* uncompressed (pax) bytes */
+};
+
+struct ds_manifest {
+	char			 set_id[33];
+	uint32_t		 drive;
+	char			*job;
+	uint32_t		 chunk_size;
+	int			 last;
+	size_t			 nsegments;
+	struct ds_mf_segment	*segments;
+	size_t			 nchunks;
+	struct ds_mf_chunk	*chunks;
+	size_t			 nfiles;
+	struct ds_mf_file	*files;
+	uint64_t		 bytes;		/* file bytes stored here */
+	uint64_t		 stream_bytes;
+};
+
+/* Parses manifest text; *out is allocated (ds_manifest_free). */
+int	 ds_manifest_parse(const char *buf, size_t len,
+	    struct ds_manifest **out, char **cause);
+void	 ds_manifest_free(struct ds_manifest *m);
+
+/* The JSON of F as stored in the journal and manifest; new reference. */
+json_t	*ds_mf_file_json(const struct ds_mf_file *f);
+
+/* Sets KEY (or KEY"Hex" when PATH is not UTF-8) of OBJ to PATH. */
+int	 ds_mf_set_path(json_t *obj, const char *key, const char *path);
+
+#endif

@@ -1,0 +1,1792 @@
+/*
+ * Prep: scan the staging folder in a fixed order, pack it into pax
+ * segments compressed with zstd, seal them in chunks on a writer thread,
+ * commit each segment to the journal, span drives, write the manifests.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <blkid.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "error.h"
+#include "format.h"
+#include "gate.h"
+#include "journal.h"
+#include "keys.h"
+#include "manifest.h"
+#include "prep.h"
+#include "prepared.h"
+#include "state.h"
+#include "util.h"
+
+#define NSLOTS		4
+#define READ_BUF	(1024 * 1024)
+#define MIN_PART	(1024 * 1024)
+#define MF_BASE		4096
+#define MF_PER_CHUNK	192
+
+/* One entry of the sorted walk of staging. */
+struct ent {
+	char		*rel;
+	uint64_t	 size;
+	dev_t		 dev;
+	ino_t		 ino;
+	mode_t		 mode;
+	nlink_t		 nlink;
+	int		 unreadable;
+};
+
+/* A chunk buffer: record header room, plaintext, tag, padding. */
+struct slot {
+	uint8_t			*buf;
+	size_t			 len;
+	struct ds_chunk_rec	 rec;
+};
+
+struct chunk_done {
+	uint64_t	 index;
+	uint32_t	 segment;
+	uint32_t	 length;
+	uint8_t		 sha[32];
+};
+
+struct hl {
+	dev_t		 dev;
+	ino_t		 ino;
+	size_t		 ent;
+	int		 used;
+};
+
+/* The drive being written. */
+struct drive {
+	int		 open;
+	struct ds_gate	 g;
+	uint32_t	 index;
+	uint8_t		 key[DS_FMT_KEY_LEN];
+	uint64_t	 trailer_off;
+	uint64_t	 next_slot;
+	uint64_t	 mf_est;
+	json_t		*segments;	/* the journal's segment records */
+	uint8_t		 header[DS_FMT_BLOCK];
+};
+
+struct prep {
+	const struct ds_prep_opts *o;
+	struct ds_prep_result	*res;
+	char			*staging;
+	char			*job;
+	uint8_t			 set_id[DS_FMT_SET_LEN];
+	char			 set_hex[33];
+	uint32_t		 chunk_size;
+	size_t			 payload;
+	uint64_t		 seg_size;
+	int			 level;
+	int			 skip_unreadable;
+	uint32_t		 session;
+	uint64_t		 created;
+
+	struct ent		*ents;
+	size_t			 nents, ents_alloc;
+	uint64_t		 total_bytes;
+
+	struct ds_journal	*journal;
+	struct ds_prepared	*prepared;
+	uint32_t		 next_index;	/* of the next new drive */
+	uint32_t		 next_seg;
+	size_t			 entry;		/* walk position */
+	uint64_t		 entry_off;
+	int			 used_drive[64];
+
+	struct drive		 d;
+
+	/* The open segment. */
+	struct archive		*a;
+	uint32_t		 seg;
+	uint64_t		 seg_first;
+	uint64_t		 seg_in;
+	uint64_t		 seg_out;
+	uint64_t		 seg_mf;
+	uint64_t		 seg_avail;
+	uint32_t		 ordinal;
+	json_t			*seg_files;
+
+	/* The file being split across segments. */
+	EVP_MD_CTX		*split_md;
+	size_t			 split_ent;
+
+	struct archive		*rd;
+	struct hl		*hl;
+	size_t			 hl_size, hl_count;
+	uint8_t			*rbuf;
+
+	/* Writer thread and its queue. */
+	pthread_t		 thread;
+	int			 thread_started;
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 cond;
+	struct slot		 slots[NSLOTS];
+	size_t			 q_head, q_count;	/* ready to write */
+	struct slot		*cur;
+	int			 quit;
+	int			 werr;
+	char			*wcause;
+	struct chunk_done	*done;
+	size_t			 ndone, done_alloc;
+
+	int			 already_done;
+
+	/* From the journal: the record to append, the drive left open. */
+	json_t			*pending;
+	json_t			*open_rec;
+	json_t			*open_segs;
+
+	/* Progress. */
+	uint64_t		 bytes_done;
+	uint64_t		 files_done;
+	struct timespec		 last_progress;
+	const char		*current;
+};
+
+static int	 prog(struct prep *, enum ds_phase, int);
+
+static void
+warn(struct prep *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+warn(struct prep *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (p->o->ops == NULL || p->o->ops->warn == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) != -1) {
+		p->o->ops->warn(p->o->ops->arg, msg);
+		free(msg);
+	}
+	va_end(ap);
+}
+
+static int
+add_str(char ***v, size_t *n, const char *s)
+{
+	char **nv;
+
+	if ((nv = reallocarray(*v, *n + 1, sizeof **v)) == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static int
+add_int(int **v, size_t *n, int i)
+{
+	int *nv;
+
+	if ((nv = reallocarray(*v, *n + 1, sizeof **v)) == NULL)
+		return -1;
+	*v = nv;
+	nv[(*n)++] = i;
+	return 0;
+}
+
+void
+ds_prep_result_free(struct ds_prep_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nunreadable; i++)
+		free(r->unreadable[i]);
+	for (i = 0; i < r->nchanged; i++)
+		free(r->changed[i]);
+	free(r->unreadable);
+	free(r->changed);
+	free(r->formatted);
+	free(r->closed);
+	free(r);
+}
+
+/* The scan: a pre-order walk, entries of each folder sorted by bytes. */
+
+static int
+cmp_dirent(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int
+filter_dots(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
+}
+
+static int
+scan_dir(struct prep *p, const char *rel, char **cause)
+{
+	struct dirent	**list = NULL;
+	struct stat	  st;
+	struct ent	 *e, *ne;
+	char		 *dir, *full, *r;
+	int		  n, i, fd, rc = DS_E_OK;
+
+	if (asprintf(&dir, "%s%s%s", p->staging, *rel ? "/" : "", rel) == -1)
+		return DS_E_NOMEM;
+	n = scandir(dir, &list, filter_dots, cmp_dirent);
+	free(dir);
+	if (n == -1)
+		return DS_E_OK;	/* marked unreadable by the caller */
+	for (i = 0; i < n && rc == DS_E_OK; i++) {
+		if (asprintf(&r, "%s%s%s", rel, *rel ? "/" : "",
+		    list[i]->d_name) == -1) {
+			rc = DS_E_NOMEM;
+			break;
+		}
+		if (asprintf(&full, "%s/%s", p->staging, r) == -1) {
+			free(r);
+			rc = DS_E_NOMEM;
+			break;
+		}
+		if (lstat(full, &st) == -1 || S_ISSOCK(st.st_mode)) {
+			if (S_ISSOCK(st.st_mode))
+				warn(p, _("%s: sockets cannot be copied; "
+				    "left out"), r);
+			free(full);
+			free(r);
+			continue;
+		}
+		if (p->nents == p->ents_alloc) {
+			p->ents_alloc = p->ents_alloc ? 2 * p->ents_alloc :
+			    1024;
+			ne = reallocarray(p->ents, p->ents_alloc, sizeof *ne);
+			if (ne == NULL) {
+				free(full);
+				free(r);
+				rc = DS_E_NOMEM;
+				break;
+			}
+			p->ents = ne;
+		}
+		e = &p->ents[p->nents++];
+		memset(e, 0, sizeof *e);
+		e->rel = r;
+		e->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+		e->mode = st.st_mode;
+		e->nlink = st.st_nlink;
+		p->total_bytes += e->size;
+		if (S_ISREG(st.st_mode)) {
+			if ((fd = open(full, O_RDONLY | O_NOFOLLOW |
+			    O_CLOEXEC | O_NONBLOCK)) == -1)
+				e->unreadable = 1;
+			else
+				close(fd);
+		} else if (S_ISDIR(st.st_mode)) {
+			DIR *d = opendir(full);
+
+			if (d == NULL)
+				e->unreadable = 1;
+			else {
+				closedir(d);
+				rc = scan_dir(p, r, cause);
+			}
+		}
+		free(full);
+		if (p->nents % 4096 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
+			rc = DS_E_CANCELED;
+	}
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return rc;
+}
+
+/* Progress, throttled to one report per 100 ms unless FORCE. */
+static int
+prog(struct prep *p, enum ds_phase phase, int force)
+{
+	struct ds_progress	pr;
+	struct timespec		now;
+
+	if (p->o->ops == NULL || p->o->ops->progress == NULL)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && (now.tv_sec - p->last_progress.tv_sec) * 1000 +
+	    (now.tv_nsec - p->last_progress.tv_nsec) / 1000000 < 100)
+		return 0;
+	p->last_progress = now;
+	memset(&pr, 0, sizeof pr);
+	pr.phase = phase;
+	pr.done = p->bytes_done;
+	pr.total = p->total_bytes;
+	pr.files_done = phase == DS_PHASE_SCAN ? p->nents : p->files_done;
+	pr.files_total = phase == DS_PHASE_SCAN ? 0 : p->nents;
+	pr.current = p->current;
+	pr.drive_index = p->d.open ? (int)p->d.index : -1;
+	if (p->d.open) {
+		pr.drive_used = DS_FMT_DATA_OFF + p->d.next_slot *
+		    p->chunk_size;
+		pr.drive_size = p->d.g.size;
+	}
+	return p->o->ops->progress(p->o->ops->arg, &pr);
+}
+
+/* The hard-link map: (dev, ino) -> the entry stored first. */
+
+static size_t
+hl_hash(dev_t dev, ino_t ino, size_t size)
+{
+	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ULL ^ (uint64_t)dev;
+
+	return (size_t)(h ^ (h >> 29)) & (size - 1);
+}
+
+static struct hl *
+hl_find(struct prep *p, dev_t dev, ino_t ino)
+{
+	size_t i;
+
+	if (p->hl_size == 0)
+		return NULL;
+	for (i = hl_hash(dev, ino, p->hl_size); p->hl[i].used;
+	    i = (i + 1) & (p->hl_size - 1))
+		if (p->hl[i].dev == dev && p->hl[i].ino == ino)
+			return &p->hl[i];
+	return NULL;
+}
+
+static int
+hl_add(struct prep *p, size_t ent)
+{
+	struct hl	*old = p->hl, *h;
+	size_t		 oldsize = p->hl_size, i, j;
+
+	if (2 * (p->hl_count + 1) > p->hl_size) {
+		p->hl_size = p->hl_size ? 2 * p->hl_size : 256;
+		if ((p->hl = calloc(p->hl_size, sizeof *p->hl)) == NULL)
+			return DS_E_NOMEM;
+		for (i = 0; i < oldsize; i++) {
+			if (!old[i].used)
+				continue;
+			for (j = hl_hash(old[i].dev, old[i].ino, p->hl_size);
+			    p->hl[j].used; j = (j + 1) & (p->hl_size - 1))
+				;
+			p->hl[j] = old[i];
+		}
+		free(old);
+	}
+	for (j = hl_hash(p->ents[ent].dev, p->ents[ent].ino, p->hl_size);
+	    p->hl[j].used; j = (j + 1) & (p->hl_size - 1))
+		;
+	h = &p->hl[j];
+	h->dev = p->ents[ent].dev;
+	h->ino = p->ents[ent].ino;
+	h->ent = ent;
+	h->used = 1;
+	p->hl_count++;
+	return DS_E_OK;
+}
+
+/* The writer thread: seal, hash and write each ready chunk. */
+static void *
+writer_main(void *arg)
+{
+	struct prep		*p = arg;
+	struct slot		*s;
+	struct chunk_done	*nd;
+	size_t			 sealed, padded;
+	uint64_t		 off;
+	ssize_t			 n;
+	uint8_t			 sha[32];
+	int			 rc;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mtx);
+		while (p->q_count == 0 && !p->quit)
+			pthread_cond_wait(&p->cond, &p->mtx);
+		if (p->q_count == 0 && p->quit) {
+			pthread_mutex_unlock(&p->mtx);
+			return NULL;
+		}
+		s = &p->slots[p->q_head];
+		pthread_mutex_unlock(&p->mtx);
+
+		rc = DS_E_OK;
+		if (!p->werr) {
+			sealed = ds_chunk_sealed_len(s->len);
+			padded = (sealed + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK *
+			    DS_FMT_BLOCK;
+			rc = ds_chunk_seal(p->d.key, p->set_id, p->d.index,
+			    &s->rec, s->buf + DS_FMT_REC_LEN, s->buf);
+			memset(s->buf + sealed, 0, padded - sealed);
+			SHA256(s->buf, sealed, sha);
+			off = DS_FMT_DATA_OFF + s->rec.index * p->chunk_size;
+			if (rc == DS_E_OK) {
+				n = pwrite(p->d.g.fd, s->buf, padded,
+				    (off_t)off);
+				if (n != (ssize_t)padded) {
+					rc = DS_E_IO;
+					pthread_mutex_lock(&p->mtx);
+					free(p->wcause);
+					if (asprintf(&p->wcause, "%s: %s",
+					    p->d.g.path, n == -1 ?
+					    strerror(errno) :
+					    _("short write")) == -1)
+						p->wcause = NULL;
+					pthread_mutex_unlock(&p->mtx);
+				}
+			}
+		}
+		pthread_mutex_lock(&p->mtx);
+		if (rc != DS_E_OK && !p->werr)
+			p->werr = rc;
+		if (rc == DS_E_OK && !p->werr) {
+			if (p->ndone == p->done_alloc) {
+				p->done_alloc = p->done_alloc ?
+				    2 * p->done_alloc : 64;
+				nd = reallocarray(p->done, p->done_alloc,
+				    sizeof *nd);
+				if (nd == NULL)
+					p->werr = DS_E_NOMEM;
+				else
+					p->done = nd;
+			}
+			if (!p->werr) {
+				nd = &p->done[p->ndone++];
+				nd->index = s->rec.index;
+				nd->segment = s->rec.segment;
+				nd->length = s->rec.length;
+				memcpy(nd->sha, sha, 32);
+			}
+		}
+		p->q_head = (p->q_head + 1) % NSLOTS;
+		p->q_count--;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->mtx);
+	}
+}
+
+/* Hands the filling chunk to the writer with FLAGS. */
+static int
+chunk_submit(struct prep *p, uint32_t flags)
+{
+	struct slot *s = p->cur;
+
+	if (s == NULL)
+		return DS_E_OK;
+	if (DS_FMT_DATA_OFF + (p->d.next_slot + 1) * p->chunk_size +
+	    MF_BASE > p->d.trailer_off)
+		return ds_cause(NULL, DS_E_DRIVEFULL, "overflow");
+	s->rec.flags = flags;
+	s->rec.session = p->session;
+	s->rec.index = p->d.next_slot++;
+	s->rec.segment = p->seg;
+	s->rec.length = (uint32_t)s->len;
+	s->rec.stream_off = p->seg_out;
+	p->seg_out += s->len;
+	pthread_mutex_lock(&p->mtx);
+	p->q_count++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mtx);
+	p->cur = NULL;
+	return DS_E_OK;
+}
+
+/* Waits for a free slot and makes it the filling one. */
+static int
+chunk_take(struct prep *p)
+{
+	int werr;
+
+	pthread_mutex_lock(&p->mtx);
+	while (p->q_count == NSLOTS && !p->werr)
+		pthread_cond_wait(&p->cond, &p->mtx);
+	werr = p->werr;
+	pthread_mutex_unlock(&p->mtx);
+	if (werr)
+		return werr;
+	p->cur = &p->slots[(p->q_head + p->q_count) % NSLOTS];
+	p->cur->len = 0;
+	return DS_E_OK;
+}
+
+/* Waits until every submitted chunk is written. */
+static int
+chunk_drain(struct prep *p)
+{
+	int werr;
+
+	pthread_mutex_lock(&p->mtx);
+	while (p->q_count > 0)
+		pthread_cond_wait(&p->cond, &p->mtx);
+	werr = p->werr;
+	pthread_mutex_unlock(&p->mtx);
+	return werr;
+}
+
+static ssize_t
+archive_out(struct archive *a, void *arg, const void *buf, size_t len)
+{
+	struct prep	*p = arg;
+	const uint8_t	*b = buf;
+	size_t		 left = len, n;
+
+	(void)a;
+	while (left > 0) {
+		if (p->cur == NULL && chunk_take(p) != DS_E_OK)
+			return -1;
+		n = p->payload - p->cur->len;
+		if (n > left)
+			n = left;
+		memcpy(p->cur->buf + DS_FMT_REC_LEN + p->cur->len, b, n);
+		p->cur->len += n;
+		b += n;
+		left -= n;
+		if (p->cur->len == p->payload && chunk_submit(p, 0) != DS_E_OK)
+			return -1;
+	}
+	return (ssize_t)len;
+}
+
+static int
+arc_err(struct prep *p, struct archive *a, char **cause)
+{
+	int werr;
+
+	pthread_mutex_lock(&p->mtx);
+	werr = p->werr;
+	if (werr && p->wcause != NULL) {
+		ds_cause(cause, werr, "%s", p->wcause);
+		pthread_mutex_unlock(&p->mtx);
+		return werr;
+	}
+	pthread_mutex_unlock(&p->mtx);
+	return ds_cause(cause, werr ? werr : DS_E_IO, "%s",
+	    archive_error_string(a) != NULL ? archive_error_string(a) :
+	    _("archive error"));
+}
+
+/* The journal and the record of prepared drives. */
+
+static int
+journal_add(struct prep *p, json_t *rec, char **cause)
+{
+	int rc;
+
+	rc = ds_journal_append(p->journal, rec, cause);
+	json_decref(rec);
+	return rc;
+}
+
+static struct ds_prepared_drive *
+prepared_drive(struct prep *p, uint32_t index)
+{
+	struct ds_prepared_drive	*nd;
+	size_t				 i;
+
+	for (i = 0; i < p->prepared->ndrives; i++)
+		if (p->prepared->drives[i].index == (int)index)
+			return &p->prepared->drives[i];
+	nd = reallocarray(p->prepared->drives, p->prepared->ndrives + 1,
+	    sizeof *nd);
+	if (nd == NULL)
+		return NULL;
+	p->prepared->drives = nd;
+	nd = &nd[p->prepared->ndrives++];
+	memset(nd, 0, sizeof *nd);
+	nd->index = (int)index;
+	return nd;
+}
+
+/* Size estimates: the pax bytes of an entry's header and of the zstd
+ * frame of IN pax bytes, both on the safe side. */
+
+static uint64_t
+est_header(struct archive_entry *e)
+{
+	const char	*name, *acl;
+	const void	*val;
+	size_t		 size;
+	uint64_t	 est = 3072;
+
+	est += 4 * strlen(archive_entry_pathname(e));
+	if (archive_entry_symlink(e) != NULL)
+		est += 4 * strlen(archive_entry_symlink(e));
+	if (archive_entry_hardlink(e) != NULL)
+		est += 4 * strlen(archive_entry_hardlink(e));
+	archive_entry_xattr_reset(e);
+	while (archive_entry_xattr_next(e, &name, &val, &size) == ARCHIVE_OK)
+		est += 2 * strlen(name) + 2 * size + 64;
+	acl = archive_entry_acl_to_text(e, NULL,
+	    ARCHIVE_ENTRY_ACL_TYPE_ACCESS | ARCHIVE_ENTRY_ACL_TYPE_DEFAULT);
+	if (acl != NULL) {
+		est += 2 * strlen(acl) + 64;
+		free((void *)acl);
+	}
+	est += 64 * (uint64_t)archive_entry_sparse_count(e);
+	return (est + 511) / 512 * 512;
+}
+
+static uint64_t
+comp_bound(uint64_t in)
+{
+	return in + in / 128 + 128 * 1024;
+}
+
+/* Whether COST_IN more pax bytes and COST_MF more manifest bytes fit. */
+static int
+fits(struct prep *p, uint64_t cost_in, uint64_t cost_mf)
+{
+	uint64_t in = p->seg_in + cost_in, slots, need;
+
+	if (in > p->seg_size && p->ordinal > 0)
+		return 0;
+	if (in > p->seg_size + 1024 * 1024)
+		return 0;
+	slots = comp_bound(in) / p->payload + 2;
+	need = slots * p->chunk_size + p->seg_mf + cost_mf +
+	    slots * MF_PER_CHUNK;
+	return need <= p->seg_avail;
+}
+
+static uint64_t
+mf_cost(const char *rel)
+{
+	return 256 + 6 * strlen(rel);
+}
+
+static void
+seg_abort(struct prep *p)
+{
+	if (p->a != NULL) {
+		archive_write_fail(p->a);
+		archive_write_free(p->a);
+		p->a = NULL;
+	}
+	if (p->cur != NULL)
+		p->cur = NULL;
+	json_decref(p->seg_files);
+	p->seg_files = NULL;
+}
+
+/* Room in bytes on the open drive for segments and their manifest. */
+static uint64_t
+drive_avail(struct prep *p)
+{
+	uint64_t used = DS_FMT_DATA_OFF + p->d.next_slot * p->chunk_size +
+	    p->d.mf_est + MF_BASE;
+
+	return used >= p->d.trailer_off ? 0 : p->d.trailer_off - used;
+}
+
+static int
+seg_begin(struct prep *p, char **cause)
+{
+	char level[16];
+
+	p->seg = p->next_seg;
+	p->seg_first = p->d.next_slot;
+	p->seg_in = 1024;	/* the end-of-archive blocks */
+	p->seg_out = 0;
+	p->seg_mf = 256;
+	p->seg_avail = drive_avail(p);
+	p->ordinal = 0;
+	p->ndone = 0;
+	if ((p->seg_files = json_array()) == NULL ||
+	    (p->a = archive_write_new()) == NULL)
+		return DS_E_NOMEM;
+	snprintf(level, sizeof level, "%d", p->level);
+	if (archive_write_set_format_pax_restricted(p->a) != ARCHIVE_OK ||
+	    archive_write_add_filter_zstd(p->a) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(p->a, "zstd", "compression-level",
+	    level) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(p->a, 65536) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(p->a, 1) != ARCHIVE_OK)
+		return arc_err(p, p->a, cause);
+	/* Workers compress while this thread reads; not fatal if absent. */
+	archive_write_set_filter_option(p->a, "zstd", "threads", "2");
+	if (archive_write_open(p->a, p, NULL, archive_out, NULL) != ARCHIVE_OK)
+		return arc_err(p, p->a, cause);
+	return DS_E_OK;
+}
+
+/* Closes the segment, waits for its chunks, syncs, journals it. */
+static int
+seg_commit(struct prep *p, char **cause)
+{
+	json_t		*rec, *chunks, *c;
+	char		 hex[65];
+	size_t		 i;
+	int		 rc;
+
+	if (archive_write_close(p->a) != ARCHIVE_OK) {
+		rc = arc_err(p, p->a, cause);
+		seg_abort(p);
+		return rc;
+	}
+	archive_write_free(p->a);
+	p->a = NULL;
+	if (p->cur == NULL && (rc = chunk_take(p)) != DS_E_OK)
+		return ds_cause(cause, rc, "%s", p->d.g.path);
+	if ((rc = chunk_submit(p, DS_FMT_CHUNK_LAST)) != DS_E_OK ||
+	    (rc = chunk_drain(p)) != DS_E_OK) {
+		arc_err(p, NULL, cause);
+		return rc;
+	}
+	prog(p, DS_PHASE_SYNC, 1);
+	if (fdatasync(p->d.g.fd) == -1)
+		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
+		    strerror(errno));
+	posix_fadvise(p->d.g.fd, (off_t)(DS_FMT_DATA_OFF + p->seg_first *
+	    p->chunk_size), 0, POSIX_FADV_DONTNEED);
+	chunks = json_array();
+	for (i = 0; i < p->ndone; i++) {
+		c = json_object();
+		ds_hex(hex, p->done[i].sha, 32);
+		json_object_set_new(c, "index",
+		    json_integer((json_int_t)p->done[i].index));
+		json_object_set_new(c, "segment",
+		    json_integer(p->done[i].segment));
+		json_object_set_new(c, "length",
+		    json_integer(p->done[i].length));
+		json_object_set_new(c, "sha256", json_string(hex));
+		json_array_append_new(chunks, c);
+	}
+	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:o, s:o, s:[I,I]}",
+	    "t", "segment", "drive", (int)p->d.index, "segment", (int)p->seg,
+	    "firstChunk", (json_int_t)p->seg_first,
+	    "streamBytes", (json_int_t)p->seg_out,
+	    "mfEst", (json_int_t)(p->seg_mf + p->ndone * MF_PER_CHUNK),
+	    "chunks", chunks, "files", p->seg_files,
+	    "pos", (json_int_t)p->entry, (json_int_t)p->entry_off);
+	p->seg_files = NULL;
+	if (rec == NULL)
+		return DS_E_NOMEM;
+	json_array_append(p->d.segments, rec);
+	p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
+	p->next_seg++;
+	return journal_add(p, rec, cause);
+}
+
+/* Writes the manifest and trailer of the open drive and closes it. */
+static int
+drive_close(struct prep *p, int last, char **cause)
+{
+	struct ds_prepared_drive	*pd;
+	struct ds_hdr			 h;
+	json_t				*mf, *segs, *chunks, *files, *rec;
+	json_t				*s, *v;
+	uint8_t				 trailer[DS_FMT_BLOCK];
+	uint8_t				 hash[32];
+	char				*text = NULL, hex[65], *hh = NULL;
+	uint64_t			 moff, mlen, bytes = 0, nfiles = 0;
+	size_t				 i, j, padded;
+	int				 rc;
+
+	prog(p, DS_PHASE_MANIFEST, 1);
+	segs = json_array();
+	chunks = json_array();
+	files = json_array();
+	json_array_foreach(p->d.segments, i, s) {
+		json_array_append_new(segs, json_pack("{s:O, s:O, s:I, s:O}",
+		    "segment", json_object_get(s, "segment"),
+		    "firstChunk", json_object_get(s, "firstChunk"),
+		    "chunks", (json_int_t)json_array_size(json_object_get(s,
+		    "chunks")),
+		    "streamBytes", json_object_get(s, "streamBytes")));
+		json_array_extend(chunks, json_object_get(s, "chunks"));
+		json_array_extend(files, json_object_get(s, "files"));
+	}
+	json_array_foreach(files, j, v) {
+		if (json_object_get(v, "skipped") != NULL)
+			continue;
+		nfiles++;
+		bytes += (uint64_t)json_integer_value(json_object_get(v,
+		    json_object_get(v, "length") ? "length" : "size"));
+	}
+	mf = json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:b, s:o, s:o, "
+	    "s:o, s:{s:I, s:I, s:I}}",
+	    "format", "diskseed-manifest", "version", 1,
+	    "setId", p->set_hex, "drive", (int)p->d.index, "job", p->job,
+	    "chunkSize", (int)p->chunk_size, "dataOffset", DS_FMT_DATA_OFF,
+	    "last", last, "segments", segs, "chunks", chunks, "files", files,
+	    "totals", "files", (json_int_t)nfiles, "bytes", (json_int_t)bytes,
+	    "chunks", (json_int_t)p->d.next_slot);
+	if (mf == NULL || (text = json_dumps(mf, JSON_COMPACT)) == NULL) {
+		json_decref(mf);
+		return DS_E_NOMEM;
+	}
+	json_decref(mf);
+	mlen = strlen(text);
+	moff = DS_FMT_DATA_OFF + p->d.next_slot * p->chunk_size;
+	padded = (mlen + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
+	if (moff + padded > p->d.trailer_off) {
+		free(text);
+		return ds_cause(cause, DS_E_DRIVEFULL,
+		    _("%s: no room left for the manifest"), p->d.g.path);
+	}
+	SHA256((uint8_t *)text, mlen, hash);
+	if ((text = realloc(text, padded)) == NULL)
+		return DS_E_NOMEM;
+	memset(text + mlen, 0, padded - mlen);
+	ds_hdr_decode(p->d.header, &h, NULL);
+	h.kind = DS_HDR_TRAILER;
+	h.manifest_off = moff;
+	h.manifest_len = mlen;
+	memcpy(h.manifest_hash, hash, 32);
+	h.chunks = p->d.next_slot;
+	h.last = (uint32_t)last;
+	ds_hdr_encode(&h, trailer);
+	if (pwrite(p->d.g.fd, text, padded, (off_t)moff) != (ssize_t)padded ||
+	    pwrite(p->d.g.fd, trailer, DS_FMT_BLOCK, (off_t)p->d.trailer_off) !=
+	    DS_FMT_BLOCK || fdatasync(p->d.g.fd) == -1) {
+		free(text);
+		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
+		    strerror(errno));
+	}
+	free(text);
+	ds_hex(hex, hash, 32);
+	hh = ds_fmt_header_hash(p->d.header, trailer, p->d.trailer_off);
+	rec = json_pack("{s:s, s:i, s:s, s:s, s:I, s:b}", "t", "close",
+	    "index", (int)p->d.index, "manifestHash", hex, "headerHash",
+	    hh != NULL ? hh : "", "bytesUsed", (json_int_t)(moff + padded),
+	    "last", last);
+	if ((rc = journal_add(p, rec, cause)) != DS_E_OK)
+		goto out;
+	if ((pd = prepared_drive(p, p->d.index)) == NULL) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	free(pd->manifest_hash);
+	free(pd->header_hash);
+	pd->manifest_hash = strdup(hex);
+	pd->header_hash = hh;
+	hh = NULL;
+	pd->bytes_used = moff + padded;
+	pd->complete = 1;
+	p->prepared->finished = last;
+	if ((rc = ds_prepared_save(p->prepared, cause)) != DS_E_OK)
+		goto out;
+	add_int(&p->res->closed, &p->res->nclosed, (int)p->d.index);
+	OPENSSL_cleanse(p->d.key, sizeof p->d.key);
+	ds_gate_close(&p->d.g);
+	json_decref(p->d.segments);
+	p->d.segments = NULL;
+	p->d.open = 0;
+out:
+	free(hh);
+	return rc;
+}
+
+/* Wipes signatures at both ends, zeroes the first and last MiB, writes
+ * the header. */
+static int
+drive_format(struct prep *p, char **cause)
+{
+	blkid_probe	 pr;
+	struct ds_hdr	 h;
+	uint8_t		*zero;
+	uint64_t	 size = p->d.g.size, end;
+	int		 rc = DS_E_OK;
+
+	prog(p, DS_PHASE_FORMAT, 1);
+	if ((pr = blkid_new_probe()) != NULL) {
+		if (blkid_probe_set_device(pr, p->d.g.fd, 0, 0) == 0) {
+			blkid_probe_enable_superblocks(pr, 1);
+			blkid_probe_set_superblocks_flags(pr,
+			    BLKID_SUBLKS_MAGIC);
+			blkid_probe_enable_partitions(pr, 1);
+			blkid_probe_set_partitions_flags(pr,
+			    BLKID_PARTS_MAGIC);
+			while (blkid_do_probe(pr) == 0)
+				blkid_do_wipe(pr, 0);
+		}
+		blkid_free_probe(pr);
+	}
+	if ((zero = calloc(1, DS_FMT_DATA_OFF)) == NULL)
+		return DS_E_NOMEM;
+	end = size / DS_FMT_BLOCK * DS_FMT_BLOCK - DS_FMT_DATA_OFF;
+	memset(&h, 0, sizeof h);
+	h.kind = DS_HDR_HEADER;
+	h.version = DS_FMT_VERSION;
+	memcpy(h.set_id, p->set_id, DS_FMT_SET_LEN);
+	h.index = p->d.index;
+	h.cipher = DS_FMT_CIPHER_GCM;
+	h.chunk_size = p->chunk_size;
+	h.data_off = DS_FMT_DATA_OFF;
+	h.drive_size = size;
+	h.created = (uint64_t)time(NULL);
+	ds_fmt_key_check(p->d.key, p->set_id, p->d.index, h.key_check);
+	snprintf(h.job, sizeof h.job, "%s", p->job);
+	ds_hdr_encode(&h, p->d.header);
+	memcpy(zero, p->d.header, DS_FMT_BLOCK);
+	if (pwrite(p->d.g.fd, zero + DS_FMT_BLOCK, DS_FMT_DATA_OFF -
+	    DS_FMT_BLOCK, DS_FMT_BLOCK) != DS_FMT_DATA_OFF - DS_FMT_BLOCK ||
+	    pwrite(p->d.g.fd, zero + DS_FMT_BLOCK, DS_FMT_DATA_OFF -
+	    DS_FMT_BLOCK, (off_t)end) != DS_FMT_DATA_OFF - DS_FMT_BLOCK ||
+	    fdatasync(p->d.g.fd) == -1 ||
+	    pwrite(p->d.g.fd, p->d.header, DS_FMT_BLOCK, 0) != DS_FMT_BLOCK ||
+	    fdatasync(p->d.g.fd) == -1)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
+		    strerror(errno));
+	free(zero);
+	return rc;
+}
+
+static int
+drive_check_size(struct prep *p, char **cause)
+{
+	if (p->d.g.size < 3 * (uint64_t)DS_FMT_DATA_OFF + 4 *
+	    (uint64_t)p->chunk_size)
+		return ds_cause(cause, DS_E_DRIVEFULL,
+		    _("%s: at least %llu bytes are needed"), p->d.g.path,
+		    (unsigned long long)(3 * (uint64_t)DS_FMT_DATA_OFF + 4 *
+		    (uint64_t)p->chunk_size));
+	p->d.trailer_off = ds_fmt_trailer_off(p->d.g.size);
+	return DS_E_OK;
+}
+
+/* Opens the given drive PATH as a new drive of the set and formats it. */
+static int
+drive_new(struct prep *p, const char *path, char **cause)
+{
+	struct ds_prepared_drive	*pd;
+	json_t				*rec;
+	char				 rkey[DS_FMT_RKEY_LEN + 1], mfname[96];
+	int				 rc;
+
+	memset(&p->d, 0, sizeof p->d);
+	if ((rc = ds_gate_open(path, p->o->confirm, &p->d.g, cause)) !=
+	    DS_E_OK)
+		return rc;
+	p->d.open = 1;
+	p->d.index = p->next_index;
+	if ((rc = drive_check_size(p, cause)) != DS_E_OK)
+		return rc;
+	if ((p->d.segments = json_array()) == NULL)
+		return DS_E_NOMEM;
+	if (RAND_bytes(p->d.key, sizeof p->d.key) != 1)
+		return ds_cause(cause, DS_E_IO, _("no random numbers"));
+	if ((rc = ds_keys_save(p->set_hex, p->d.index, p->d.key, cause)) !=
+	    DS_E_OK)
+		return rc;
+	if ((pd = prepared_drive(p, p->d.index)) == NULL)
+		return DS_E_NOMEM;
+	ds_rkey_format(p->d.key, rkey);
+	snprintf(mfname, sizeof mfname, "diskseed-%s-%u.manifest.json",
+	    p->set_hex, p->d.index);
+	free(pd->path);
+	free(pd->drive_id);
+	free(pd->manifest_file);
+	pd->path = strdup(path);
+	pd->drive_id = strdup(p->d.g.drive_id);
+	if (pd->recovery_key != NULL)
+		ds_freezero(pd->recovery_key, strlen(pd->recovery_key));
+	pd->recovery_key = strdup(rkey);
+	OPENSSL_cleanse(rkey, sizeof rkey);
+	pd->manifest_file = strdup(mfname);
+	pd->size = p->d.g.size;
+	pd->bytes_used = DS_FMT_DATA_OFF;
+	if ((rc = ds_prepared_save(p->prepared, cause)) != DS_E_OK)
+		return rc;
+	rec = json_pack("{s:s, s:i, s:s, s:s, s:I}", "t", "drive",
+	    "index", (int)p->d.index, "path", path, "driveId",
+	    p->d.g.drive_id, "size", (json_int_t)p->d.g.size);
+	if ((rc = journal_add(p, rec, cause)) != DS_E_OK)
+		return rc;
+	p->next_index++;
+	if ((rc = drive_format(p, cause)) != DS_E_OK)
+		return rc;
+	add_int(&p->res->formatted, &p->res->nformatted, (int)p->d.index);
+	return DS_E_OK;
+}
+
+/* Re-reads the first OFF bytes of the file being split into split_md. */
+static int
+split_rehash(struct prep *p, const char *full, uint64_t off, char **cause)
+{
+	ssize_t	n;
+	int	fd;
+
+	if ((p->split_md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(p->split_md, EVP_sha256(), NULL) != 1)
+		return DS_E_NOMEM;
+	if ((fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return ds_cause(cause, DS_E_IO, "%s: %s", full,
+		    strerror(errno));
+	while (off > 0) {
+		n = read(fd, p->rbuf, off < READ_BUF ? (size_t)off : READ_BUF);
+		if (n <= 0) {
+			close(fd);
+			return ds_cause(cause, DS_E_IO, _("%s: changed since "
+			    "the interrupted run"), full);
+		}
+		EVP_DigestUpdate(p->split_md, p->rbuf, (size_t)n);
+		off -= (uint64_t)n;
+	}
+	close(fd);
+	return DS_E_OK;
+}
+
+enum add_result {
+	ADD_DONE,	/* entry (or its last part) stored */
+	ADD_PART,	/* a part stored: commit the segment */
+	ADD_FULL,	/* nothing stored: the segment is full */
+};
+
+static int
+seg_file(struct prep *p, struct ds_mf_file *f)
+{
+	json_t *j = ds_mf_file_json(f);
+
+	if (j == NULL)
+		return DS_E_NOMEM;
+	json_array_append_new(p->seg_files, j);
+	p->seg_mf += mf_cost(f->path);
+	return DS_E_OK;
+}
+
+/* Copies LEN bytes of FD from OFF into the archive, hashing them. */
+static int
+copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
+    int *changed, char **cause)
+{
+	ssize_t	n;
+	size_t	want;
+
+	if (lseek(fd, (off_t)off, SEEK_SET) == -1)
+		return ds_cause(cause, DS_E_IO, "%s", strerror(errno));
+	while (len > 0) {
+		want = len < READ_BUF ? (size_t)len : READ_BUF;
+		n = read(fd, p->rbuf, want);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Shrunk or unreadable now: pad, say it changed. */
+			memset(p->rbuf, 0, want);
+			n = (ssize_t)want;
+			*changed = 1;
+		}
+		EVP_DigestUpdate(md, p->rbuf, (size_t)n);
+		if (archive_write_data(p->a, p->rbuf, (size_t)n) != n)
+			return arc_err(p, p->a, cause);
+		len -= (uint64_t)n;
+		p->bytes_done += (uint64_t)n;
+		if (prog(p, DS_PHASE_COPY, 0) != 0)
+			return DS_E_CANCELED;
+	}
+	return DS_E_OK;
+}
+
+static int
+add_skipped(struct prep *p, struct ent *e)
+{
+	struct ds_mf_file f;
+
+	memset(&f, 0, sizeof f);
+	f.path = e->rel;
+	f.type = DS_MF_FILE;
+	f.size = e->size;
+	f.skipped = 1;
+	f.segment = DS_MF_NOSEG;
+	return seg_file(p, &f);
+}
+
+/* Adds the entry at the walk position (or its next part) to the open
+ * segment; *res says what happened. */
+static int
+add_entry(struct prep *p, enum add_result *res, char **cause)
+{
+	struct ent		*e = &p->ents[p->entry];
+	struct archive_entry	*ae = NULL;
+	struct ds_mf_file	 f;
+	struct hl		*h;
+	struct stat		 before, after;
+	EVP_MD_CTX		*md = NULL;
+	char			*full = NULL;
+	uint64_t		 hdr, size = 0, off = p->entry_off, part = 0;
+	uint64_t		 lo, hi, mid;
+	int			 fd = -1, rc = DS_E_OK, changed = 0, split;
+
+	*res = ADD_DONE;
+	p->current = e->rel;
+	if (e->unreadable) {
+		if ((rc = add_skipped(p, e)) == DS_E_OK)
+			p->entry++;
+		return rc;
+	}
+	if (asprintf(&full, "%s/%s", p->staging, e->rel) == -1)
+		return DS_E_NOMEM;
+	memset(&f, 0, sizeof f);
+	f.path = e->rel;
+	if (S_ISREG(e->mode)) {
+		fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+		if (fd == -1 && errno == EPERM)
+			fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1) {
+			if (p->skip_unreadable) {
+				warn(p, _("%s: %s; skipped"), e->rel,
+				    strerror(errno));
+				if ((rc = add_skipped(p, e)) == DS_E_OK)
+					p->entry++;
+			} else
+				rc = ds_cause(cause, DS_E_UNREADABLE, "%s: %s",
+				    e->rel, strerror(errno));
+			goto out;
+		}
+		if (fstat(fd, &before) == -1 || !S_ISREG(before.st_mode)) {
+			rc = ds_cause(cause, DS_E_IO, "%s: %s", e->rel,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if ((ae = archive_entry_new()) == NULL) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	archive_entry_copy_pathname(ae, e->rel);
+	archive_entry_copy_sourcepath(ae, full);
+	if (archive_read_disk_entry_from_file(p->rd, ae, fd,
+	    fd != -1 ? &before : NULL) < ARCHIVE_WARN) {
+		warn(p, "%s: %s", e->rel, archive_error_string(p->rd));
+		if ((rc = add_skipped(p, e)) == DS_E_OK)
+			p->entry++;
+		goto out;
+	}
+	archive_entry_copy_pathname(ae, e->rel);
+	switch (archive_entry_filetype(ae)) {
+	case AE_IFREG:
+		f.type = DS_MF_FILE;
+		break;
+	case AE_IFDIR:
+		f.type = DS_MF_DIR;
+		break;
+	case AE_IFLNK:
+		f.type = DS_MF_SYMLINK;
+		break;
+	default:
+		f.type = DS_MF_OTHER;
+		break;
+	}
+	if (f.type == DS_MF_FILE && before.st_nlink > 1) {
+		h = hl_find(p, before.st_dev, before.st_ino);
+		if (h != NULL && h->ent != p->entry) {
+			archive_entry_copy_hardlink(ae, p->ents[h->ent].rel);
+			archive_entry_set_size(ae, 0);
+			archive_entry_sparse_clear(ae);
+			f.type = DS_MF_HARDLINK;
+			close(fd);
+			fd = -1;
+		} else if (h == NULL && (rc = hl_add(p, p->entry)) != DS_E_OK)
+			goto out;
+	}
+	if (f.type == DS_MF_FILE)
+		size = (uint64_t)before.st_size;
+	hdr = est_header(ae);
+	part = size - off;
+	if (!fits(p, hdr + (part + 511) / 512 * 512, mf_cost(e->rel))) {
+		/* The largest 512-byte multiple that still fits. */
+		lo = 0;
+		hi = part / 512;
+		while (lo < hi) {
+			mid = (lo + hi + 1) / 2;
+			if (fits(p, hdr + mid * 512, mf_cost(e->rel)))
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		if (!fits(p, hdr, mf_cost(e->rel)) || f.type != DS_MF_FILE ||
+		    (lo * 512 < MIN_PART && p->ordinal > 0) || lo == 0) {
+			*res = ADD_FULL;
+			goto out;
+		}
+		part = lo * 512;
+	}
+	split = off != 0 || part != size;
+	f.segment = p->seg;
+	f.ordinal = p->ordinal;
+	f.size = size;
+	f.offset = off;
+	f.length = part;
+	f.last = off + part == size;
+	if (split) {
+		archive_entry_sparse_clear(ae);
+		archive_entry_set_size(ae, (la_int64_t)part);
+		if (off > 0 && (p->split_md == NULL || p->split_ent !=
+		    p->entry)) {
+			EVP_MD_CTX_free(p->split_md);
+			p->split_md = NULL;
+			if ((rc = split_rehash(p, full, off, cause)) != DS_E_OK)
+				goto out;
+		}
+		if (off == 0) {
+			EVP_MD_CTX_free(p->split_md);
+			if ((p->split_md = EVP_MD_CTX_new()) == NULL ||
+			    EVP_DigestInit_ex(p->split_md, EVP_sha256(),
+			    NULL) != 1) {
+				rc = DS_E_NOMEM;
+				goto out;
+			}
+		}
+		p->split_ent = p->entry;
+		md = p->split_md;
+	} else if (f.type == DS_MF_FILE) {
+		if ((md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+			EVP_MD_CTX_free(md);
+			md = NULL;
+			rc = DS_E_NOMEM;
+			goto out;
+		}
+	}
+	if (archive_write_header(p->a, ae) < ARCHIVE_WARN) {
+		rc = arc_err(p, p->a, cause);
+		goto out;
+	}
+	if (f.type == DS_MF_FILE) {
+		rc = copy_data(p, fd, off, part, md, &changed, cause);
+		if (rc != DS_E_OK)
+			goto out;
+		if (fstat(fd, &after) == 0 && (after.st_size !=
+		    before.st_size || after.st_mtim.tv_sec !=
+		    before.st_mtim.tv_sec || after.st_mtim.tv_nsec !=
+		    before.st_mtim.tv_nsec || after.st_ctim.tv_sec !=
+		    before.st_ctim.tv_sec || after.st_ctim.tv_nsec !=
+		    before.st_ctim.tv_nsec))
+			changed = 1;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (f.last) {
+			unsigned int mdlen = 32;
+
+			EVP_DigestFinal_ex(md, f.sha, &mdlen);
+			f.has_sha = 1;
+		}
+		if (changed) {
+			f.changed = 1;
+			warn(p, _("%s: changed while it was read"), e->rel);
+			add_str(&p->res->changed, &p->res->nchanged, e->rel);
+		}
+	}
+	if (archive_write_finish_entry(p->a) < ARCHIVE_WARN) {
+		rc = arc_err(p, p->a, cause);
+		goto out;
+	}
+	if ((rc = seg_file(p, &f)) != DS_E_OK)
+		goto out;
+	p->seg_in += hdr + (part + 511) / 512 * 512;
+	p->ordinal++;
+	if (f.last || !split) {
+		p->entry++;
+		p->entry_off = 0;
+		p->files_done++;
+		if (split) {
+			EVP_MD_CTX_free(p->split_md);
+			p->split_md = NULL;
+			md = NULL;
+		}
+	} else {
+		p->entry_off = off + part;
+		*res = ADD_PART;
+	}
+out:
+	if (md != NULL && md != p->split_md)
+		EVP_MD_CTX_free(md);
+	if (fd != -1)
+		close(fd);
+	archive_entry_free(ae);
+	free(full);
+	return rc;
+}
+
+/* Opens the next usable drive given, or says another one is needed. */
+static int
+next_drive(struct prep *p, char **cause)
+{
+	size_t i;
+
+	for (i = 0; i < p->o->ndrives && i < 64; i++) {
+		if (p->used_drive[i])
+			continue;
+		p->used_drive[i] = 1;
+		return drive_new(p, p->o->drives[i], cause);
+	}
+	return ds_cause(cause, DS_E_NEED_DRIVE,
+	    _("all drives are full: attach another drive and run "
+	    "'diskseed prep --resume --job %s --drive NEW --confirm ID'"),
+	    p->job);
+}
+
+/* Reopens the drive left open by an interrupted run (record REC). */
+static int
+drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
+{
+	const char	*path;
+	struct ds_hdr	 h;
+	char		 idx[16];
+	size_t		 i;
+	json_t		*s;
+	int		 rc;
+
+	path = json_string_value(json_object_get(drec, "path"));
+	for (i = 0; i < p->o->ndrives && i < 64; i++)
+		if (strcmp(p->o->drives[i], path) == 0)
+			break;
+	if (i == p->o->ndrives || i >= 64)
+		return ds_cause(cause, DS_E_NEED_DRIVE,
+		    _("drive %d (%s) is not finished: give it again with "
+		    "--drive %s --confirm ID"),
+		    (int)json_integer_value(json_object_get(drec, "index")),
+		    path, path);
+	p->used_drive[i] = 1;
+	memset(&p->d, 0, sizeof p->d);
+	if ((rc = ds_gate_open(path, p->o->confirm, &p->d.g, cause)) != DS_E_OK)
+		return rc;
+	p->d.open = 1;
+	p->d.index = (uint32_t)json_integer_value(json_object_get(drec,
+	    "index"));
+	if ((rc = drive_check_size(p, cause)) != DS_E_OK)
+		return rc;
+	if ((rc = ds_keys_load(p->set_hex, p->d.index, p->d.key, cause)) !=
+	    DS_E_OK)
+		return rc;
+	p->d.segments = json_incref(segs);
+	json_array_foreach(segs, i, s) {
+		p->d.next_slot = (uint64_t)json_integer_value(json_object_get(s,
+		    "firstChunk")) + json_array_size(json_object_get(s,
+		    "chunks"));
+		p->d.mf_est += (uint64_t)json_integer_value(json_object_get(s,
+		    "mfEst"));
+	}
+	if (pread(p->d.g.fd, p->d.header, DS_FMT_BLOCK, 0) != DS_FMT_BLOCK ||
+	    ds_hdr_decode(p->d.header, &h, NULL) != DS_E_OK ||
+	    memcmp(h.set_id, p->set_id, DS_FMT_SET_LEN) != 0 ||
+	    h.index != p->d.index || h.chunk_size != p->chunk_size) {
+		if (json_array_size(segs) > 0) {
+			snprintf(idx, sizeof idx, "%u", p->d.index);
+			return ds_cause(cause, DS_E_CHANGED,
+			    _("%s no longer holds drive %s of this job"),
+			    path, idx);
+		}
+		/* Killed before the header was written: format again. */
+		return drive_format(p, cause);
+	}
+	return DS_E_OK;
+}
+
+/* Starts a new job or loads the interrupted one from the journal. */
+static int
+job_setup(struct prep *p, json_t *records, char **cause)
+{
+	json_t		*r, *open_drive = NULL, *segs = NULL, *pos, *rec;
+	const char	*t;
+	size_t		 i;
+	int		 have_start = 0;
+
+	json_array_foreach(records, i, r) {
+		t = json_string_value(json_object_get(r, "t"));
+		if (t == NULL)
+			continue;
+		if (strcmp(t, "start") == 0)
+			have_start = 1;
+		if (strcmp(t, "done") == 0 && !p->o->resume)
+			return ds_cause(cause, DS_E_EXISTS,
+			    _("job %s is already prepared"), p->job);
+		if (strcmp(t, "done") == 0)
+			p->already_done = 1;
+	}
+	if (have_start && !p->o->resume)
+		return ds_cause(cause, DS_E_EXISTS, _("job %s was started "
+		    "before: continue it with --resume"), p->job);
+	if (!have_start && p->o->resume && p->o->staging == NULL)
+		return ds_cause(cause, DS_E_NOTFOUND,
+		    _("job %s has nothing to resume"), p->job);
+	if (!have_start) {
+		char real[PATH_MAX];
+
+		if (p->o->staging == NULL || realpath(p->o->staging, real) ==
+		    NULL)
+			return ds_cause(cause, DS_E_NOTFOUND, "%s: %s",
+			    p->o->staging ? p->o->staging : "--staging",
+			    strerror(errno));
+		p->staging = strdup(real);
+		p->chunk_size = p->o->chunk_size ? p->o->chunk_size :
+		    DS_PREP_CHUNK_SIZE;
+		p->seg_size = p->o->segment_size ? p->o->segment_size :
+		    DS_PREP_SEGMENT_SIZE;
+		p->level = p->o->level ? p->o->level : DS_PREP_LEVEL;
+		p->skip_unreadable = p->o->skip_unreadable;
+		if (p->chunk_size % DS_FMT_BLOCK != 0 || p->chunk_size <
+		    64 * 1024 || p->chunk_size > 64 * 1024 * 1024)
+			return ds_cause(cause, DS_E_INVAL, _("the chunk size "
+			    "must be a multiple of 4 KiB between 64 KiB and "
+			    "64 MiB"));
+		if (RAND_bytes(p->set_id, sizeof p->set_id) != 1)
+			return DS_E_IO;
+		ds_hex(p->set_hex, p->set_id, DS_FMT_SET_LEN);
+		p->created = (uint64_t)time(NULL);
+		rec = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:i, s:b}",
+		    "t", "start", "job", p->job, "staging", p->staging,
+		    "setId", p->set_hex, "chunkSize", (int)p->chunk_size,
+		    "segmentSize", (json_int_t)p->seg_size, "level", p->level,
+		    "skipUnreadable", p->skip_unreadable);
+		p->session = 1;
+		p->pending = rec;
+		return rec != NULL ? DS_E_OK : DS_E_NOMEM;
+	}
+	json_array_foreach(records, i, r) {
+		t = json_string_value(json_object_get(r, "t"));
+		if (strcmp(t, "start") == 0) {
+			p->staging = strdup(json_string_value(json_object_get(r,
+			    "staging")));
+			snprintf(p->set_hex, sizeof p->set_hex, "%s",
+			    json_string_value(json_object_get(r, "setId")));
+			ds_unhex(p->set_id, DS_FMT_SET_LEN, p->set_hex);
+			p->chunk_size = (uint32_t)json_integer_value(
+			    json_object_get(r, "chunkSize"));
+			p->seg_size = (uint64_t)json_integer_value(
+			    json_object_get(r, "segmentSize"));
+			p->level = (int)json_integer_value(json_object_get(r,
+			    "level"));
+			p->skip_unreadable = json_is_true(json_object_get(r,
+			    "skipUnreadable")) || p->o->skip_unreadable;
+			p->session = 1;
+		} else if (strcmp(t, "session") == 0) {
+			p->session = (uint32_t)json_integer_value(
+			    json_object_get(r, "session"));
+		} else if (strcmp(t, "drive") == 0) {
+			open_drive = r;
+			json_decref(segs);
+			segs = json_array();
+			p->next_index = (uint32_t)json_integer_value(
+			    json_object_get(r, "index")) + 1;
+			for (size_t k = 0; k < p->o->ndrives && k < 64; k++)
+				if (strcmp(p->o->drives[k], json_string_value(
+				    json_object_get(r, "path"))) == 0)
+					p->used_drive[k] = 1;
+		} else if (strcmp(t, "segment") == 0) {
+			json_array_append(segs, r);
+			p->next_seg = (uint32_t)json_integer_value(
+			    json_object_get(r, "segment")) + 1;
+			pos = json_object_get(r, "pos");
+			p->entry = (size_t)json_integer_value(
+			    json_array_get(pos, 0));
+			p->entry_off = (uint64_t)json_integer_value(
+			    json_array_get(pos, 1));
+		} else if (strcmp(t, "close") == 0)
+			open_drive = NULL;
+	}
+	if (p->staging == NULL || p->chunk_size == 0) {
+		json_decref(segs);
+		return ds_cause(cause, DS_E_PARSE, _("the journal is damaged"));
+	}
+	p->session++;
+	p->pending = json_pack("{s:s, s:i}", "t", "session", "session",
+	    (int)p->session);
+	p->open_rec = json_incref(open_drive);
+	p->open_segs = segs;
+	return DS_E_OK;
+}
+
+/* Whether NAME is a job name: a letter, then letters, digits, hyphens. */
+static int
+valid_job(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > 64 || !((name[0] >= 'a' && name[0] <= 'z') ||
+	    (name[0] >= 'A' && name[0] <= 'Z')))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' &&
+		    name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9') ||
+		    name[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+check_confirmed(const struct ds_prep_opts *o, char **cause)
+{
+	size_t	 i, j;
+	char	*id;
+	int	 ok;
+
+	for (i = 0; i < o->ndrives; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(o->drives[i], o->drives[j]) == 0)
+				return ds_cause(cause, DS_E_INVAL,
+				    _("%s is given twice"), o->drives[i]);
+		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL)
+			return DS_E_NOTFOUND;
+		ok = ds_gate_confirm_matches(o->confirm, id);
+		if (!ok) {
+			ds_cause(cause, DS_E_NOTCONFIRMED,
+			    _("%s: confirm it with --confirm %s"),
+			    o->drives[i], id);
+			free(id);
+			return DS_E_NOTCONFIRMED;
+		}
+		free(id);
+	}
+	return DS_E_OK;
+}
+
+static int
+prep_run(struct prep *p, char **cause)
+{
+	enum add_result	 res;
+	json_t		*rec;
+	size_t		 i;
+	int		 rc;
+
+	/* Resume: the hard links and progress of what is committed. */
+	for (i = 0; i < p->nents && (i < p->entry || (i == p->entry &&
+	    p->entry_off > 0)); i++) {
+		if (S_ISREG(p->ents[i].mode) && p->ents[i].nlink > 1 &&
+		    hl_find(p, p->ents[i].dev, p->ents[i].ino) == NULL &&
+		    (rc = hl_add(p, i)) != DS_E_OK)
+			return rc;
+		if (i < p->entry) {
+			p->bytes_done += p->ents[i].size;
+			p->files_done++;
+		}
+	}
+	p->bytes_done += p->entry_off;
+	if (p->open_rec != NULL &&
+	    (rc = drive_reopen(p, p->open_rec, p->open_segs, cause)) != DS_E_OK)
+		return rc;
+	if (p->entry >= p->nents && !p->d.open && p->next_index > 0)
+		goto done;
+
+	while (p->entry < p->nents || !p->d.open || p->a != NULL) {
+		if (!p->d.open && (rc = next_drive(p, cause)) != DS_E_OK)
+			return rc;
+		if (p->a == NULL) {
+			if (p->entry >= p->nents && p->next_seg > 0)
+				break;
+			if (drive_avail(p) < 4 * (uint64_t)p->chunk_size +
+			    MIN_PART) {
+				if ((rc = drive_close(p, 0, cause)) != DS_E_OK)
+					return rc;
+				continue;
+			}
+			if ((rc = seg_begin(p, cause)) != DS_E_OK)
+				return rc;
+		}
+		if (p->entry >= p->nents) {
+			if ((rc = seg_commit(p, cause)) != DS_E_OK)
+				return rc;
+			break;
+		}
+		if ((rc = add_entry(p, &res, cause)) != DS_E_OK)
+			return rc;
+		if (res == ADD_FULL && p->ordinal == 0) {
+			/* Not even one entry fits: the drive is full. */
+			if ((rc = seg_commit(p, cause)) != DS_E_OK ||
+			    (rc = drive_close(p, 0, cause)) != DS_E_OK)
+				return rc;
+			continue;
+		}
+		if (res != ADD_DONE || p->seg_in >= p->seg_size) {
+			if ((rc = seg_commit(p, cause)) != DS_E_OK)
+				return rc;
+		}
+		if (prog(p, DS_PHASE_COPY, 0) != 0)
+			return DS_E_CANCELED;
+	}
+	if ((rc = drive_close(p, 1, cause)) != DS_E_OK)
+		return rc;
+done:
+	rec = json_pack("{s:s}", "t", "done");
+	if ((rc = journal_add(p, rec, cause)) != DS_E_OK)
+		return rc;
+	p->prepared->finished = 1;
+	p->res->finished = 1;
+	return ds_prepared_save(p->prepared, cause);
+}
+
+int
+ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
+    char **cause)
+{
+	struct prep	*p;
+	json_t		*records = NULL;
+	struct stat	 st;
+	char		*jpath = NULL, *name = NULL;
+	size_t		 i;
+	int		 rc;
+
+	*result = NULL;
+	if ((p = calloc(1, sizeof *p)) == NULL ||
+	    (p->res = calloc(1, sizeof *p->res)) == NULL) {
+		free(p);
+		return DS_E_NOMEM;
+	}
+	*result = p->res;
+	p->o = o;
+	pthread_mutex_init(&p->mtx, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if (o->job == NULL || !valid_job(o->job)) {
+		rc = ds_cause(cause, DS_E_INVAL, _("invalid job name '%s': "
+		    "use letters, digits and hyphens, starting with a letter"),
+		    o->job != NULL ? o->job : "");
+		goto out;
+	}
+	p->job = strdup(o->job);
+	if ((rc = check_confirmed(o, cause)) != DS_E_OK)
+		goto out;
+	if (asprintf(&name, "jobs/%s/journal", o->job) == -1 ||
+	    (jpath = ds_state_path(name, cause)) == NULL) {
+		rc = DS_E_STATEDIR;
+		goto out;
+	}
+	if (stat(jpath, &st) == 0)
+		rc = ds_journal_read(jpath, &records, cause);
+	else
+		records = json_array();
+	if (rc != DS_E_OK || records == NULL ||
+	    (rc = job_setup(p, records, cause)) != DS_E_OK)
+		goto out;
+	if (p->already_done) {
+		/* Resuming a finished job: nothing to do. */
+		p->res->finished = 1;
+		goto out;
+	}
+
+	/* Scan: nothing is written before staging is known readable. */
+	if (stat(p->staging, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		rc = ds_cause(cause, DS_E_NOTFOUND, _("%s is not a folder"),
+		    p->staging);
+		goto out;
+	}
+	prog(p, DS_PHASE_SCAN, 1);
+	if ((rc = scan_dir(p, "", cause)) != DS_E_OK)
+		goto out;
+	p->res->files = p->nents;
+	p->res->bytes = p->total_bytes;
+	for (i = 0; i < p->nents; i++)
+		if (p->ents[i].unreadable)
+			add_str(&p->res->unreadable, &p->res->nunreadable,
+			    p->ents[i].rel);
+	if (p->res->nunreadable > 0 && !p->skip_unreadable) {
+		rc = ds_cause(cause, DS_E_UNREADABLE, _("%zu unreadable; "
+		    "fix them or give --skip-unreadable"),
+		    p->res->nunreadable);
+		goto out;
+	}
+
+	json_decref(records);
+	records = NULL;
+	if ((rc = ds_journal_open(jpath, &p->journal, &records, cause)) !=
+	    DS_E_OK)
+		goto out;
+	rc = journal_add(p, p->pending, cause);
+	p->pending = NULL;
+	if (rc != DS_E_OK)
+		goto out;
+	if (o->resume && ds_prepared_load(p->job, &p->prepared, NULL) !=
+	    DS_E_OK)
+		p->prepared = NULL;
+	if (p->prepared == NULL) {
+		if ((p->prepared = calloc(1, sizeof *p->prepared)) == NULL) {
+			rc = DS_E_NOMEM;
+			goto out;
+		}
+		p->prepared->job = strdup(p->job);
+		p->prepared->set_id = strdup(p->set_hex);
+		p->prepared->staging = strdup(p->staging);
+	}
+	p->prepared->bytes_total = p->total_bytes;
+
+	p->payload = ds_chunk_payload(p->chunk_size);
+	if ((p->rd = archive_read_disk_new()) == NULL ||
+	    (p->rbuf = malloc(READ_BUF)) == NULL) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	archive_read_disk_set_standard_lookup(p->rd);
+	for (i = 0; i < NSLOTS; i++)
+		if (posix_memalign((void **)&p->slots[i].buf, DS_FMT_BLOCK,
+		    p->chunk_size) != 0) {
+			rc = DS_E_NOMEM;
+			goto out;
+		}
+	if (pthread_create(&p->thread, NULL, writer_main, p) != 0) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	p->thread_started = 1;
+	rc = prep_run(p, cause);
+	if (rc == DS_E_OK)
+		prog(p, DS_PHASE_COPY, 1);
+out:
+	if (p->a != NULL)
+		seg_abort(p);
+	if (p->thread_started) {
+		pthread_mutex_lock(&p->mtx);
+		p->quit = 1;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->mtx);
+		pthread_join(p->thread, NULL);
+	}
+	if (p->d.open) {
+		/* Left open: its journal records let --resume go on. */
+		OPENSSL_cleanse(p->d.key, sizeof p->d.key);
+		ds_gate_close(&p->d.g);
+		json_decref(p->d.segments);
+	}
+	for (i = 0; i < NSLOTS; i++)
+		if (p->slots[i].buf != NULL)
+			ds_freezero(p->slots[i].buf, p->chunk_size);
+	if (p->rd != NULL)
+		archive_read_free(p->rd);
+	for (i = 0; i < p->nents; i++)
+		free(p->ents[i].rel);
+	free(p->ents);
+	free(p->hl);
+	free(p->rbuf);
+	free(p->done);
+	free(p->wcause);
+	EVP_MD_CTX_free(p->split_md);
+	json_decref(p->pending);
+	json_decref(p->open_rec);
+	json_decref(p->open_segs);
+	json_decref(records);
+	ds_journal_close(p->journal);
+	ds_prepared_free(p->prepared);
+	pthread_mutex_destroy(&p->mtx);
+	pthread_cond_destroy(&p->cond);
+	free(p->staging);
+	free(p->job);
+	free(jpath);
+	free(name);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/* Progress and warnings of the plain command line. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli-ops.h"
+#include "i18n.h"
+#include "restore.h"
+#include "util.h"
+
+static const char *phase_names[] = {
+	N_("scanning"), N_("formatting"), N_("copying"), N_("syncing"),
+	N_("writing manifest"), N_("verifying"), N_("restoring"),
+	N_("uploading"),
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+cli_progress(void *arg, const struct ds_progress *p)
+{
+	struct cli_ops_state	*s = arg;
+	char			 done[16], total[16], line[256];
+	long long		 now = now_ms();
+	int			 pct = -1;
+
+	if (s->quiet)
+		return 0;
+	if ((int)p->phase == s->last_phase &&
+	    now - s->last_ms < (s->tty ? 100 : 5000))
+		return 0;
+	s->last_phase = (int)p->phase;
+	s->last_ms = now;
+	if (p->total > 0)
+		pct = (int)(p->done * 100 / p->total);
+	ds_human_size(done, sizeof done, p->done);
+	ds_human_size(total, sizeof total, p->total);
+	if (p->phase == 0)
+		snprintf(line, sizeof line, _("%s: %llu entries"),
+		    _(phase_names[p->phase]),
+		    (unsigned long long)p->files_done);
+	else if (pct >= 0)
+		snprintf(line, sizeof line, _("%s: %d%% %s of %s, "
+		    "%llu/%llu files"), _(phase_names[p->phase]), pct, done,
+		    total, (unsigned long long)p->files_done,
+		    (unsigned long long)p->files_total);
+	else
+		snprintf(line, sizeof line, _("%s: %s"),
+		    _(phase_names[p->phase]), done);
+	if (p->drive_index >= 0 && p->drive_size > 0) {
+		size_t len = strlen(line);
+
+		snprintf(line + len, sizeof line - len,
+		    _(", drive %d %d%% full"), p->drive_index,
+		    (int)(p->drive_used * 100 / p->drive_size));
+	}
+	if (s->tty) {
+		fprintf(stderr, "\r\033[K%.*s", 79, line);
+		s->drawn = 1;
+	} else
+		fprintf(stderr, "%s\n", line);
+	fflush(stderr);
+	return 0;
+}
+
+static void
+cli_warn(void *arg, const char *message)
+{
+	struct cli_ops_state *s = arg;
+
+	cli_ops_done(s);
+	fprintf(stderr, _("diskseed: warning: %s\n"), message);
+}
+
+void
+cli_ops_done(struct cli_ops_state *s)
+{
+	if (s->drawn) {
+		fputs("\r\033[K", stderr);
+		s->drawn = 0;
+	}
+}
+
+void
+cli_ops_init(struct ds_ui_ops *ops, struct cli_ops_state *s)
+{
+	memset(s, 0, sizeof *s);
+	s->tty = isatty(STDERR_FILENO);
+	s->last_phase = -1;
+	memset(ops, 0, sizeof *ops);
+	ops->arg = s;
+	ops->progress = cli_progress;
+	ops->warn = cli_warn;
+}
+
+void
+cli_print_report(const struct ds_read_report *r, int restore)
+{
+	const struct ds_problem	*p;
+	char			 where[64], size[16];
+	size_t			 i;
+
+	for (i = 0; i < r->nproblems; i++) {
+		p = &r->problems[i];
+		where[0] = '\0';
+		if (p->drive_index >= 0 && p->chunk >= 0)
+			snprintf(where, sizeof where, _("drive %d, chunk %lld"),
+			    p->drive_index, (long long)p->chunk);
+		else if (p->drive_index >= 0)
+			snprintf(where, sizeof where, _("drive %d"),
+			    p->drive_index);
+		if (p->path != NULL)
+			printf("%s%s%s: %s\n", where, *where ? ": " : "",
+			    p->path, p->reason);
+		else
+			printf("%s%s%s\n", where, *where ? ": " : "",
+			    p->reason);
+	}
+	ds_human_size(size, sizeof size, r->bytes_ok);
+	if (restore)
+		printf(_("%llu files restored (%s), %llu lost\n"),
+		    (unsigned long long)r->files_ok, size,
+		    (unsigned long long)r->files_failed);
+	else
+		printf(_("%llu files checked, %zu problems\n"),
+		    (unsigned long long)(r->files_ok + r->files_failed),
+		    r->nproblems);
+}
