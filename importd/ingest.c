@@ -64,7 +64,7 @@ struct ifile {
 	int		 regular;
 	uint64_t	 covered;	/* bytes of parts on drives in hand */
 	int		 has_last;
-	uint32_t	 drives;	/* bitmask of drive indexes with parts */
+	uint32_t	 drives;	/* bit I: drive I has a part */
 	uint64_t	 on_drive[IMPORTD_MAX_DRIVES];	/* bytes per drive */
 	char		*failed;	/* why it was lost; NULL: not lost */
 	int		 uploaded;
