@@ -67,6 +67,7 @@ struct ifile {
 	uint32_t	 drives;	/* bit I: drive I has a part */
 	uint64_t	 on_drive[IMPORTD_MAX_DRIVES];	/* bytes per drive */
 	char		*failed;	/* why it was lost; NULL: not lost */
+	int		 fail_drive;	/* where it was lost; -1: anywhere */
 	int		 uploaded;
 };
 
@@ -596,6 +597,7 @@ load_files(struct ingest *in)
 					return DS_E_NOMEM;
 				x->size = f->size;
 				x->regular = f->type == DS_MF_FILE;
+				x->fail_drive = -1;
 			}
 			if (f->has_sha) {
 				x->has_sha = 1;
@@ -782,8 +784,10 @@ apply_report(struct ingest *in, const struct ds_read_report *r)
 			/* Lost for want of a drive not yet here: pending. */
 			if (!file_complete(f))
 				continue;
-			if (f->failed == NULL)
+			if (f->failed == NULL) {
 				f->failed = strdup(p->reason);
+				f->fail_drive = p->drive_index;
+			}
 			continue;
 		}
 		if (missing || p->path != NULL)
@@ -942,7 +946,12 @@ transfer(struct ingest *in, char **cause)
 			if (!(f->drives & (1U << k)) ||
 			    (d = drive_at(in, (int)k)) == NULL)
 				continue;
-			if (f->failed != NULL) {
+			if (f->failed != NULL && f->fail_drive >= 0 &&
+			    f->fail_drive != (int)k)
+				logf_add(&d->verbose, _("%s: not copied: lost "
+				    "on drive %d: %s"), f->path,
+				    f->fail_drive + 1, f->failed);
+			else if (f->failed != NULL) {
 				logf_add(&d->err, _("%s: not copied: %s"),
 				    f->path, f->failed);
 				d->failed = 1;
@@ -1040,7 +1049,7 @@ check_drive(struct ingest *in, const char *path)
 		why = _("manifest corrupted: its hash does not match the "
 		    "job");
 	if (why == NULL && !info.complete)
-		why = _("the drive was not finished (no manifest)");
+		why = _("manifest corrupted or missing");
 	if (why != NULL) {
 		struct idrive d;
 
@@ -1158,8 +1167,9 @@ ingest_receive(int argc, char **argv)
 	if ((rc = save_doc(&in, &cause)) != DS_E_OK ||
 	    (rc = transfer(&in, &cause)) != DS_E_OK)
 		goto fail;
-	say(_("%s: %llu file(s) uploaded in this run"), in.job,
-	    (unsigned long long)in.uploads);
+	say(_("%s: %llu file(s) uploaded in this run, %llu request(s) "
+	    "retried"), in.job, (unsigned long long)in.uploads,
+	    (unsigned long long)target_retries(in.tgt));
 	rc = in.problems > 0 ? EXIT_PARTIAL : EXIT_OK;
 	ingest_close(&in);
 	return rc;

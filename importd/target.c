@@ -91,6 +91,12 @@ target_puts(const struct target *t)
 	return t->puts;
 }
 
+uint64_t
+target_retries(const struct target *t)
+{
+	return t->blob != NULL ? ds_blob_retries(t->blob) : 0;
+}
+
 /* "DIR/CONTAINER/NAME", allocated, or NULL. */
 static char *
 dir_path(const struct target *t, const char *container, const char *name)

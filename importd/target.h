@@ -54,7 +54,8 @@ int	 target_has(struct target *t, const char *container, const char *name,
 char	*target_uri(struct target *t, const char *container,
 	    const char *name);
 
-/* Files and buffers stored through T so far. */
+/* Files and buffers stored through T so far; requests retried. */
 uint64_t target_puts(const struct target *t);
+uint64_t target_retries(const struct target *t);
 
 #endif
