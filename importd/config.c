@@ -196,7 +196,8 @@ config_load(const char *dir, struct config **out, char **cause)
 		    !json_is_string(json_object_get(v, "name")) ||
 		    !json_is_object(json_object_get(v, "properties"))) {
 			rc = ds_cause(cause, rc, _("%s: location %zu needs "
-			    "\"id\", \"name\" and \"properties\""), path, i + 1);
+			    "\"id\", \"name\" and \"properties\""), path,
+			    i + 1);
 			goto fail;
 		}
 	}

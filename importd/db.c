@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "db.h"
+#include "importd.h"
 
 struct db {
 	sqlite3	*h;
@@ -23,6 +24,7 @@ static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
     "PRAGMA foreign_keys=ON;"
+    "PRAGMA secure_delete=ON;"	/* deleted jobs' keys are overwritten */
     "CREATE TABLE IF NOT EXISTS subscriptions ("
     " id TEXT PRIMARY KEY COLLATE NOCASE,"
     " name TEXT NOT NULL,"
@@ -357,7 +359,7 @@ db_job_put(struct db *db, const char *sub, const char *rg, const char *name,
 	    "tracking = excluded.tracking, doc = excluded.doc", sub, rg, name,
 	    state != NULL ? state : "", tracking != NULL ? tracking : "",
 	    doc, NULL);
-	free(doc);
+	importd_json_free(doc);
 	if (st == NULL)
 		return db_fail(db, cause, "insert job");
 	rc = sqlite3_step(st);

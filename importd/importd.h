@@ -147,6 +147,9 @@ int	 valid_job_name(const char *s);
 int	 valid_rg_name(const char *s);
 int	 valid_account_name(const char *s);
 int	 valid_container_name(const char *s);
+/* Frees (and wipes) what jansson allocated, e.g. json_dumps()'s string;
+ * takes NULL. */
+void	 importd_json_free(void *p);
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SS.0000000Z" in BUF. */
 const char *importd_now(char *buf, size_t len);
 

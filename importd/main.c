@@ -2,13 +2,23 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <openssl/crypto.h>
+
 #include "error.h"
 #include "importd.h"
+
+/* The size of an allocation, kept in front of it, aligned like malloc. */
+union wipe_head {
+	size_t		size;
+	max_align_t	align;
+};
 
 static const struct {
 	const char	*name;
@@ -67,6 +77,32 @@ importd_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* jansson's allocations are wiped when freed: job documents and request
+ * bodies carry BitLocker keys. */
+static void *
+wipe_malloc(size_t size)
+{
+	union wipe_head	*h;
+
+	if (size > SIZE_MAX - sizeof *h ||
+	    (h = malloc(sizeof *h + size)) == NULL)
+		return NULL;
+	h->size = size;
+	return h + 1;
+}
+
+static void
+wipe_free(void *p)
+{
+	union wipe_head	*h;
+
+	if (p == NULL)
+		return;
+	h = (union wipe_head *)p - 1;
+	OPENSSL_cleanse(p, h->size);
+	free(h);
+}
+
 static void
 usage(FILE *f)
 {
@@ -91,6 +127,7 @@ main(int argc, char **argv)
 	bindtextdomain(PACKAGE, getenv("DISKSEED_LOCALEDIR") != NULL ?
 	    getenv("DISKSEED_LOCALEDIR") : LOCALEDIR);
 	textdomain(PACKAGE);
+	json_set_alloc_funcs(wipe_malloc, wipe_free);
 
 	if (argc < 2) {
 		usage(stderr);

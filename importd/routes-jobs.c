@@ -578,11 +578,13 @@ patch_job(struct req *r, json_t *doc)
 	json_t		*loc;
 	const char	*key, *state = job_state(doc), *s;
 	int		 st = state_index(job_states, state), cancel = 0;
-	int		 ship = 0, shipping = state_index(job_states, "Shipping");
+	int		 ship = 0, shipping;
 	char		 now[40];
 
+	shipping = state_index(job_states, "Shipping");
 	json_object_foreach(r->body, key, v) {
-		if (strcmp(key, "properties") != 0 && strcmp(key, "tags") != 0) {
+		if (strcmp(key, "properties") != 0 &&
+		    strcmp(key, "tags") != 0) {
 			server_error(r, 400, "PropertyNotUpdatable", key,
 			    _("The property '%s' cannot be updated."), key);
 			return -1;
@@ -604,10 +606,9 @@ patch_job(struct req *r, json_t *doc)
 		}
 		if (strcmp(key, "state") == 0 && json_is_string(v) &&
 		    *json_string_value(v) == '\0')
-			continue;	/* "" = unchanged (the spec's example) */
+			continue;	/* "" = unchanged (as in UpdateJob) */
 		if (st > shipping || (st == shipping &&
-		    strcmp(key, "driveList") == 0) ||
-		    (strcmp(key, "cancelRequested") == 0 && st > shipping)) {
+		    strcmp(key, "driveList") == 0)) {
 			server_error(r, 409, "InvalidJobState", key,
 			    strcmp(key, "cancelRequested") == 0 ?
 			    _("The job '%s' is in state %s: a job can be "

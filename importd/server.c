@@ -141,7 +141,7 @@ server_reply(struct req *r, int status, json_t *body)
 	    r->method == EVHTTP_REQ_DELETE ? "DELETE" :
 	    r->method == EVHTTP_REQ_POST ? "POST" : "OTHER") : "-",
 	    evhttp_request_get_uri(r->ev), status);
-	free(s);
+	importd_json_free(s);
 	json_decref(body);
 }
 
@@ -304,22 +304,26 @@ server_split(const char *path, char **segs)
 		p++;
 	while (*p != '\0') {
 		if (n == MAX_SEGS)
-			return -1;
+			goto fail;
 		e = strchr(p, '/');
 		if (e == NULL)
 			e = p + strlen(p);
 		if ((raw = strndup(p, e - p)) == NULL)
-			return -1;
+			goto fail;
 		segs[n] = evhttp_uridecode(raw, 0, NULL);
 		free(raw);
 		if (segs[n] == NULL)
-			return -1;
+			goto fail;
 		n++;
 		p = e;
 		while (*p == '/')
 			p++;
 	}
 	return n;
+fail:
+	while (n > 0)
+		free(segs[--n]);
+	return -1;
 }
 
 /* Matches SEGS against the routes; fills CAPS (borrowed) and returns

@@ -137,6 +137,16 @@ valid_container_name(const char *s)
 	return 1;
 }
 
+void
+importd_json_free(void *p)
+{
+	json_free_t	fn;
+
+	json_get_alloc_funcs(NULL, &fn);
+	if (p != NULL)
+		fn(p);
+}
+
 const char *
 importd_now(char *buf, size_t len)
 {

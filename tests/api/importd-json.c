@@ -103,7 +103,8 @@ shape(json_t *e, json_t *a, const char *path)
 		json_object_foreach(a, k, v) {
 			snprintf(sub, sizeof sub, "%s/%s", path, k);
 			if (json_object_get(e, k) == NULL && !ignored(sub)) {
-				fprintf(stderr, "%s: not in the example\n", sub);
+				fprintf(stderr, "%s: not in the example\n",
+				    sub);
 				differences++;
 			}
 		}
