@@ -1,6 +1,7 @@
 /* The prep journal: checksummed JSON records, appended atomically. */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -90,6 +91,11 @@ ds_journal_open(const char *path, struct ds_journal **jp, json_t **records,
 	if (j->fd == -1 || (j->path = strdup(path)) == NULL) {
 		rc = ds_cause(cause, DS_E_STATEDIR, "%s: %s", path,
 		    strerror(errno));
+		goto fail;
+	}
+	if (flock(j->fd, LOCK_EX | LOCK_NB) == -1) {
+		rc = ds_cause(cause, DS_E_STATEDIR, _("%s: another diskseed is "
+		    "working on this job"), path);
 		goto fail;
 	}
 	if (fstat(j->fd, &st) == -1) {

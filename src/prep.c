@@ -154,6 +154,7 @@ struct prep {
 	size_t			 ndone, done_alloc;
 
 	int			 already_done;
+	int			 canceled;	/* progress() said stop */
 
 	/* From the journal: the record to append, the drive left open. */
 	json_t			*pending;
@@ -340,7 +341,7 @@ prog(struct prep *p, enum ds_phase phase, int force)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!force && (now.tv_sec - p->last_progress.tv_sec) * 1000 +
 	    (now.tv_nsec - p->last_progress.tv_nsec) / 1000000 < 100)
-		return 0;
+		return p->canceled;
 	p->last_progress = now;
 	memset(&pr, 0, sizeof pr);
 	pr.phase = phase;
@@ -355,7 +356,9 @@ prog(struct prep *p, enum ds_phase phase, int force)
 		    p->chunk_size;
 		pr.drive_size = p->d.g.size;
 	}
-	return p->o->ops->progress(p->o->ops->arg, &pr);
+	if (p->o->ops->progress(p->o->ops->arg, &pr) != 0)
+		p->canceled = 1;
+	return p->canceled;
 }
 
 /* The hard-link map: (dev, ino) -> the entry stored first. */
@@ -1112,7 +1115,7 @@ add_skipped(struct prep *p, struct ent *e)
 
 	memset(&f, 0, sizeof f);
 	f.path = e->rel;
-	f.type = DS_MF_FILE;
+	f.type = S_ISDIR(e->mode) ? DS_MF_DIR : DS_MF_FILE;
 	f.size = e->size;
 	f.skipped = 1;
 	f.segment = DS_MF_NOSEG;
@@ -1619,7 +1622,8 @@ prep_run(struct prep *p, char **cause)
 				return rc;
 		}
 		if (prog(p, DS_PHASE_COPY, 0) != 0)
-			return DS_E_CANCELED;
+			return ds_cause(cause, DS_E_CANCELED, _("run the same "
+			    "command with --resume to continue"));
 	}
 	if ((rc = drive_close(p, 1, cause)) != DS_E_OK)
 		return rc;

@@ -966,6 +966,21 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 	return rc;
 }
 
+/* Says that PATH was left out by prep (a warning, not damage). */
+static void
+warn_skipped(struct reader *rd, const char *path)
+{
+	char *msg;
+
+	if (rd->o->ops == NULL || rd->o->ops->warn == NULL)
+		return;
+	if (asprintf(&msg, _("%s: was skipped by prep (unreadable)"),
+	    path) == -1)
+		return;
+	rd->o->ops->warn(rd->o->ops->arg, msg);
+	free(msg);
+}
+
 /* Reads the whole stream, drive after drive, in the order of indexes. */
 static int
 read_stream(struct reader *rd)
@@ -981,8 +996,7 @@ read_stream(struct reader *rd)
 		rd->bytes_total += d->mf->bytes;
 		for (f = 0; f < d->mf->nfiles; f++)
 			if (d->mf->files[f].skipped)
-				problem(rd->r, (int)i, -1, d->mf->files[f].path,
-				    _("was skipped by prep (unreadable)"));
+				warn_skipped(rd, d->mf->files[f].path);
 	}
 	for (i = 0; i < rd->nidx; i++) {
 		d = rd->byidx[i];

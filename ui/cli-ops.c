@@ -1,6 +1,7 @@
 /* Progress and warnings of the plain command line. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,29 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+void
+cli_ops_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;	/* a second signal ends at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static int
 cli_progress(void *arg, const struct ds_progress *p)
 {
@@ -34,6 +58,8 @@ cli_progress(void *arg, const struct ds_progress *p)
 	long long		 now = now_ms();
 	int			 pct = -1;
 
+	if (stop_requested)
+		return 1;
 	if (s->quiet)
 		return 0;
 	if ((int)p->phase == s->last_phase &&

@@ -19,6 +19,13 @@ struct cli_ops_state {
 /* Fills OPS to report through S (initialised here). */
 void	cli_ops_init(struct ds_ui_ops *ops, struct cli_ops_state *s);
 
+/*
+ * Makes SIGINT, SIGTERM and SIGHUP stop the operation at the next
+ * progress report (it then returns DS_E_CANCELED, resumable); a second
+ * signal ends the program at once.
+ */
+void	cli_ops_catch_signals(void);
+
 /* Ends the progress line, if any, so that other output starts clean. */
 void	cli_ops_done(struct cli_ops_state *s);
 

@@ -170,6 +170,7 @@ cmd_prep(int argc, char **argv)
 	cli_ops_init(&ops, &st);
 	st.quiet = quiet;
 	o.ops = &ops;
+	cli_ops_catch_signals();
 	rc = ds_prep(&o, &r, &cause);
 	cli_ops_done(&st);
 	if (r != NULL)

@@ -63,11 +63,12 @@ cmd_restore(int argc, char **argv)
 	cli_ops_init(&ops, &st);
 	st.quiet = quiet;
 	o.ops = &ops;
+	cli_ops_catch_signals();
 	rc = ds_restore(&o, &r, &cause);
 	cli_ops_done(&st);
 	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
 		ds_err_code(rc, cause);
-		return DS_EXIT_FAILURE;
+		return rc == DS_E_CANCELED ? DS_EXIT_STOPPED : DS_EXIT_FAILURE;
 	}
 	free(cause);
 	cli_print_report(r, 1);

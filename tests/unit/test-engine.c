@@ -48,7 +48,8 @@ main(void)
 	uint8_t			 set[16], plain[1000], out[2000], back[1000];
 	uint8_t			 kc1[32], kc2[32];
 	char			 rk[DS_FMT_RKEY_LEN + 1], *cause = NULL, *s;
-	char			 tmp[] = "/tmp/ds-test-engine.XXXXXX", path[300];
+	char			 tmp[] = "/tmp/ds-test-engine.XXXXXX";
+	char			 path[300];
 	struct ds_journal	*j;
 	json_t			*recs, *rec;
 	size_t			 valid, i;
@@ -271,7 +272,8 @@ main(void)
 		struct ds_mf_file	 f;
 		json_t			*root, *files, *chunks, *segs;
 		char			*text, hex[65];
-		const char		 bad[] = { 'a', '/', (char)0xff, 'b', 0 };
+		const char		 bad[] = { 'a', '/', (char)0xff,
+			'b', 0 };
 
 		memset(&f, 0, sizeof f);
 		f.path = (char *)bad;
