@@ -1,0 +1,57 @@
+#!/bin/sh
+# The plain-directory storage target (the demo's default) and drives
+# that never arrive: one drive of two is received, the other is marked
+# NeverReceived; the job completes, the file spanning both is named as
+# lost, every other file is stored with its mode and time.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/apiclient.sh"
+. "$top_srcdir/tests/lib/ingest.sh"
+client_setup
+mkaddress
+python3 - "$DS_IMPORTD_DIR/importd.conf" "$T/store" <<'EOP' || fail "conf"
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["storageAccounts"].append({"name": "demostore", "directory": sys.argv[2]})
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+EOP
+importd_restart
+DS_IMPORTD_ACCOUNT=demostore
+
+mkdir -p "$T/st/sub"
+head -c 300000 /dev/urandom >"$T/st/a.bin"
+echo note >"$T/st/sub/b.txt"
+chmod 640 "$T/st/sub/b.txt"
+touch -d '2024-03-01 12:00:00' "$T/st/sub/b.txt"
+head -c 9M /dev/urandom >"$T/st/z-span.bin"
+prep_ship jobn "$T/st" 8M "$T/n1.img" "$T/n2.img"
+
+expect_rc 0 receive --job jobn "$T/n1.img"
+expect_rc 0 "$DISKSEED" status --job jobn
+grep_q "$T/out" "State: +Transferring"
+grep_q "$T/out" "Drive n2\.img: Specified"
+[ -e "$T/store/backups/z-span.bin" ] && fail "spanning file stored early"
+
+# A drive not in the job, or already received, cannot be written off.
+expect_rc 1 "$DISKSEED_IMPORTD" never-received --dir "$DS_IMPORTD_DIR" \
+    --job jobn nosuch.img
+grep_q "$T/err" "job jobn has no drive nosuch\.img"
+expect_rc 1 "$DISKSEED_IMPORTD" never-received --dir "$DS_IMPORTD_DIR" \
+    --job jobn n1.img
+grep_q "$T/err" "drive n1\.img is (Transferring|Received) already"
+
+expect_rc 3 "$DISKSEED_IMPORTD" never-received --dir "$DS_IMPORTD_DIR" \
+    --job jobn n2.img
+expect_rc 0 "$DISKSEED" status --job jobn
+grep_q "$T/out" "State: +Completed"
+grep_q "$T/out" "Drive n2\.img: NeverReceived"
+grep_q "$T/out" "Drive n1\.img: CompletedMoreInfo"
+grep_q "$T/store/waimportexport/jobn/n1.img_error.log" \
+    "^z-span\.bin: not copied: incomplete: part of it is on a drive that was never received"
+for f in a.bin sub/b.txt; do
+	cmp -s "$T/st/$f" "$T/store/backups/$f" || fail "$f not stored whole"
+done
+[ ! -e "$T/store/backups/z-span.bin" ] || fail "a lost file was stored"
+[ "$(stat -c %a "$T/store/backups/sub/b.txt")" = 640 ] || fail "mode"
+[ "$(stat -c %Y "$T/store/backups/sub/b.txt")" = \
+    "$(stat -c %Y "$T/st/sub/b.txt")" ] || fail "mtime"
+ok "directory target; NeverReceived drive; job completed"
