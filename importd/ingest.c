@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -115,6 +116,7 @@ struct ingest {
 	char		*pause_sync;	/* test hook */
 	long		 pause_after;
 	int		 problems;
+	int		 lock_fd;
 };
 
 static void
@@ -347,6 +349,30 @@ set_drive(struct ingest *in, const char *id, const char *state,
 		json_object_set_new(d, "bytesSucceeded", json_integer(bytes));
 }
 
+/* Takes DIR/spool/JOB.lock, so two ingests of one job never mix. */
+static int
+lock_job(struct ingest *in, char **cause)
+{
+	char	*path;
+	int	 rc;
+
+	if (asprintf(&path, "%s/spool", in->dir) == -1)
+		return DS_E_NOMEM;
+	rc = ds_mkdir_p(path, 0700, cause);
+	free(path);
+	if (rc != DS_E_OK)
+		return rc;
+	if (asprintf(&path, "%s/spool/%s.lock", in->dir, in->job) == -1)
+		return DS_E_NOMEM;
+	in->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (in->lock_fd == -1)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
+	else if (flock(in->lock_fd, LOCK_EX | LOCK_NB) == -1)
+		rc = ds_cause(cause, DS_E_INGEST_BUSY, "%s", in->job);
+	free(path);
+	return rc;
+}
+
 /* Loads the job, its storage target and containers. */
 static int
 ingest_open(struct ingest *in, char **cause)
@@ -367,7 +393,9 @@ ingest_open(struct ingest *in, char **cause)
 	if ((rc = db_job_find(in->db, in->job, NULL, NULL, &in->sub, &in->rg,
 	    &in->doc, cause)) != DS_E_OK)
 		return rc;
-	if ((rc = idb_open(in, cause)) != DS_E_OK)
+	/* The name is a stored job's, so it is safe in a path. */
+	if ((rc = lock_job(in, cause)) != DS_E_OK ||
+	    (rc = idb_open(in, cause)) != DS_E_OK)
 		return rc;
 	acct_id = json_string_value(json_object_get(props_of(in),
 	    "storageAccountId"));
@@ -445,6 +473,8 @@ ingest_close(struct ingest *in)
 	free(in->container);
 	free(in->diag_container);
 	free(in->diag_prefix);
+	if (in->lock_fd > 0)
+		close(in->lock_fd);
 }
 
 /* Reads the manifest of the drive at PATH (trailer, then manifest). */

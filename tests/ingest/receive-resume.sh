@@ -65,6 +65,9 @@ until [ -e "$T/sync.paused" ]; do
 	kill -0 $rpid 2>/dev/null || { cat "$T/rz.err" >&2; fail "receive ended early"; }
 	sleep 0.05
 done
+# Meanwhile a second ingest of the same job is refused.
+expect_rc 1 receive --job jobz "$T/z1.img"
+grep_q "$T/err" "another ingest of this job is running"
 azurite_stop
 touch "$T/sync.go"
 # The ingest polls for sync.go every 20 ms; Azurite needs far longer to
