@@ -348,6 +348,8 @@ static const char sub_help[] = N_(
 "Usage: diskseed-importd subscription add --dir DIR NAME [--id GUID]\n"
 "           [--days N] [--out FILE] [--url URL]\n"
 "       diskseed-importd subscription add-cert --dir DIR --id GUID CERT.pem\n"
+"       diskseed-importd subscription remove-cert --dir DIR --id GUID\n"
+"           CERT.pem|SHA256\n"
 "       diskseed-importd subscription list --dir DIR\n"
 "'add' makes a management certificate signed by the service's CA,\n"
 "registers it for the subscription (made when new) and writes a\n"
@@ -482,6 +484,35 @@ out:
 	return rc == DS_E_OK ? 0 : fail_code(rc, cause);
 }
 
+/* Unregisters a certificate given as a PEM file or its hex SHA-256. */
+static int
+sub_remove_cert(struct opts *o, const char *arg)
+{
+	X509		*crt = NULL;
+	struct db	*db = NULL;
+	unsigned char	 md[32];
+	char		 fpr[65], *cause = NULL;
+	int		 rc;
+
+	if (o->id == NULL || !valid_guid(o->id)) {
+		importd_err(_("--id GUID is required"));
+		return 2;
+	}
+	if (ds_unhex(md, sizeof md, arg) == 0)
+		ds_hex(fpr, md, sizeof md);
+	else if ((rc = tls_load_cert(arg, &crt, &cause)) != DS_E_OK)
+		return fail_code(rc, cause);
+	else
+		tls_fingerprint(crt, fpr);
+	X509_free(crt);
+	if ((rc = open_db(o->dir, &db, &cause)) == DS_E_OK &&
+	    (rc = db_sub_cert_remove(db, o->id, fpr, &cause)) == DS_E_OK)
+		printf(_("Certificate %s no longer accepted for %s.\n"), fpr,
+		    o->id);
+	db_close(db);
+	return rc == DS_E_OK ? 0 : fail_code(rc, cause);
+}
+
 static int
 sub_list(struct opts *o)
 {
@@ -531,6 +562,8 @@ admin_subscription(int argc, char **argv)
 		return sub_add(&o, argv[0]);
 	if (strcmp(what, "add-cert") == 0 && argc == 1)
 		return sub_add_cert(&o, argv[0]);
+	if (strcmp(what, "remove-cert") == 0 && argc == 1)
+		return sub_remove_cert(&o, argv[0]);
 	if (strcmp(what, "list") == 0 && argc == 0)
 		return sub_list(&o);
 	fputs(_(sub_help), stderr);

@@ -119,45 +119,71 @@ db_rollback(struct db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* Prepares SQL and binds the NULL-terminated text arguments in order. */
+/* Prepares SQL and binds the text arguments of AP (NULL-terminated). */
 static sqlite3_stmt *
-db_prepare(struct db *db, const char *sql, ...)
+db_vprepare(struct db *db, const char *sql, va_list ap)
 {
 	sqlite3_stmt	*st;
-	va_list		 ap;
 	const char	*s;
 	int		 i = 1;
 
 	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
-	va_start(ap, sql);
 	while ((s = va_arg(ap, const char *)) != NULL) {
 		if (*s == '\0')	/* "" binds NULL */
 			sqlite3_bind_null(st, i++);
 		else
 			sqlite3_bind_text(st, i++, s, -1, SQLITE_TRANSIENT);
 	}
+	return st;
+}
+
+static sqlite3_stmt *
+db_prepare(struct db *db, const char *sql, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+
+	va_start(ap, sql);
+	st = db_vprepare(db, sql, ap);
 	va_end(ap);
 	return st;
+}
+
+/*
+ * Runs a statement that returns no rows, binding the NULL-terminated
+ * text arguments. DS_E_EXISTS on a constraint (KEY names what), and
+ * DS_E_NOTFOUND when it changed no row and MUST_CHANGE is set.
+ */
+static int
+db_do(struct db *db, char **cause, const char *key, int must_change,
+    const char *sql, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+	int		 rc;
+
+	va_start(ap, sql);
+	st = db_vprepare(db, sql, ap);
+	va_end(ap);
+	if (st == NULL)
+		return db_fail(db, cause, sql);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return ds_cause(cause, DS_E_EXISTS, "%s", key);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, cause, sql);
+	if (must_change && sqlite3_changes(db->h) == 0)
+		return ds_cause(cause, DS_E_NOTFOUND, "%s", key);
+	return DS_E_OK;
 }
 
 int
 db_sub_add(struct db *db, const char *id, const char *name, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = db_prepare(db, "INSERT INTO subscriptions (id, name) "
+	return db_do(db, cause, id, 0, "INSERT INTO subscriptions (id, name) "
 	    "VALUES (?, ?)", id, name, NULL);
-	if (st == NULL)
-		return db_fail(db, cause, "insert subscription");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return ds_cause(cause, DS_E_EXISTS, "%s", id);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, cause, "insert subscription");
-	return DS_E_OK;
 }
 
 int
@@ -186,18 +212,16 @@ int
 db_sub_cert_add(struct db *db, const char *id, const char *fpr,
     char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = db_prepare(db, "INSERT OR IGNORE INTO certificates "
+	return db_do(db, cause, fpr, 0, "INSERT OR IGNORE INTO certificates "
 	    "(fingerprint, subscription) VALUES (?, ?)", fpr, id, NULL);
-	if (st == NULL)
-		return db_fail(db, cause, "insert certificate");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, cause, "insert certificate");
-	return DS_E_OK;
+}
+
+int
+db_sub_cert_remove(struct db *db, const char *id, const char *fpr,
+    char **cause)
+{
+	return db_do(db, cause, fpr, 1, "DELETE FROM certificates WHERE "
+	    "fingerprint = ? AND subscription = ?", fpr, id, NULL);
 }
 
 int
@@ -344,7 +368,6 @@ int
 db_job_put(struct db *db, const char *sub, const char *rg, const char *name,
     json_t *job, const char *tracking, char **cause)
 {
-	sqlite3_stmt	*st;
 	char		*doc;
 	const char	*state;
 	int		 rc;
@@ -353,42 +376,25 @@ db_job_put(struct db *db, const char *sub, const char *rg, const char *name,
 	    "properties"), "state"));
 	if ((doc = json_dumps(job, JSON_COMPACT)) == NULL)
 		return DS_E_NOMEM;
-	st = db_prepare(db, "INSERT INTO jobs (subscription, rg, name, state, "
-	    "tracking, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
-	    "(subscription, rg, name) DO UPDATE SET state = excluded.state, "
-	    "tracking = excluded.tracking, doc = excluded.doc", sub, rg, name,
+	/* Only the tracking number's uniqueness can fail: the job's own
+	 * key is an upsert. */
+	rc = db_do(db, cause, tracking != NULL ? tracking : name, 0,
+	    "INSERT INTO jobs (subscription, rg, name, state, tracking, doc) "
+	    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subscription, rg, name) "
+	    "DO UPDATE SET state = excluded.state, tracking = "
+	    "excluded.tracking, doc = excluded.doc", sub, rg, name,
 	    state != NULL ? state : "", tracking != NULL ? tracking : "",
 	    doc, NULL);
 	importd_json_free(doc);
-	if (st == NULL)
-		return db_fail(db, cause, "insert job");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return ds_cause(cause, DS_E_EXISTS, "%s", tracking);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, cause, "insert job");
-	return DS_E_OK;
+	return rc;
 }
 
 int
 db_job_delete(struct db *db, const char *sub, const char *rg,
     const char *name, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = db_prepare(db, "DELETE FROM jobs WHERE subscription = ? AND "
-	    "rg = ? AND name = ?", sub, rg, name, NULL);
-	if (st == NULL)
-		return db_fail(db, cause, "delete job");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, cause, "delete job");
-	if (sqlite3_changes(db->h) == 0)
-		return ds_cause(cause, DS_E_NOTFOUND, "%s", name);
-	return DS_E_OK;
+	return db_do(db, cause, name, 1, "DELETE FROM jobs WHERE "
+	    "subscription = ? AND rg = ? AND name = ?", sub, rg, name, NULL);
 }
 
 int

@@ -36,6 +36,9 @@ int	 db_sub_get(struct db *db, const char *id, char **name, char **cause);
 /* Registers certificate FPR (hex SHA-256) for subscription ID. */
 int	 db_sub_cert_add(struct db *db, const char *id, const char *fpr,
 	    char **cause);
+/* Unregisters certificate FPR of subscription ID; DS_E_NOTFOUND. */
+int	 db_sub_cert_remove(struct db *db, const char *id, const char *fpr,
+	    char **cause);
 /*
  * Whether certificate FPR may act for subscription SUB (any subscription
  * when SUB is NULL): 1 yes, 0 no, -1 on a database error. Sets *name

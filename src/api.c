@@ -185,10 +185,20 @@ call(struct ds_api *api, const char *method, const char *path,
 		return rc;
 	if (r.status < 200 || r.status > 299) {
 		rc = answer_error(&r, what, cause);
+		if (rc == DS_E_AUTH && api->s->cert.expired && cause != NULL &&
+		    *cause != NULL) {
+			char *c = *cause;
+			*cause = NULL;
+			ds_cause(cause, rc, _("%s (the management certificate "
+			    "%s has expired: import new publish settings)"), c,
+			    api->s->cert.thumbprint);
+			free(c);
+		}
 		goto out;
 	}
 	if (out == NULL || r.len == 0)
 		goto out;
+	memset(&je, 0, sizeof je);
 	if ((o = json_loadb(r.body, r.len, 0, &je)) == NULL ||
 	    !json_is_object(o)) {
 		json_decref(o);
@@ -863,10 +873,17 @@ ds_api_job_list(struct ds_api *api, struct ds_job ***jobs, size_t *n,
 	char		 *path = NULL, *esub;
 	const char	 *next;
 	size_t		  i, count = 0;
-	int		  rc, pages = 0;
+	int		  rc, pages = 0, size = 100;
+	char		  top[32];
 
 	*jobs = NULL;
 	*n = 0;
+	/* Test hook: a smaller page, so that tests walk the nextLinks. */
+	if (getenv("DISKSEED_TEST_PAGE_SIZE") != NULL)
+		size = atoi(getenv("DISKSEED_TEST_PAGE_SIZE"));
+	if (size < 1 || size > 100)
+		size = 100;
+	snprintf(top, sizeof top, "&$top=%d", size);
 	if ((rc = ds_name_check_subscription(api->s->subscription_id,
 	    cause)) != DS_E_OK)
 		return rc;
@@ -882,7 +899,7 @@ ds_api_job_list(struct ds_api *api, struct ds_job ***jobs, size_t *n,
 			    _("Jobs_ListBySubscription: too many pages"));
 			goto fail;
 		}
-		rc = call(api, "GET", path, "&$top=100", NULL,
+		rc = call(api, "GET", path, top, NULL,
 		    "Jobs_ListBySubscription", &o, cause);
 		free(path);
 		path = NULL;

@@ -20,13 +20,6 @@
 #include "prepared.h"
 #include "settings.h"
 
-/*
- * The prepared-drive records come with the engine (src/prepared.h);
- * until its ds_prepared_load() is linked in, job create says so.
- */
-#pragma weak ds_prepared_load
-#pragma weak ds_prepared_free
-
 struct job_opts {
 	const char	*job;
 	const char	*location;
@@ -221,11 +214,6 @@ do_create(struct job_opts *o)
 	if (o->address != NULL &&
 	    (rc = ds_address_load(o->address, &ra, &cause)) != DS_E_OK)
 		goto fail;
-	if (ds_prepared_load == NULL) {
-		rc = ds_cause(&cause, DS_E_NOTIMPL, "%s", _("reading the "
-		    "prepared drives (this build has no engine)"));
-		goto fail;
-	}
 	if ((rc = ds_prepared_load(o->job, &prep, &cause)) != DS_E_OK) {
 		if (rc == DS_E_NOTFOUND) {
 			free(cause);
@@ -279,8 +267,7 @@ fail:
 	ds_location_free(loc);
 	ds_job_free(job);
 	ds_address_free(ra);
-	if (prep != NULL)
-		ds_prepared_free(prep);
+	ds_prepared_free(prep);
 	ds_api_close(api);
 	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
 }

@@ -37,7 +37,7 @@ EOP
 	skip "python3 not found"
 chmod 600 "$S"
 expect_rc 6 "$DISKSEED" locations
-grep_q "$T/err" "403 AuthenticationFailed"
+grep_q "$T/err" "403 AuthenticationFailed.*has expired: import new publish"
 expect_rc 0 "$DISKSEED" settings show
 grep_q "$T/out" "EXPIRED"
 

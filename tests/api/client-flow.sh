@@ -18,15 +18,17 @@ grep_q "$T/out" '"supportedCarriers"'
 grep_q "$T/out" '"postalCode": "95050"'
 
 # A job with two drives, as job create makes it.
-mkjob job-one 2
+mkjob job-one
 expect_rc 0 "$DISKSEED" job show --job job-one
 grep_q "$T/out" "State: +Creating"
-grep_q "$T/out" "Drive Tjob-one-0: Specified"
-grep_q "$T/out" "Drive Tjob-one-1: Specified"
+grep_q "$T/out" "Drive job-one.img: Specified"
 [ "$(stat -c %a "$T/state/diskseed/jobs/job-one/importjob.json")" = 600 ] ||
 	fail "job record mode"
 no_secret_in "$T/out"
-if grep -q "000022-000033" "$T/out"; then fail "key shown"; fi
+key=$(sed -n 's/.*"recoveryKey": "\([0-9-]*\)".*/\1/p' \
+	"$T/state/diskseed/jobs/job-one/drives.json")
+[ -n "$key" ] || fail "no recovery key in drives.json"
+if grep -qF "$key" "$T/out"; then fail "key shown"; fi
 expect_rc 0 "$DISKSEED" job list
 grep_q "$T/out" "^job-one +diskseed +Creating"
 
@@ -82,7 +84,7 @@ grep_q "$T/out" '"trackingNumber": "1Z0000000001"'
 
 # The same tracking number for another job: refused before the call,
 # from the local record...
-mkjob job-two 1
+mkjob job-two
 expect_rc 5 "$DISKSEED" ship --job job-two --carrier FedEx \
 	--tracking 1z0000000001 --return-address "$T/ra.json" --yes
 grep_q "$T/err" "tracking number of job job-one"
@@ -99,14 +101,23 @@ grep_q "$T/out" "State: +Creating"
 
 # Status while the service works on the drives.
 importd_job_state job-one Received
-importd_drive_state job-one Tjob-one-0 Transferring --percent 40 --bytes 1048576
+importd_drive_state job-one job-one.img Transferring --percent 40 \
+	--bytes 1048576 --copy-status "Copying" \
+	--error-log "https://acct.blob/waimportexport/job-one_error.log" \
+	--verbose-log "https://acct.blob/waimportexport/job-one_verbose.log"
 expect_rc 0 "$DISKSEED" status --job job-one
 grep_q "$T/out" "State: +Received"
-grep_q "$T/out" "Drive Tjob-one-0: Transferring, 40%, 1.0 MiB copied"
+grep_q "$T/out" "Drive job-one.img: Transferring, 40%, 1.0 MiB copied"
+grep_q "$T/out" "Copy status: +Copying"
+grep_q "$T/out" "Error log: +https://acct.blob/waimportexport/job-one_error.log"
+grep_q "$T/out" "Verbose log: +https://acct.blob/waimportexport/job-one_verbose"
 grep_q "$T/out" "Last updated: +[0-9]{4}-"
 grep_q "$T/out" "Waiting for the import job to complete"
 expect_rc 0 "$DISKSEED" status --json
 grep_q "$T/out" '"bytesSucceeded": 1048576'
+grep_q "$T/out" '"percentComplete": 40'
+grep_q "$T/out" '"errorLogUri": "https://acct.blob/waimportexport/job-one_error.log"'
+grep_q "$T/out" '"lastModifiedAt": "[0-9]{4}-'
 grep_q "$T/out" '"name": "job-two"'
 
 # The service's refusals come back clearly: no cancel after Shipping.
@@ -115,6 +126,11 @@ grep_q "$T/err" "409 InvalidJobState"
 # An unknown job.
 expect_rc 1 "$DISKSEED" job show --job no-such-job
 grep_q "$T/err" "404 ResourceNotFound"
+# Accept-Language follows the locale: the service answers in Italian.
+if locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$'; then
+	expect_rc 1 env LC_ALL=it_IT.UTF-8 "$DISKSEED" job show --job no-such-job
+	grep_q "$T/err" "404 ResourceNotFound: .* non "
+fi
 # Delete in Creating.
 expect_rc 0 "$DISKSEED" job delete --job job-two
 expect_rc 1 "$DISKSEED" job show --job job-two

@@ -49,4 +49,9 @@ echo "$N clients: $(( $(now_ms) - t0 )) ms"
 expect_rc 0 "$DISKSEED" job list
 n=$(grep -c "^pjob-" "$T/out")
 [ "$n" = $N ] || fail "$n jobs listed, $N created"
+# The same through pages of 7 (nextLink followed to the end).
+expect_rc 0 env DISKSEED_TEST_PAGE_SIZE=7 "$DISKSEED" job list
+n=$(grep -c "^pjob-" "$T/out")
+[ "$n" = $N ] || fail "$n jobs listed by pages of 7, $N created"
+[ "$(sort -u "$T/out" | grep -c "^pjob-")" = $N ] || fail "a job listed twice"
 ok "parallel"

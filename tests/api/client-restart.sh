@@ -9,12 +9,12 @@ mkaddress
 "$DISKSEED" settings set timeout 3 || fail "settings set timeout"
 "$DISKSEED" settings set retries 4 || fail "settings set retries"
 
-mkjob job-keep 2
+mkjob job-keep
 importd_kill9 || true
 importd_start
 expect_rc 0 "$DISKSEED" status --job job-keep
 grep_q "$T/out" "State: +Creating"
-grep_q "$T/out" "Drive Tjob-keep-1: Specified"
+grep_q "$T/out" "Drive job-keep.img: Specified"
 
 # Killed while a request hangs: the client times out, retries and gets
 # its answer from the restarted service.

@@ -64,6 +64,17 @@ expect_rc 0 "$DISKSEED" settings import "$T/one.publishsettings" \
 grep_q "$T/out" "Imported subscription $A \(Alpha\)"
 grep_q "$T/out" "CN ?= ?good"
 
+# An old-style PKCS#12 (RSA, RC2-40 and 3DES, as older portals made).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" \
+	-out "$T/rsa.pem" -subj /CN=legacy -days 30 2>/dev/null || fail "rsa"
+if openssl pkcs12 -export -legacy -inkey "$T/rsa.key" -in "$T/rsa.pem" \
+	-passout pass: -out "$T/rsa.p12" 2>/dev/null; then
+	base64 -w0 "$T/rsa.p12" > "$T/rsa.p12b64"
+	mkpublish2 "$T/rsa.publishsettings" "$URL" "$A:Legacy:rsa"
+	expect_rc 0 "$DISKSEED" settings import "$T/rsa.publishsettings"
+	grep_q "$T/out" "CN ?= ?legacy"
+fi
+
 # Expired certificate: refused with the date; the old settings stay.
 mkpublish2 "$T/old.publishsettings" "$URL" "$B:Old:old"
 expect_rc 1 "$DISKSEED" settings import "$T/old.publishsettings"

@@ -65,6 +65,15 @@ importd_expect 403 "$(IMPORTD_CURL_OPTS="--cert $T/new.crt --key $T/new.key" \
 expect_rc 0 "$DISKSEED_IMPORTD" subscription add-cert --dir "$DS_IMPORTD_DIR" --id "$ALICE" "$T/new.crt"
 importd_expect 200 "$(IMPORTD_CURL_OPTS="--cert $T/new.crt --key $T/new.key" \
     importd_curl GET "$(importd_job_path aj1)")"
+# ... and unregistered again (by file here, by fingerprint below).
+expect_rc 0 "$DISKSEED_IMPORTD" subscription remove-cert --dir "$DS_IMPORTD_DIR" --id "$ALICE" "$T/new.crt"
+importd_expect 403 "$(IMPORTD_CURL_OPTS="--cert $T/new.crt --key $T/new.key" \
+    importd_curl GET "$(importd_job_path aj1)")" AuthenticationFailed
+expect_rc 1 "$DISKSEED_IMPORTD" subscription remove-cert --dir "$DS_IMPORTD_DIR" --id "$ALICE" "$T/new.crt"
+expect_rc 0 "$DISKSEED_IMPORTD" subscription add-cert --dir "$DS_IMPORTD_DIR" --id "$ALICE" "$T/new.crt"
+fpr=$(openssl x509 -in "$T/new.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
+expect_rc 0 "$DISKSEED_IMPORTD" subscription remove-cert --dir "$DS_IMPORTD_DIR" --id "$ALICE" "$fpr"
+expect_rc 0 "$DISKSEED_IMPORTD" subscription add-cert --dir "$DS_IMPORTD_DIR" --id "$ALICE" "$T/new.crt"
 
 # An expired management certificate, registered for Alice.
 "$DISKSEED_IMPORTD" subscription add --dir "$DS_IMPORTD_DIR" --id "$ALICE" \

@@ -72,13 +72,20 @@ client_setup() {
 		--ca-file "$DS_IMPORTD_CA" >"$T/import.out" 2>&1 ||
 		{ cat "$T/import.out" >&2; fail "settings import"; }
 	"$DISKSEED" settings set retries 2 || fail "settings set"
-	MKJOB=$top_builddir/tests/api/client-mkjob
 }
 
-# mkjob JOB [NDRIVES]: an import job with synthetic prepared drives.
+# mkjob JOB: prep a small staging folder onto the image $T/JOB.img
+# (drive id JOB.img), then diskseed job create.
 mkjob() {
-	"$MKJOB" "$1" "${2:-1}" "$DS_IMPORTD_ACCOUNT" "$DS_IMPORTD_LOCATION" \
-		>"$T/mkjob.out" 2>&1 || { cat "$T/mkjob.out" >&2; fail "mkjob $1"; }
+	mkdir -p "$T/stage-$1"
+	echo "data of $1" > "$T/stage-$1/file"
+	mkimage "$T/$1.img" 32M
+	"$DISKSEED" prep --staging "$T/stage-$1" --job "$1" \
+		--drive "$T/$1.img" --confirm "$1.img" -q >"$T/mkjob.out" 2>&1 ||
+		{ cat "$T/mkjob.out" >&2; fail "prep $1"; }
+	"$DISKSEED" job create --job "$1" --location "$DS_IMPORTD_LOCATION" \
+		--storage-account "$DS_IMPORTD_ACCOUNT" --container backups \
+		>"$T/mkjob.out" 2>&1 || { cat "$T/mkjob.out" >&2; fail "job create $1"; }
 }
 
 # A return address file: $T/ra.json.

@@ -194,11 +194,48 @@ test_lang(void)
 	TEST_DONE();
 }
 
+/* Random damage to a valid file never crashes the parser. */
+static void
+test_publish_fuzz(void)
+{
+	static const char good[] = "<?xml version=\"1.0\"?><PublishData>"
+	    "<PublishProfile SchemaVersion=\"2.0\"><Subscription "
+	    "ServiceManagementUrl=\"https://a\" Id=\"" GUID_A "\" Name=\"A\" "
+	    "ManagementCertificate=\"QUJD\"/></PublishProfile></PublishData>";
+	static const char bytes[] = "<>&;\"'=/!?[]%#\0\xff\xc3 aZ0";
+	struct ds_publish	*p;
+	char			 buf[sizeof good], *cause;
+	unsigned int		 seed = 4;
+	volatile int		 ok = 0;
+	int			 i, j;
+
+	TEST_START("publish settings parser under random damage");
+	for (i = 0; i < 3000; i++) {
+		memcpy(buf, good, sizeof good);
+		for (j = 0; j < 1 + i % 4; j++)
+			buf[rand_r(&seed) % (sizeof good - 1)] =
+			    bytes[rand_r(&seed) % (sizeof bytes - 1)];
+		p = NULL;
+		cause = NULL;
+		if (ds_publish_parse(buf, sizeof good - 1 - (size_t)(i % 7),
+		    &p, &cause) == DS_E_OK) {
+			ASSERT_TRUE(p != NULL && p->nsubs >= 1);
+			ok++;
+		} else
+			ASSERT_TRUE(p == NULL);
+		ds_publish_free(p);
+		free(cause);
+	}
+	ASSERT_TRUE(ok < 3000);
+	TEST_DONE();
+}
+
 int
 main(void)
 {
 	test_names();
 	test_publish();
+	test_publish_fuzz();
 	test_lang();
 	return tap_end();
 }
