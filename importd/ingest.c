@@ -45,14 +45,18 @@
 #define MANIFEST_MAX	(256U * 1024 * 1024)
 
 static const char receive_help[] = N_(
-"Usage: diskseed-importd receive --dir DIR --job NAME DRIVE [DRIVE...]\n"
+"Usage: diskseed-importd receive --dir DIR --job NAME [--target FOLDER]\n"
+"           DRIVE [DRIVE...]\n"
 "Checks each DRIVE (block device or image file, opened read-only)\n"
 "against the import job, then restores it with the job's keys and\n"
 "uploads every file into the job's storage account and container.\n"
-"Drives of another job, or of none, are reported and left alone.\n");
+"Drives of another job, or of none, are reported and left alone.\n"
+"With --target, the files go into FOLDER instead, and the copy logs\n"
+"into DIR/diagnostics.\n");
 
 static const char never_help[] = N_(
-"Usage: diskseed-importd never-received --dir DIR --job NAME DRIVEID...\n"
+"Usage: diskseed-importd never-received --dir DIR --job NAME\n"
+"           [--target FOLDER] DRIVEID...\n"
 "Marks drives of the job that will not arrive as NeverReceived, and\n"
 "finishes the job with the drives that did.\n");
 
@@ -103,7 +107,9 @@ struct ingest {
 	json_t		*doc;
 	char		*sub;
 	char		*rg;
-	struct target	*tgt;
+	struct target	*tgt;		/* the job's files */
+	struct target	*logt;		/* copy logs; may be tgt */
+	const char	*target_dir;	/* --target */
 	char		*container;
 	char		*diag_container;
 	char		*diag_prefix;
@@ -397,16 +403,6 @@ ingest_open(struct ingest *in, char **cause)
 	if ((rc = lock_job(in, cause)) != DS_E_OK ||
 	    (rc = idb_open(in, cause)) != DS_E_OK)
 		return rc;
-	acct_id = json_string_value(json_object_get(props_of(in),
-	    "storageAccountId"));
-	acct = acct_id != NULL && strrchr(acct_id, '/') != NULL ?
-	    strrchr(acct_id, '/') + 1 : acct_id;
-	if (acct == NULL || (account = config_account(in->cf, acct)) == NULL)
-		return ds_cause(cause, DS_E_IMPORTD_CONFIG, _("job %s: storage "
-		    "account %s is not in importd.conf"), in->job,
-		    acct != NULL ? acct : "?");
-	if ((rc = target_open(account, &in->tgt, cause)) != DS_E_OK)
-		return rc;
 	tags = json_object_get(in->doc, "tags");
 	if (json_string_value(json_object_get(tags, "container")) != NULL)
 		in->container = strdup(json_string_value(json_object_get(tags,
@@ -421,6 +417,30 @@ ingest_open(struct ingest *in, char **cause)
 	if (!valid_container_name(in->container))
 		return ds_cause(cause, DS_E_INVAL, _("job %s: '%s' is not a "
 		    "valid container name"), in->job, in->container);
+	if (in->target_dir != NULL) {
+		if ((rc = target_open_dir(in->target_dir, in->container,
+		    &in->tgt)) != DS_E_OK)
+			return rc;
+		if ((path = config_path(in->dir, "diagnostics")) == NULL)
+			return DS_E_NOMEM;
+		rc = target_open_dir(path, NULL, &in->logt);
+		free(path);
+		if (rc != DS_E_OK)
+			return rc;
+	} else {
+		acct_id = json_string_value(json_object_get(props_of(in),
+		    "storageAccountId"));
+		acct = acct_id != NULL && strrchr(acct_id, '/') != NULL ?
+		    strrchr(acct_id, '/') + 1 : acct_id;
+		if (acct == NULL ||
+		    (account = config_account(in->cf, acct)) == NULL)
+			return ds_cause(cause, DS_E_IMPORTD_CONFIG, _("job %s: "
+			    "storage account %s is not in importd.conf"),
+			    in->job, acct != NULL ? acct : "?");
+		if ((rc = target_open(account, &in->tgt, cause)) != DS_E_OK)
+			return rc;
+		in->logt = in->tgt;
+	}
 	diag = json_string_value(json_object_get(props_of(in),
 	    "diagnosticsPath"));
 	if ((in->diag_container = strdup(diag != NULL && *diag != '\0' ?
@@ -462,6 +482,8 @@ ingest_close(struct ingest *in)
 		free(in->files[i].failed);
 	}
 	free(in->files);
+	if (in->logt != in->tgt)
+		target_free(in->logt);
 	target_free(in->tgt);
 	if (in->idb != NULL)
 		sqlite3_close(in->idb);
@@ -759,7 +781,7 @@ write_logs(struct ingest *in, struct idrive *d)
 	char		*name, *uri, *cause = NULL;
 	json_t		*dj = drive_json(in, d->id);
 
-	if (target_container(in->tgt, in->diag_container, &cause) !=
+	if (target_container(in->logt, in->diag_container, &cause) !=
 	    DS_E_OK) {
 		importd_err_code(DS_E_IO, cause);
 		return;
@@ -783,10 +805,10 @@ write_logs(struct ingest *in, struct idrive *d)
 		    kinds[k], k == 2 ? "json" : "log") == -1)
 			return;
 		cause = NULL;
-		if (target_put_buf(in->tgt, in->diag_container, name, buf, len,
+		if (target_put_buf(in->logt, in->diag_container, name, buf, len,
 		    &cause) != DS_E_OK)
 			importd_err_code(DS_E_IO, cause);
-		else if ((uri = target_uri(in->tgt, in->diag_container,
+		else if ((uri = target_uri(in->logt, in->diag_container,
 		    name)) != NULL) {
 			json_object_set_new(dj, keys[k], json_string(uri));
 			free(uri);
@@ -1119,19 +1141,24 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "job", required_argument, NULL, 'j' },
+		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	 c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:j:t:h", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'd':
 			in->dir = optarg;
 			break;
 		case 'j':
 			in->job = optarg;
+			break;
+		case 't':
+			in->target_dir = optarg;
 			break;
 		case 'h':
 			fputs(_(help), stdout);

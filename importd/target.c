@@ -27,6 +27,7 @@
 struct target {
 	struct ds_blob	*blob;		/* Blob storage, or */
 	char		*dir;		/* a directory */
+	char		*flat;		/* the container that is dir itself */
 	uint64_t	 puts;
 };
 
@@ -75,6 +76,22 @@ target_open(json_t *acct, struct target **out, char **cause)
 	return DS_E_OK;
 }
 
+int
+target_open_dir(const char *dir, const char *flat, struct target **out)
+{
+	struct target	*t;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL ||
+	    (t->dir = strdup(dir)) == NULL ||
+	    (flat != NULL && (t->flat = strdup(flat)) == NULL)) {
+		target_free(t);
+		return DS_E_NOMEM;
+	}
+	*out = t;
+	return DS_E_OK;
+}
+
 void
 target_free(struct target *t)
 {
@@ -82,6 +99,7 @@ target_free(struct target *t)
 		return;
 	ds_blob_free(t->blob);
 	free(t->dir);
+	free(t->flat);
 	free(t);
 }
 
@@ -102,9 +120,10 @@ static char *
 dir_path(const struct target *t, const char *container, const char *name)
 {
 	char	*p;
+	int	 flat = t->flat != NULL && strcmp(t->flat, container) == 0;
 
-	if (asprintf(&p, "%s/%s%s%s", t->dir, container, name ? "/" : "",
-	    name ? name : "") == -1)
+	if (asprintf(&p, "%s%s%s%s%s", t->dir, flat ? "" : "/",
+	    flat ? "" : container, name ? "/" : "", name ? name : "") == -1)
 		return NULL;
 	return p;
 }

@@ -23,6 +23,14 @@ struct target;
 
 /* Opens the target of ACCOUNT, an entry of storageAccounts (borrowed). */
 int	 target_open(json_t *account, struct target **out, char **cause);
+
+/*
+ * Opens directory DIR as a target. Container FLAT (or none when NULL) is
+ * DIR itself rather than DIR/FLAT: receive --target stores a job's files
+ * straight into the folder it is given.
+ */
+int	 target_open_dir(const char *dir, const char *flat,
+	    struct target **out);
 void	 target_free(struct target *t);
 
 /* Makes CONTAINER when missing. */

@@ -55,3 +55,19 @@ done
 [ "$(stat -c %Y "$T/store/backups/sub/b.txt")" = \
     "$(stat -c %Y "$T/st/sub/b.txt")" ] || fail "mtime"
 ok "directory target; NeverReceived drive; job completed"
+
+# receive --target: the job's files straight into a folder, the logs in
+# the service directory.
+mkdir -p "$T/st3/d"
+echo one >"$T/st3/d/one.txt"
+head -c 100000 /dev/urandom >"$T/st3/two.bin"
+prep_ship jobt "$T/st3" 8M "$T/t1.img"
+expect_rc 0 receive --job jobt --target "$T/flat" "$T/t1.img"
+(cd "$T/st3" && find . -type f | sort | xargs sha256sum) >"$T/a"
+(cd "$T/flat" && find . -type f | sort | xargs sha256sum) >"$T/b"
+cmp -s "$T/a" "$T/b" || { diff "$T/a" "$T/b" >&2; fail "--target folder differs"; }
+grep_q "$DS_IMPORTD_DIR/diagnostics/waimportexport/jobt/t1.img_verbose.log" \
+    "^two\.bin: copied, 100000 bytes"
+expect_rc 0 "$DISKSEED" status --job jobt
+grep_q "$T/out" "Verbose log: +file://$DS_IMPORTD_DIR/diagnostics/waimportexport/jobt/t1\.img_verbose\.log"
+ok "receive --target FOLDER"
