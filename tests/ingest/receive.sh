@@ -1,8 +1,8 @@
 #!/bin/sh
 # End to end: prep over 3 image drives, job create, ship, then receive in
 # shuffled order and in two batches (a file spanning drives waits for all
-# of them), beside a drive of another job and one not in the job (both
-# reported and left untouched). The job ends Completed and the container
+# of them), beside drives of another job, of no job and not in the job
+# (reported and left untouched). The job ends Completed and the container
 # holds exactly the staging folder: names, sizes, SHA-256, metadata.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
@@ -21,20 +21,24 @@ for d in 1 2 3; do
 	grep_q "$T/out" "drive index: +$((d - 1))"
 done
 
-# Strangers: a drive of another job, and a copy of d1 under an id the
-# job does not list. Their bytes must not change.
+# Strangers: a drive of another job, one of no job, and a copy of d1
+# under an id the job does not list. Their bytes must not change.
 mkdir "$T/other"
 echo other >"$T/other/x"
 mkimage "$T/o1.img" 8M
 "$DISKSEED" prep --staging "$T/other" --job jobo --drive "$T/o1.img" \
     --confirm o1.img --chunk-size 64K -q >"$T/prep-o.out" 2>&1 || fail "prep jobo"
 cp "$T/d1.img" "$T/x1.img"
+head -c 4M /dev/urandom >"$T/blank.img"
+sb=$(sha "$T/blank.img")
 so=$(sha "$T/o1.img")
 sx=$(sha "$T/x1.img")
 s3=$(sha "$T/d3.img")
 
 # First batch: the last drive and the strangers.
-expect_rc 3 receive --job jobe "$T/d3.img" "$T/x1.img" "$T/o1.img"
+expect_rc 3 receive --job jobe "$T/d3.img" "$T/x1.img" "$T/o1.img" \
+    "$T/blank.img"
+grep_q "$T/err" "blank\.img: not a diskseed drive, left alone"
 grep_q "$T/err" "o1\.img: belongs to job jobo, not jobe"
 grep_q "$T/err" "x1\.img: drive x1\.img is not in job jobe"
 grep_q "$T/out" "d3\.img .*received for job jobe"
@@ -77,6 +81,7 @@ ok "metadata, block uploads and copy logs"
 
 # The strangers are untouched, and so is a received drive.
 [ "$(sha "$T/o1.img")" = "$so" ] || fail "drive of another job changed"
+[ "$(sha "$T/blank.img")" = "$sb" ] || fail "drive of no job changed"
 [ "$(sha "$T/x1.img")" = "$sx" ] || fail "drive not in the job changed"
 [ "$(sha "$T/d3.img")" = "$s3" ] || fail "a received drive changed"
 # A finished job takes no more drives.
