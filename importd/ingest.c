@@ -379,6 +379,27 @@ lock_job(struct ingest *in, char **cause)
 	return rc;
 }
 
+/* Refuses an importd.conf holding account keys that others can read. */
+static int
+config_private(struct ingest *in, char **cause)
+{
+	json_t	*a;
+	char	*path;
+	size_t	 i;
+	int	 rc = DS_E_OK;
+
+	json_array_foreach(in->cf->accounts, i, a) {
+		if (json_object_get(a, "key") == NULL)
+			continue;
+		if ((path = config_path(in->dir, "importd.conf")) == NULL)
+			return DS_E_NOMEM;
+		rc = ds_check_private(path, cause);
+		free(path);
+		break;
+	}
+	return rc;
+}
+
 /* Loads the job, its storage target and containers. */
 static int
 ingest_open(struct ingest *in, char **cause)
@@ -388,7 +409,8 @@ ingest_open(struct ingest *in, char **cause)
 	json_t		*tags, *account;
 	int		 rc;
 
-	if ((rc = config_load(in->dir, &in->cf, cause)) != DS_E_OK)
+	if ((rc = config_load(in->dir, &in->cf, cause)) != DS_E_OK ||
+	    (rc = config_private(in, cause)) != DS_E_OK)
 		return rc;
 	if ((path = config_path(in->dir, "importd.db")) == NULL)
 		return DS_E_NOMEM;

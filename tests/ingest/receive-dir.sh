@@ -39,6 +39,22 @@ expect_rc 1 "$DISKSEED_IMPORTD" never-received --dir "$DS_IMPORTD_DIR" \
     --job jobn n1.img
 grep_q "$T/err" "drive n1\.img is (Transferring|Received) already"
 
+# Account keys in importd.conf: refused while others can read it.
+cp "$DS_IMPORTD_DIR/importd.conf" "$T/conf.saved"
+python3 - "$DS_IMPORTD_DIR/importd.conf" <<'EOP' || fail "conf"
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["storageAccounts"].append({"name": "keyed", "key": "c2VjcmV0",
+    "blobEndpoint": "http://127.0.0.1:9/keyed"})
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+EOP
+chmod 644 "$DS_IMPORTD_DIR/importd.conf"
+expect_rc 1 "$DISKSEED_IMPORTD" never-received --dir "$DS_IMPORTD_DIR" \
+    --job jobn n2.img
+grep_q "$T/err" "importd\.conf is readable by other users"
+cp "$T/conf.saved" "$DS_IMPORTD_DIR/importd.conf"
+chmod 600 "$DS_IMPORTD_DIR/importd.conf"
+
 expect_rc 3 "$DISKSEED_IMPORTD" never-received --dir "$DS_IMPORTD_DIR" \
     --job jobn n2.img
 expect_rc 0 "$DISKSEED" status --job jobn
