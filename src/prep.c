@@ -774,7 +774,10 @@ seg_begin(struct prep *p, char **cause)
 	if ((p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
 	snprintf(level, sizeof level, "%d", p->level);
+	/* Names are bytes: stored raw, whatever the locale (hdrcharset). */
 	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(p->a, "pax", "hdrcharset",
+	    "BINARY") != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "zstd", "compression-level",
 	    level) != ARCHIVE_OK ||
@@ -1715,8 +1718,13 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 			if (strcmp(o->drives[i], o->drives[j]) == 0)
 				return ds_cause(cause, DS_E_INVAL,
 				    _("%s is given twice"), o->drives[i]);
-		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL)
-			return DS_E_NOTFOUND;
+		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL) {
+			struct stat st;
+
+			/* Exists but the gate refuses it: not a usable drive. */
+			return stat(o->drives[i], &st) == -1 ? DS_E_NOTFOUND :
+			    DS_E_INELIGIBLE;
+		}
 		ok = ds_gate_confirm_matches(o->confirm, id);
 		if (!ok) {
 			ds_cause(cause, DS_E_NOTCONFIRMED,
