@@ -1721,7 +1721,7 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL) {
 			struct stat st;
 
-			/* Exists but the gate refuses it: not a usable drive. */
+			/* It exists but the gate refuses it. */
 			return stat(o->drives[i], &st) == -1 ? DS_E_NOTFOUND :
 			    DS_E_INELIGIBLE;
 		}
