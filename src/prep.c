@@ -54,6 +54,8 @@ struct ent {
 	mode_t		 mode;
 	nlink_t		 nlink;
 	int		 unreadable;
+	int64_t		 mtime_ns;
+	int64_t		 ctime_ns;
 };
 
 /* A chunk buffer: record header room, plaintext, tag, padding. */
@@ -318,6 +320,10 @@ scan_dir(struct prep *p, const char *rel, char **cause)
 		e->dev = st.st_dev;
 		e->ino = st.st_ino;
 		e->mode = st.st_mode;
+		e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		    st.st_mtim.tv_nsec;
+		e->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
+		    st.st_ctim.tv_nsec;
 		e->nlink = st.st_nlink;
 		p->total_bytes += e->size;
 		if (S_ISREG(st.st_mode)) {
@@ -1491,8 +1497,14 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		} else if (h == NULL && (rc = hl_add(p, p->entry)) != DS_E_OK)
 			goto out;
 	}
-	if (f.type == DS_MF_FILE)
+	if (f.type == DS_MF_FILE) {
 		size = (uint64_t)before.st_size;
+		f.has_times = 1;
+		f.mtime_ns = (int64_t)before.st_mtim.tv_sec * 1000000000 +
+		    before.st_mtim.tv_nsec;
+		f.ctime_ns = (int64_t)before.st_ctim.tv_sec * 1000000000 +
+		    before.st_ctim.tv_nsec;
+	}
 	hdr = est_header(ae);
 	part = size - off;
 	if (!fits(p, hdr + (part + 511) / 512 * 512, mf_cost(e->rel))) {
@@ -1798,6 +1810,62 @@ job_setup(struct prep *p, json_t *records, char **cause)
 	return DS_E_OK;
 }
 
+/*
+ * Resume: compares the files already on the drives with staging now. One
+ * that changed is named (the drives keep the version copied before); a
+ * split file whose copied part changed cannot be finished: refused.
+ */
+static int
+check_committed(struct prep *p, json_t *records, char **cause)
+{
+	json_t		*r, *f;
+	size_t		 i, j, k = 0;
+	char		*path;
+	struct ent	*e;
+	int		 differs;
+
+	json_array_foreach(records, i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "t")) ?
+		    json_string_value(json_object_get(r, "t")) : "",
+		    "segment") != 0)
+			continue;
+		json_array_foreach(json_object_get(r, "files"), j, f) {
+			if (json_object_get(f, "skipped") != NULL ||
+			    json_object_get(f, "mtimeNs") == NULL ||
+			    (path = ds_mf_path(f, "path")) == NULL)
+				continue;
+			while (k < p->nents && strcmp(p->ents[k].rel, path))
+				k++;
+			free(path);
+			if (k == p->nents)
+				return DS_E_OK;	/* posPath check says more */
+			e = &p->ents[k];
+			differs = e->size != (uint64_t)json_integer_value(
+			    json_object_get(f, "size")) || e->mtime_ns !=
+			    json_integer_value(json_object_get(f, "mtimeNs")) ||
+			    e->ctime_ns != json_integer_value(
+			    json_object_get(f, "ctimeNs"));
+			if (!differs)
+				continue;
+			if (k == p->entry && p->entry_off > 0)
+				return ds_cause(cause, DS_E_STAGING_CHANGED,
+				    _("%s: changed while it was being copied "
+				    "(part of it is on the drives already); "
+				    "the job cannot be resumed"), e->rel);
+			if (k < p->entry && (p->res->nchanged == 0 ||
+			    strcmp(p->res->changed[p->res->nchanged - 1],
+			    e->rel) != 0)) {
+				warn(p, _("%s: changed after it was copied; "
+				    "the drives hold the earlier version"),
+				    e->rel);
+				add_str(&p->res->changed, &p->res->nchanged,
+				    e->rel);
+			}
+		}
+	}
+	return DS_E_OK;
+}
+
 /* Whether NAME is a job name: a letter, then letters, digits, hyphens. */
 static int
 valid_job(const char *name)
@@ -2032,6 +2100,8 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 
+	if ((rc = check_committed(p, records, cause)) != DS_E_OK)
+		goto out;
 	json_decref(records);
 	records = NULL;
 	if ((rc = ds_journal_open(jpath, &p->journal, &records, cause)) !=
