@@ -1852,6 +1852,10 @@ check_committed(struct prep *p, json_t *records, char **cause)
 				    _("%s: changed while it was being copied "
 				    "(part of it is on the drives already); "
 				    "the job cannot be resumed"), e->rel);
+			/* Marked in the open drive's manifest (the records of
+			 * its segments are these objects); a closed drive's
+			 * manifest is written already. */
+			json_object_set_new(f, "changed", json_true());
 			if (k < p->entry && (p->res->nchanged == 0 ||
 			    strcmp(p->res->changed[p->res->nchanged - 1],
 			    e->rel) != 0)) {
