@@ -438,8 +438,8 @@ ui_popup(const char *title, const char *text, const char *keys)
 	if (w > 70)
 		w = 70;
 	rows = wrap(0, 0, w - 4, 0, UI_NORMAL, text, 0);
-	if (rows > LINES - 8)
-		rows = LINES - 8;
+	if (rows > LINES - 7)
+		rows = LINES - 7;
 	h = rows + 5;
 	y = (LINES - 1 - h) / 2;
 	x = (COLS - w) / 2;
