@@ -31,7 +31,7 @@ struct status {
 	int64_t		  updated_ms;
 	char		  updated[32];	/* local time of the last answer */
 	char		 *error;
-	const char	 *want;		/* job to select first; borrowed */
+	char		 *want;		/* job to select first */
 };
 
 static void
@@ -90,7 +90,7 @@ status_enter(struct wiz_model *m, void **data, char **cause)
 
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return ds_cause(cause, DS_E_NOMEM, "status");
-	s->want = m->job;
+	s->want = m->job != NULL ? strdup(m->job) : NULL;
 	s->pending = 1;
 	*data = s;
 	return 0;
@@ -216,6 +216,7 @@ status_leave(void *data)
 		return;
 	ds_jobs_free(s->jobs, s->njobs);
 	ds_api_close(s->api);
+	free(s->want);
 	free(s->error);
 	free(s);
 }
