@@ -1,7 +1,8 @@
 /*
  * A whole drive as inspect, verify and restore open it (src/restore.c:
- * header, trailer, the manifest the trailer points at), through
- * ds_drive_inspect() on an image file made from the input.
+ * header, trailer, the manifest the trailer points at, the chunk slots
+ * they name), through ds_drive_inspect() and ds_verify() on an image
+ * file made from the input.
  *
  * Input: one flag byte, the header block, the trailer block (each
  * DS_FMT_BLOCK bytes, zero-padded when short), then the manifest. The
@@ -9,9 +10,15 @@
  * the trailer block. Flags:
  *   0x01  reseal both blocks (their SHA-256), to get past the checksum;
  *   0x02  point the trailer at the manifest (offset, length, SHA-256);
- *   0x04  set both blocks' drive size to the image's.
+ *   0x04  set both blocks' drive size to the image's;
+ *   0x08  verify too, with the drive's key in the key file (the blocks'
+ *         key-check values are set to match it);
+ *   0x10  make the image long enough for one chunk slot of the size the
+ *         header names (sparse, at most 1 GiB).
  */
 #include "config.h"
+
+#include <sys/stat.h>
 
 #include <fcntl.h>
 #include <string.h>
@@ -22,7 +29,18 @@
 #include "error.h"
 #include "format.h"
 #include "fuzz.h"
+#include "keys.h"
 #include "restore.h"
+#include "util.h"
+
+static const uint8_t key[DS_FMT_KEY_LEN] = { 0x42, 0x17 };
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
 
 static void
 put64(uint8_t *p, uint64_t v)
@@ -31,6 +49,29 @@ put64(uint8_t *p, uint64_t v)
 
 	for (i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Verifies the drive at PATH with its key in the key file. */
+static void
+verify(const char *path, const uint8_t *hdr)
+{
+	struct ds_read_opts	 o;
+	struct ds_read_report	*r = NULL;
+	const char		*drives[1];
+	char			 set[2 * DS_FMT_SET_LEN + 1], *cause = NULL;
+	int			 rc;
+
+	ds_hex(set, hdr + 16, DS_FMT_SET_LEN);
+	FUZZ_CHECK(ds_keys_save(set, get32(hdr + 32), key, NULL) == DS_E_OK);
+	memset(&o, 0, sizeof o);
+	drives[0] = path;
+	o.drives = drives;
+	o.ndrives = 1;
+	rc = ds_verify(&o, &r, &cause);
+	FUZZ_CHECK(rc == DS_E_OK || rc == DS_E_DAMAGED || cause != NULL);
+	FUZZ_CHECK((rc == DS_E_OK || rc == DS_E_DAMAGED) == (r != NULL));
+	ds_read_report_free(r);
+	free(cause);
 }
 
 int
@@ -66,6 +107,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put64(trl + 80, mflen);
 		SHA256(mf, mflen, trl + 128);
 	}
+	if ((flags & 0x10) && get32(hdr + 40) <= (1U << 30))
+		img += get32(hdr + 40);
+	if (flags & 0x08) {
+		ds_fmt_key_check(key, hdr + 16, get32(hdr + 32), hdr + 96);
+		ds_fmt_key_check(key, trl + 16, get32(trl + 32), trl + 96);
+	}
 	if (flags & 0x04) {
 		put64(hdr + 56, img);
 		put64(trl + 56, img);
@@ -74,6 +121,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		SHA256(hdr, DS_FMT_BLOCK - 32, hdr + DS_FMT_BLOCK - 32);
 		SHA256(trl, DS_FMT_BLOCK - 32, trl + DS_FMT_BLOCK - 32);
 	}
+	snprintf(path, sizeof path, "%s/state", fuzz_tmpdir());
+	setenv("XDG_STATE_HOME", path, 1);
 	snprintf(path, sizeof path, "%s/drive.img", fuzz_tmpdir());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	FUZZ_CHECK(fd != -1);
@@ -94,5 +143,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ds_drive_info_clear(&info);
 	free(cause);
+	if (flags & 0x08)
+		verify(path, hdr);
 	return 0;
 }
