@@ -202,6 +202,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	feed.p = data + 2;
 	feed.left = size - 2;
 	rc = run(api, op, &cause);
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "operation %d: %s%s%s\n", op, ds_errname(rc),
+		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
 	FUZZ_CHECK(rc == DS_E_OK || cause != NULL || rc == DS_E_NOMEM);
 	if (feed.status < 200 || feed.status > 299)
 		FUZZ_CHECK(rc != DS_E_OK);

@@ -79,6 +79,8 @@ __wrap_evhttp_send_reply(struct evhttp_request *req, int code,
 
 	(void)req;
 	replies++;
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "reply %d\n", code);
 	FUZZ_CHECK(reason != NULL);
 	FUZZ_CHECK(code == 200 || code == 201 || code == 400 ||
 	    code == 404 || code == 405 || code == 409 || code == 500);
