@@ -6,18 +6,23 @@
  * linked with -Wl,--wrap=evhttp_send_reply, so each answer comes to
  * __wrap_evhttp_send_reply() below, which checks it.
  *
- * Input: requests separated by NUL bytes; the first byte of each, modulo
- * 4, picks the method ("0" PUT, "1" PATCH, "2" GET, "3"
- * listBitLockerKeys), the rest is its body. Every input starts from a
- * service without the job.
+ * Input: requests separated by NUL bytes. The first byte of each, modulo
+ * 8, picks the method: "0" PUT, "1" PATCH, "2" GET, "3"
+ * listBitLockerKeys ("5" to "7" as "1" to "3"), and the rest is its
+ * body; or "4": the rest is the query string of Jobs_ListByResourceGroup
+ * ($top, $skiptoken, $filter). Every input starts from a service
+ * without the job.
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <string.h>
 
+#include <sys/queue.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #include "db.h"
 #include "error.h"
@@ -125,6 +130,39 @@ setup(void)
 	free(path);
 }
 
+/* Jobs_ListByResourceGroup with the query string Q (one job at most, so
+ * no nextLink: the fake request has no URI to build it from). */
+static void
+list(const uint8_t *q, size_t len)
+{
+	struct req		 r;
+	struct evkeyvalq	 query;
+	char			*qs = fuzz_string(q, len);
+
+	memset(&r, 0, sizeof r);
+	TAILQ_INIT(&query);
+	if ((r.ev = evhttp_request_new(NULL, NULL)) == NULL)
+		abort();
+	r.cf = cf;
+	r.db = db;
+	r.method = EVHTTP_REQ_GET;
+	r.sub = SUB;
+	r.rg = "rg";
+	r.caller = strdup("fuzz");
+	r.base = "https://127.0.0.1:8443";
+	r.query = &query;
+	keys_allowed = 0;
+	replies = 0;
+	if (evhttp_parse_query_str(qs, &query) == 0) {
+		routes_job_list(&r);
+		FUZZ_CHECK(replies == 1);
+	}
+	evhttp_clear_headers(&query);
+	free(r.caller);
+	free(qs);
+	evhttp_request_free(r.ev);
+}
+
 static void
 request(int kind, const uint8_t *body, size_t len)
 {
@@ -171,8 +209,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (size > 0) {
 		end = memchr(data, '\0', size);
 		len = end != NULL ? (size_t)(end - data) : size;
-		if (len > 0)
-			request(data[0], data + 1, len - 1);
+		if (len > 0 && data[0] % 8 == 4)
+			list(data + 1, len - 1);
+		else if (len > 0)
+			request(data[0] % 4, data + 1, len - 1);
 		if (end == NULL)
 			break;
 		data += len + 1;
