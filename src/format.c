@@ -129,6 +129,7 @@ ds_hdr_decode(const uint8_t *in, struct ds_hdr *h, char **cause)
 	joblen = (size_t)in[160] | (size_t)in[161] << 8;
 	if (joblen > DS_FMT_JOB_MAX || h->cipher != DS_FMT_CIPHER_GCM ||
 	    h->chunk_size < 2 * DS_FMT_BLOCK || h->chunk_size % DS_FMT_BLOCK ||
+	    h->chunk_size > 64 * 1024 * 1024 ||
 	    h->data_off % DS_FMT_BLOCK || h->data_off < DS_FMT_BLOCK)
 		return ds_cause(cause, DS_E_PARSE,
 		    _("the header holds impossible values"));

@@ -1,16 +1,22 @@
 /* The format gate: every check before a drive is opened for writing. */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+
+#include <linux/fs.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "drives.h"
 #include "error.h"
 #include "gate.h"
+#include "util.h"
 
 static const char *
 base_name(const char *path)
@@ -39,29 +45,208 @@ ds_gate_confirm_matches(const char *confirm, const char *id)
 	}
 }
 
+/* Whether PATH (maybe a by-id link) leads to a block device. */
+static int
+is_block(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISBLK(st.st_mode);
+}
+
+/* Looks PATH up as a whole disk; a block device that is not one is refused. */
+static int
+gate_lookup(const char *path, struct ds_drive **d, char **cause)
+{
+	struct ds_drive_limits	limits;
+	int			error;
+
+	if ((error = ds_drive_limits_init(&limits, cause)) != DS_E_OK)
+		return error;
+	error = ds_drive_lookup(path, &limits, d, cause);
+	if (error == DS_E_NOTFOUND && is_block(path))
+		error = DS_E_INELIGIBLE;
+	return error;
+}
+
 char *
 ds_gate_confirm_id(const char *path, char **cause)
 {
-	struct stat st;
+	struct stat	 st, lst;
+	struct ds_drive	*d;
+	char		*id;
 
 	if (stat(path, &st) == -1) {
 		ds_cause(cause, DS_E_NOTFOUND, "%s: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode) && lstat(path, &lst) == 0 &&
+	    S_ISREG(lst.st_mode))
 		return strdup(base_name(path));
-	/* Block devices: drive detection (src/drives.c) is not built yet. */
-	ds_cause(cause, DS_E_NOTIMPL, _("%s: block devices are not "
-	    "supported yet; use an image file"), path);
-	return NULL;
+	if (gate_lookup(path, &d, cause) != DS_E_OK)
+		return NULL;
+	id = strdup(d->confirm_id);
+	ds_drive_free(d);
+	return id;
+}
+
+/* Every reason D cannot be used, joined for a message; allocated. */
+static char *
+reasons_text(const struct ds_drive *d)
+{
+	char		*s = NULL, *t;
+	unsigned	 bit;
+	int		 i;
+
+	for (i = 0; i < DS_DRIVE_NREASONS; i++) {
+		bit = 1U << i;
+		if (!(d->reasons & bit))
+			continue;
+		if (asprintf(&t, "%s%s%s%s%s%s", s != NULL ? s : "",
+		    s != NULL ? "; " : "", _(ds_drive_reason_text(bit)),
+		    d->details[i] != NULL ? " (" : "",
+		    d->details[i] != NULL ? d->details[i] : "",
+		    d->details[i] != NULL ? ")" : "") == -1)
+			t = NULL;
+		free(s);
+		if ((s = t) == NULL)
+			return NULL;
+	}
+	return s;
+}
+
+/* DS_E_INELIGIBLE with every reason when D has any, else DS_E_OK. */
+static int
+refuse_ineligible(const char *path, const struct ds_drive *d, char **cause)
+{
+	char	*why;
+	int	 error;
+
+	if (d->reasons == 0)
+		return DS_E_OK;
+	why = reasons_text(d);
+	error = ds_cause(cause, DS_E_INELIGIBLE, "%s: %s", path,
+	    why != NULL ? why : "");
+	free(why);
+	return error;
+}
+
+static int
+str_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* DS_E_CHANGED unless NOW is still the drive that was WAS. */
+static int
+same_drive(const char *path, const struct ds_drive *was,
+    const struct ds_drive *now, char **cause)
+{
+	char a[32], b[32];
+
+	if (was->devnum != now->devnum)
+		return ds_cause(cause, DS_E_CHANGED, _("%s is now another "
+		    "device (%s)"), path, now->name);
+	if (was->size != now->size)
+		return ds_cause(cause, DS_E_CHANGED, _("%s: size was %s, is "
+		    "%s"), path, ds_human_size(a, sizeof a, was->size),
+		    ds_human_size(b, sizeof b, now->size));
+	if (!str_same(was->serial, now->serial) ||
+	    !str_same(was->confirm_id, now->confirm_id))
+		return ds_cause(cause, DS_E_CHANGED, _("%s: was %s, is %s"),
+		    path, was->confirm_id != NULL ? was->confirm_id : "?",
+		    now->confirm_id != NULL ? now->confirm_id : "?");
+	return DS_E_OK;
+}
+
+/* The block-device half of the gate: every check, O_EXCL, checks again. */
+static int
+gate_open_block(const char *path, const char *confirm_id,
+    const struct ds_drive *listed, struct ds_gate *g, char **cause)
+{
+	struct ds_drive	*d = NULL, *again = NULL;
+	struct stat	 st;
+	uint64_t	 size;
+	int		 fd = -1, ssz, error;
+
+	if ((error = gate_lookup(path, &d, cause)) != DS_E_OK)
+		return error;
+	if (listed != NULL &&
+	    (error = same_drive(path, listed, d, cause)) != DS_E_OK)
+		goto fail;
+	if ((error = refuse_ineligible(path, d, cause)) != DS_E_OK)
+		goto fail;
+	if (!ds_gate_confirm_matches(confirm_id, d->confirm_id)) {
+		error = ds_cause(cause, DS_E_NOTCONFIRMED, _("%s: confirm it "
+		    "with --confirm %s"), path, d->confirm_id);
+		goto fail;
+	}
+	/* O_EXCL: the kernel refuses while anything mounts or holds it. */
+	if ((fd = open(d->devnode, O_RDWR | O_EXCL | O_CLOEXEC)) == -1) {
+		error = ds_cause(cause, errno == EBUSY ? DS_E_BUSY : DS_E_IO,
+		    "%s: %s", d->devnode, strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISBLK(st.st_mode) ||
+	    st.st_rdev != d->devnum) {
+		error = ds_cause(cause, DS_E_CHANGED, _("%s is no longer the "
+		    "device that was checked"), d->devnode);
+		goto fail;
+	}
+	if (ioctl(fd, BLKGETSIZE64, &size) == -1 ||
+	    ioctl(fd, BLKSSZGET, &ssz) == -1) {
+		error = ds_cause(cause, DS_E_IO, "%s: %s", d->devnode,
+		    strerror(errno));
+		goto fail;
+	}
+	if (size != d->size) {
+		error = ds_cause(cause, DS_E_CHANGED, _("%s: size changed "
+		    "while it was opened"), d->devnode);
+		goto fail;
+	}
+	/* Once more, now that it is ours: still that disk, still unused. */
+	if ((error = gate_lookup(d->devnode, &again, cause)) != DS_E_OK ||
+	    (error = same_drive(path, d, again, cause)) != DS_E_OK)
+		goto fail;
+	if ((error = refuse_ineligible(path, again, cause)) != DS_E_OK)
+		goto fail;
+	g->fd = fd;
+	g->size = size;
+	g->sector_size = (unsigned)ssz;
+	g->is_block = 1;
+	g->path = strdup(path);
+	g->drive_id = strdup(d->drive_id);
+	ds_drive_free(d);
+	ds_drive_free(again);
+	if (g->path == NULL || g->drive_id == NULL) {
+		ds_gate_close(g);
+		return ds_cause(cause, DS_E_NOMEM, "%s", path);
+	}
+	return DS_E_OK;
+
+fail:
+	if (fd != -1)
+		close(fd);
+	ds_drive_free(d);
+	ds_drive_free(again);
+	return error;
 }
 
 int
 ds_gate_open(const char *path, const char *confirm_id, struct ds_gate *g,
     char **cause)
 {
-	struct stat	 st;
+	return ds_gate_open_listed(path, confirm_id, NULL, g, cause);
+}
+
+int
+ds_gate_open_listed(const char *path, const char *confirm_id,
+    const struct ds_drive *listed, struct ds_gate *g, char **cause)
+{
+	struct stat	 st, target;
 	char		*id;
 	int		 fd;
 
@@ -70,11 +255,15 @@ ds_gate_open(const char *path, const char *confirm_id, struct ds_gate *g,
 	if (lstat(path, &st) == -1)
 		return ds_cause(cause, DS_E_NOTFOUND, "%s: %s", path,
 		    strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+	/* Block devices may be named by a link (/dev/disk/by-id). */
+	if (S_ISBLK(st.st_mode) || (S_ISLNK(st.st_mode) && !(stat(path,
+	    &target) == 0 && S_ISREG(target.st_mode))))
+		return gate_open_block(path, confirm_id, listed, g, cause);
+	if (!S_ISREG(st.st_mode))
 		return ds_cause(cause, DS_E_INELIGIBLE,
 		    _("%s is neither a block device nor an image file"), path);
 	if ((id = ds_gate_confirm_id(path, cause)) == NULL)
-		return S_ISBLK(st.st_mode) ? DS_E_NOTIMPL : DS_E_NOTFOUND;
+		return DS_E_NOTFOUND;
 	if (!ds_gate_confirm_matches(confirm_id, id)) {
 		ds_cause(cause, DS_E_NOTCONFIRMED,
 		    _("%s: confirm it with --confirm %s"), path, id);

@@ -40,6 +40,16 @@ char	*ds_gate_confirm_id(const char *path, char **cause);
 int	 ds_gate_open(const char *path, const char *confirm_id,
 	    struct ds_gate *g, char **cause);
 
+struct ds_drive;
+
+/*
+ * Like ds_gate_open, and also refuses (DS_E_CHANGED) a block device that
+ * is no longer the drive LISTED (from ds_drives_list, minutes ago): other
+ * device number, size, serial or confirmation id. LISTED may be NULL.
+ */
+int	 ds_gate_open_listed(const char *path, const char *confirm_id,
+	    const struct ds_drive *listed, struct ds_gate *g, char **cause);
+
 /*
  * Checks that CONFIRM (a comma-separated list, as given to --confirm)
  * names ID. Returns 1 when it does.

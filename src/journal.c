@@ -130,19 +130,28 @@ fail:
 int
 ds_journal_append(struct ds_journal *j, json_t *rec, char **cause)
 {
-	char	*text, *line;
+	char	*text;
+	int	 rc;
+
+	if ((text = json_dumps(rec, JSON_COMPACT)) == NULL)
+		return DS_E_NOMEM;
+	rc = ds_journal_append_text(j, text, cause);
+	free(text);
+	return rc;
+}
+
+int
+ds_journal_append_text(struct ds_journal *j, const char *text, char **cause)
+{
+	char	*line;
 	uint8_t	 sum[32];
 	size_t	 tlen;
 	ssize_t	 n;
 	int	 rc = DS_E_OK;
 
-	if ((text = json_dumps(rec, JSON_COMPACT)) == NULL)
-		return DS_E_NOMEM;
 	tlen = strlen(text);
-	if ((line = malloc(tlen + 66)) == NULL) {
-		free(text);
+	if ((line = malloc(tlen + 66)) == NULL)
 		return DS_E_NOMEM;
-	}
 	SHA256((unsigned char *)text, tlen, sum);
 	ds_hex(line, sum, 32);
 	line[64] = ' ';
@@ -153,7 +162,6 @@ ds_journal_append(struct ds_journal *j, json_t *rec, char **cause)
 		rc = ds_cause(cause, DS_E_IO, "%s: %s", j->path,
 		    n == -1 ? strerror(errno) : _("short write"));
 	free(line);
-	free(text);
 	return rc;
 }
 

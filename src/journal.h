@@ -32,6 +32,10 @@ int	ds_journal_read(const char *path, json_t **records, char **cause);
 /* Appends REC (borrowed) and makes it durable. */
 int	ds_journal_append(struct ds_journal *j, json_t *rec, char **cause);
 
+/* Appends the compact JSON object TEXT (one line, no newline). */
+int	ds_journal_append_text(struct ds_journal *j, const char *text,
+	    char **cause);
+
 /* Closes J; takes NULL. */
 void	ds_journal_close(struct ds_journal *j);
 

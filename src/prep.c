@@ -77,6 +77,12 @@ struct hl {
 	int		 used;
 };
 
+/* A growing text buffer. */
+struct tbuf {
+	char		*s;
+	size_t		 len, cap;
+};
+
 /* The drive being written. */
 struct drive {
 	int		 open;
@@ -86,7 +92,13 @@ struct drive {
 	uint64_t	 trailer_off;
 	uint64_t	 next_slot;
 	uint64_t	 mf_est;
-	json_t		*segments;	/* the journal's segment records */
+	/* The manifest's lists so far, as JSON text without brackets:
+	 * compact, so memory stays small whatever the number of files. */
+	struct tbuf	 mf_segs;
+	struct tbuf	 mf_chunks;
+	struct tbuf	 mf_files;
+	uint64_t	 mf_nfiles;
+	uint64_t	 mf_bytes;
 	uint8_t		 header[DS_FMT_BLOCK];
 };
 
@@ -128,7 +140,9 @@ struct prep {
 	uint64_t		 seg_mf;
 	uint64_t		 seg_avail;
 	uint32_t		 ordinal;
-	json_t			*seg_files;
+	struct tbuf		 seg_ftext;	/* its file records */
+	uint64_t		 seg_nfiles;
+	uint64_t		 seg_bytes;
 
 	/* The file being split across segments. */
 	EVP_MD_CTX		*split_md;
@@ -710,8 +724,7 @@ seg_abort(struct prep *p)
 	}
 	if (p->cur != NULL)
 		p->cur = NULL;
-	json_decref(p->seg_files);
-	p->seg_files = NULL;
+	p->seg_ftext.len = 0;
 }
 
 /* Room in bytes on the open drive for segments and their manifest. */
@@ -754,8 +767,11 @@ seg_begin(struct prep *p, char **cause)
 	p->ordinal = 0;
 	p->ndone = 0;
 	set_direct(p, 1);
-	if ((p->seg_files = json_array()) == NULL ||
-	    (p->a = archive_write_new()) == NULL)
+	p->seg_ftext.len = 0;
+	if (p->seg_ftext.s != NULL)
+		p->seg_ftext.s[0] = '\0';
+	p->seg_nfiles = p->seg_bytes = 0;
+	if ((p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
 	snprintf(level, sizeof level, "%d", p->level);
 	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK ||
@@ -772,12 +788,113 @@ seg_begin(struct prep *p, char **cause)
 	return DS_E_OK;
 }
 
+/* Appends LEN bytes of S to T, after a comma when T is not empty. */
+static int
+tb_add(struct tbuf *t, const char *s, size_t len)
+{
+	char	*n;
+	size_t	 need = t->len + len + 2;
+
+	if (len == 0)
+		return DS_E_OK;
+	if (need > t->cap) {
+		t->cap = need > 2 * t->cap ? need : 2 * t->cap;
+		if ((n = realloc(t->s, t->cap)) == NULL)
+			return DS_E_NOMEM;
+		t->s = n;
+	}
+	if (t->len > 0)
+		t->s[t->len++] = ',';
+	memcpy(t->s + t->len, s, len);
+	t->len += len;
+	t->s[t->len] = '\0';
+	return DS_E_OK;
+}
+
+static void
+tb_free(struct tbuf *t)
+{
+	free(t->s);
+	memset(t, 0, sizeof *t);
+}
+
+/* Appends the JSON array A to T without its brackets. */
+static int
+tb_add_items(struct tbuf *t, json_t *a)
+{
+	char	*text;
+	int	 rc;
+
+	if (json_array_size(a) == 0)
+		return DS_E_OK;
+	if ((text = json_dumps(a, JSON_COMPACT)) == NULL)
+		return DS_E_NOMEM;
+	rc = tb_add(t, text + 1, strlen(text) - 2);
+	free(text);
+	return rc;
+}
+
+/*
+ * Adds a committed segment record to the open drive's manifest text.
+ * FTEXT, NFILES and BYTES: its files, or NULL to take them from REC.
+ */
+static int
+drive_add_seg(struct prep *p, json_t *rec, const char *ftext,
+    uint64_t nfiles, uint64_t bytes)
+{
+	json_t	*s, *v, *files = json_object_get(rec, "files");
+	char	*text;
+	size_t	 i;
+	int	 rc;
+
+	s = json_pack("{s:O, s:O, s:I, s:O}",
+	    "segment", json_object_get(rec, "segment"),
+	    "firstChunk", json_object_get(rec, "firstChunk"),
+	    "chunks", (json_int_t)json_array_size(json_object_get(rec,
+	    "chunks")),
+	    "streamBytes", json_object_get(rec, "streamBytes"));
+	if (s == NULL || (text = json_dumps(s, JSON_COMPACT)) == NULL) {
+		json_decref(s);
+		return DS_E_NOMEM;
+	}
+	json_decref(s);
+	rc = tb_add(&p->d.mf_segs, text, strlen(text));
+	free(text);
+	if (rc != DS_E_OK ||
+	    (rc = tb_add_items(&p->d.mf_chunks, json_object_get(rec,
+	    "chunks"))) != DS_E_OK ||
+	    (rc = ftext != NULL ? tb_add(&p->d.mf_files, ftext,
+	    strlen(ftext)) : tb_add_items(&p->d.mf_files, files)) != DS_E_OK)
+		return rc;
+	p->d.mf_nfiles += nfiles;
+	p->d.mf_bytes += bytes;
+	json_array_foreach(ftext == NULL ? files : NULL, i, v) {
+		if (json_object_get(v, "skipped") != NULL)
+			continue;
+		p->d.mf_nfiles++;
+		p->d.mf_bytes += (uint64_t)json_integer_value(
+		    json_object_get(v, json_object_get(v, "length") ?
+		    "length" : "size"));
+	}
+	p->d.next_slot = (uint64_t)json_integer_value(json_object_get(rec,
+	    "firstChunk")) + json_array_size(json_object_get(rec, "chunks"));
+	return DS_E_OK;
+}
+
+static void
+drive_free_text(struct drive *d)
+{
+	tb_free(&d->mf_segs);
+	tb_free(&d->mf_chunks);
+	tb_free(&d->mf_files);
+}
+
 /* Closes the segment, waits for its chunks, syncs, journals it. */
 static int
 seg_commit(struct prep *p, char **cause)
 {
 	json_t		*rec, *chunks, *c;
-	char		 hex[65];
+	char		 hex[65], *text, *line;
 	size_t		 i;
 	int		 rc;
 
@@ -815,14 +932,13 @@ seg_commit(struct prep *p, char **cause)
 		json_object_set_new(c, "sha256", json_string(hex));
 		json_array_append_new(chunks, c);
 	}
-	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:o, s:o, s:[I,I]}",
+	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:o, s:[I,I]}",
 	    "t", "segment", "drive", (int)p->d.index, "segment", (int)p->seg,
 	    "firstChunk", (json_int_t)p->seg_first,
 	    "streamBytes", (json_int_t)p->seg_out,
 	    "mfEst", (json_int_t)(p->seg_mf + p->ndone * MF_PER_CHUNK),
-	    "chunks", chunks, "files", p->seg_files,
+	    "chunks", chunks,
 	    "pos", (json_int_t)p->entry, (json_int_t)p->entry_off);
-	p->seg_files = NULL;
 	if (rec == NULL)
 		return DS_E_NOMEM;
 	/* The entry the position follows, checked when resuming. */
@@ -832,10 +948,26 @@ seg_commit(struct prep *p, char **cause)
 		json_decref(rec);
 		return DS_E_NOMEM;
 	}
-	json_array_append(p->d.segments, rec);
-	p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
-	p->next_seg++;
-	return journal_add(p, rec, cause);
+	/* The record's text with the file records spliced in. */
+	text = json_dumps(rec, JSON_COMPACT);
+	if (text == NULL || asprintf(&line, "%.*s,\"files\":[%s]}",
+	    (int)strlen(text) - 1, text, p->seg_ftext.s != NULL ?
+	    p->seg_ftext.s : "") == -1) {
+		free(text);
+		json_decref(rec);
+		return DS_E_NOMEM;
+	}
+	free(text);
+	rc = drive_add_seg(p, rec, p->seg_ftext.s != NULL ? p->seg_ftext.s :
+	    "", p->seg_nfiles, p->seg_bytes);
+	json_decref(rec);
+	if (rc == DS_E_OK) {
+		p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
+		p->next_seg++;
+		rc = ds_journal_append_text(p->journal, line, cause);
+	}
+	free(line);
+	return rc;
 }
 
 /* Writes the manifest and trailer of the open drive and closes it. */
@@ -844,49 +976,39 @@ drive_close(struct prep *p, int last, char **cause)
 {
 	struct ds_prepared_drive	*pd;
 	struct ds_hdr			 h;
-	json_t				*mf, *segs, *chunks, *files, *rec;
-	json_t				*s, *v;
+	json_t				*mf, *rec;
 	uint8_t				 trailer[DS_FMT_BLOCK];
 	uint8_t				 hash[32];
-	char				*text = NULL, hex[65], *hh = NULL;
-	uint64_t			 moff, mlen, bytes = 0, nfiles = 0;
-	size_t				 i, j, padded;
+	char				*head, *text = NULL, hex[65];
+	char				*hh = NULL;
+	uint64_t			 moff, mlen;
+	size_t				 padded;
 	int				 rc;
 
 	prog(p, DS_PHASE_MANIFEST, 1);
-	segs = json_array();
-	chunks = json_array();
-	files = json_array();
-	json_array_foreach(p->d.segments, i, s) {
-		json_array_append_new(segs, json_pack("{s:O, s:O, s:I, s:O}",
-		    "segment", json_object_get(s, "segment"),
-		    "firstChunk", json_object_get(s, "firstChunk"),
-		    "chunks", (json_int_t)json_array_size(json_object_get(s,
-		    "chunks")),
-		    "streamBytes", json_object_get(s, "streamBytes")));
-		json_array_extend(chunks, json_object_get(s, "chunks"));
-		json_array_extend(files, json_object_get(s, "files"));
-	}
-	json_array_foreach(files, j, v) {
-		if (json_object_get(v, "skipped") != NULL)
-			continue;
-		nfiles++;
-		bytes += (uint64_t)json_integer_value(json_object_get(v,
-		    json_object_get(v, "length") ? "length" : "size"));
-	}
-	mf = json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:b, s:o, s:o, "
-	    "s:o, s:{s:I, s:I, s:I}}",
+	mf = json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:b, "
+	    "s:{s:I, s:I, s:I}}",
 	    "format", "diskseed-manifest", "version", 1,
 	    "setId", p->set_hex, "drive", (int)p->d.index, "job", p->job,
 	    "chunkSize", (int)p->chunk_size, "dataOffset", DS_FMT_DATA_OFF,
-	    "last", last, "segments", segs, "chunks", chunks, "files", files,
-	    "totals", "files", (json_int_t)nfiles, "bytes", (json_int_t)bytes,
+	    "last", last, "totals", "files", (json_int_t)p->d.mf_nfiles,
+	    "bytes", (json_int_t)p->d.mf_bytes,
 	    "chunks", (json_int_t)p->d.next_slot);
-	if (mf == NULL || (text = json_dumps(mf, JSON_COMPACT)) == NULL) {
+	if (mf == NULL || (head = json_dumps(mf, JSON_COMPACT)) == NULL) {
 		json_decref(mf);
 		return DS_E_NOMEM;
 	}
 	json_decref(mf);
+	/* The head without its '}', then the three lists. */
+	head[strlen(head) - 1] = '\0';
+	rc = asprintf(&text, "%s,\"segments\":[%s],\"chunks\":[%s],"
+	    "\"files\":[%s]}", head,
+	    p->d.mf_segs.s != NULL ? p->d.mf_segs.s : "",
+	    p->d.mf_chunks.s != NULL ? p->d.mf_chunks.s : "",
+	    p->d.mf_files.s != NULL ? p->d.mf_files.s : "");
+	free(head);
+	if (rc == -1)
+		return DS_E_NOMEM;
 	mlen = strlen(text);
 	moff = DS_FMT_DATA_OFF + p->d.next_slot * p->chunk_size;
 	padded = (mlen + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
@@ -940,8 +1062,7 @@ drive_close(struct prep *p, int last, char **cause)
 	add_int(&p->res->closed, &p->res->nclosed, (int)p->d.index);
 	OPENSSL_cleanse(p->d.key, sizeof p->d.key);
 	ds_gate_close(&p->d.g);
-	json_decref(p->d.segments);
-	p->d.segments = NULL;
+	drive_free_text(&p->d);
 	p->d.open = 0;
 out:
 	free(hh);
@@ -1033,8 +1154,6 @@ drive_new(struct prep *p, const char *path, char **cause)
 	p->d.index = p->next_index;
 	if ((rc = drive_check_size(p, cause)) != DS_E_OK)
 		return rc;
-	if ((p->d.segments = json_array()) == NULL)
-		return DS_E_NOMEM;
 	if (RAND_bytes(p->d.key, sizeof p->d.key) != 1)
 		return ds_cause(cause, DS_E_IO, _("no random numbers"));
 	if ((rc = ds_keys_save(p->set_hex, p->d.index, p->d.key, cause)) !=
@@ -1107,13 +1226,23 @@ enum add_result {
 static int
 seg_file(struct prep *p, struct ds_mf_file *f)
 {
-	json_t *j = ds_mf_file_json(f);
+	json_t	*j = ds_mf_file_json(f);
+	char	*text;
+	int	 rc;
 
-	if (j == NULL)
+	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
 		return DS_E_NOMEM;
-	json_array_append_new(p->seg_files, j);
+	}
+	json_decref(j);
+	rc = tb_add(&p->seg_ftext, text, strlen(text));
+	free(text);
+	if (!f->skipped) {
+		p->seg_nfiles++;
+		p->seg_bytes += f->type == DS_MF_FILE ? f->length : 0;
+	}
 	p->seg_mf += mf_cost(f->path);
-	return DS_E_OK;
+	return rc;
 }
 
 /* Copies LEN bytes of FD from OFF into the archive, hashing them. */
@@ -1419,11 +1548,9 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 	if ((rc = ds_keys_load(p->set_hex, p->d.index, p->d.key, cause)) !=
 	    DS_E_OK)
 		return rc;
-	p->d.segments = json_incref(segs);
 	json_array_foreach(segs, i, s) {
-		p->d.next_slot = (uint64_t)json_integer_value(json_object_get(s,
-		    "firstChunk")) + json_array_size(json_object_get(s,
-		    "chunks"));
+		if ((rc = drive_add_seg(p, s, NULL, 0, 0)) != DS_E_OK)
+			return rc;
 		p->d.mf_est += (uint64_t)json_integer_value(json_object_get(s,
 		    "mfEst"));
 	}
@@ -1846,7 +1973,7 @@ out:
 		/* Left open: its journal records let --resume go on. */
 		OPENSSL_cleanse(p->d.key, sizeof p->d.key);
 		ds_gate_close(&p->d.g);
-		json_decref(p->d.segments);
+		drive_free_text(&p->d);
 	}
 	for (i = 0; i < NSLOTS; i++)
 		if (p->slots[i].buf != NULL)
@@ -1861,6 +1988,7 @@ out:
 	free(p->done);
 	free(p->wcause);
 	EVP_MD_CTX_free(p->split_md);
+	tb_free(&p->seg_ftext);
 	json_decref(p->pending);
 	json_decref(p->open_rec);
 	json_decref(p->open_segs);

@@ -66,8 +66,9 @@ struct reader {
 	struct ds_mf_segment	*seg;
 	uint64_t		 next_chunk;
 	int64_t			 bad_chunk;
-	uint8_t			*sealed;
+	uint8_t			*sealed;	/* bufsize bytes */
 	uint8_t			*plain;
+	size_t			 bufsize;
 
 	/* The file whose parts are being put together. */
 	char			*split_path;
@@ -383,6 +384,14 @@ open_set(struct reader *rd, int need_key, char **cause)
 		if (need_key && (rc = rdrive_key(o, d, cause)) != DS_E_OK)
 			return rc;
 	}
+	/* Buffers for the biggest chunk of the set. */
+	for (i = 0; i < rd->nidx; i++)
+		if (rd->byidx[i] != NULL && rd->byidx[i]->h.chunk_size >
+		    rd->bufsize)
+			rd->bufsize = rd->byidx[i]->h.chunk_size;
+	if (rd->bufsize > 0 && ((rd->sealed = malloc(rd->bufsize)) == NULL ||
+	    (rd->plain = malloc(rd->bufsize)) == NULL))
+		return DS_E_NOMEM;
 	/* Missing: gaps, and one after the highest when none is the last. */
 	for (i = 0; i < rd->nidx; i++)
 		if (rd->byidx[i] == NULL)
@@ -1049,13 +1058,8 @@ reader_init(struct reader *rd, const struct ds_read_opts *o,
 	memset(rd, 0, sizeof *rd);
 	rd->o = o;
 	*report = NULL;
-	if ((rd->r = calloc(1, sizeof *rd->r)) == NULL ||
-	    (rd->sealed = malloc(64 * 1024 * 1024)) == NULL ||
-	    (rd->plain = malloc(64 * 1024 * 1024)) == NULL) {
-		free(rd->r);
-		free(rd->sealed);
+	if ((rd->r = calloc(1, sizeof *rd->r)) == NULL)
 		return DS_E_NOMEM;
-	}
 	return DS_E_OK;
 }
 
@@ -1069,7 +1073,7 @@ reader_done(struct reader *rd, int rc, struct ds_read_report **report)
 	if (rd->disk != NULL)
 		archive_write_free(rd->disk);
 	if (rd->plain != NULL)
-		ds_freezero(rd->plain, 64 * 1024 * 1024);
+		ds_freezero(rd->plain, rd->bufsize);
 	free(rd->sealed);
 	free(rd->to);
 	if (rc == DS_E_OK && rd->r->nproblems > 0)

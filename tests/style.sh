@@ -8,6 +8,6 @@ fi
 if grep -rnE '\b(exit|abort|printf|puts|perror)\(' src --include='*.c' | grep -v 'snprintf\|vsnprintf\|asprintf\|vasprintf\|fprintf(f\|dprintf'; then
 	fail "src/ exits or prints: return an error instead"
 fi
-[ -d .git ] || skip "not a git checkout"
+[ -e .git ] || skip "not a git checkout"
 sh build-aux/checksrc . || fail "style: see above"
 ok "style"

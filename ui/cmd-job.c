@@ -1,14 +1,382 @@
-/* cmd-job.c: placeholder until its area lands; says so at run time. */
+/* diskseed job: create, show, list, cancel or delete an import job. */
 #include "config.h"
 
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include <jansson.h>
+
+#include "api.h"
+#include "apicli.h"
 #include "cmd.h"
 #include "error.h"
+#include "jobstore.h"
+#include "jsonx.h"
+#include "names.h"
+#include "prepared.h"
+#include "settings.h"
+
+struct job_opts {
+	const char	*job;
+	const char	*location;
+	const char	*rg;
+	const char	*account;
+	const char	*container;
+	const char	*address;
+	const char	*carrier;
+	const char	*carrier_account;
+	int		 json;
+};
+
+static void
+usage(FILE *f)
+{
+	fputs(_("Usage: diskseed job create --job NAME --storage-account A "
+	    "[--location L]\n"
+	    "           [--resource-group RG] [--container C] "
+	    "[--return-address FILE]\n"
+	    "           [--return-carrier C --return-account N]\n"
+	    "       diskseed job show --job NAME [--resource-group RG] "
+	    "[--json]\n"
+	    "       diskseed job list [--json]\n"
+	    "       diskseed job cancel --job NAME [--resource-group RG]\n"
+	    "       diskseed job delete --job NAME [--resource-group RG]\n"
+	    "Create the import job of prepared drives, or show, list, "
+	    "cancel or delete\nimport jobs.\n"), f);
+}
+
+static int
+parse(int argc, char **argv, struct job_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "job",		required_argument, NULL, 'j' },
+		{ "location",		required_argument, NULL, 'l' },
+		{ "resource-group",	required_argument, NULL, 'g' },
+		{ "storage-account",	required_argument, NULL, 'a' },
+		{ "container",		required_argument, NULL, 'c' },
+		{ "return-address",	required_argument, NULL, 'r' },
+		{ "return-carrier",	required_argument, NULL, 'C' },
+		{ "return-account",	required_argument, NULL, 'N' },
+		{ "json",		no_argument,	   NULL, 'J' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof *o);
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->job = optarg;
+			break;
+		case 'l':
+			o->location = optarg;
+			break;
+		case 'g':
+			o->rg = optarg;
+			break;
+		case 'a':
+			o->account = optarg;
+			break;
+		case 'c':
+			o->container = optarg;
+			break;
+		case 'r':
+			o->address = optarg;
+			break;
+		case 'C':
+			o->carrier = optarg;
+			break;
+		case 'N':
+			o->carrier_account = optarg;
+			break;
+		case 'J':
+			o->json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return DS_EXIT_OK;
+		default:
+			usage(stderr);
+			return DS_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return DS_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* Checks the names given before anything is read or sent. */
+static int
+check_names(const struct job_opts *o, char **cause)
+{
+	int rc = DS_E_OK;
+
+	if (o->job != NULL)
+		rc = ds_name_check_job(o->job, cause);
+	if (rc == DS_E_OK && o->rg != NULL)
+		rc = ds_name_check_group(o->rg, cause);
+	if (rc == DS_E_OK && o->account != NULL)
+		rc = ds_name_check_account(o->account, cause);
+	if (rc == DS_E_OK && o->container != NULL)
+		rc = ds_name_check_container(o->container, cause);
+	if (rc == DS_E_OK && o->location != NULL)
+		rc = ds_name_check_location(o->location, cause);
+	return rc;
+}
+
+/* The resource group of JOB: --resource-group, the local record, or the
+ * settings' default (NULL). */
+static char *
+group_for(const struct job_opts *o)
+{
+	struct ds_job_record	*r;
+	char			*rg = NULL;
+
+	if (o->rg != NULL)
+		return strdup(o->rg);
+	if (ds_jobstore_load(o->job, &r, NULL) == DS_E_OK) {
+		rg = r->resource_group;
+		r->resource_group = NULL;
+		ds_job_record_free(r);
+	}
+	return rg;
+}
+
+/* Picks the location: the one given, or the only one there is. */
+static int
+pick_location(struct ds_api *api, const char *given, char **name,
+    char **cause)
+{
+	struct ds_location	*locs;
+	size_t			 n, i;
+	int			 rc;
+
+	if (given != NULL)
+		return (*name = strdup(given)) != NULL ? DS_E_OK : DS_E_NOMEM;
+	if ((rc = ds_api_locations(api, &locs, &n, cause)) != DS_E_OK)
+		return rc;
+	if (n == 1)
+		*name = strdup(locs[0].name);
+	else {
+		fprintf(stderr, "%s\n", _("Locations:"));
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "  %s\n", locs[i].name);
+		rc = ds_cause(cause, DS_E_INVAL, "%s", _("choose a location "
+		    "with --location (see 'diskseed locations')"));
+	}
+	ds_locations_free(locs, n);
+	return rc;
+}
+
+static void
+print_deadline(void)
+{
+	char		buf[32];
+	struct tm	tm;
+	time_t		t = time(NULL) + DS_SHIP_DEADLINE_DAYS * 86400L;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+	printf(_("Send the shipping details (diskseed ship) and ship the "
+	    "drives soon: a job left\nwithout them is deleted after %d "
+	    "days (%s), and the drives must arrive\nwithin %d days of the "
+	    "shipping details.\n"), DS_SHIP_DEADLINE_DAYS, buf,
+	    DS_SHIP_DEADLINE_DAYS);
+}
+
+static int
+do_create(struct job_opts *o)
+{
+	struct ds_api		*api = NULL;
+	struct ds_prepared	*prep = NULL;
+	struct ds_address	*ra = NULL;
+	struct ds_location	*loc = NULL;
+	struct ds_job		*job = NULL;
+	struct ds_job_spec	 spec;
+	char			*cause = NULL, *location = NULL;
+	size_t			 i;
+	int			 rc;
+
+	if (o->job == NULL || o->account == NULL) {
+		ds_err_print("%s", _("job create needs --job and "
+		    "--storage-account"));
+		return DS_EXIT_USAGE;
+	}
+	if ((rc = check_names(o, &cause)) != DS_E_OK)
+		return apicli_fail(rc, cause);
+	if (o->address != NULL &&
+	    (rc = ds_address_load(o->address, &ra, &cause)) != DS_E_OK)
+		goto fail;
+	if ((rc = ds_prepared_load(o->job, &prep, &cause)) != DS_E_OK) {
+		if (rc == DS_E_NOTFOUND) {
+			free(cause);
+			cause = NULL;
+			rc = ds_cause(&cause, DS_E_NODRIVES, _("job %s: "
+			    "prepare the drives first (diskseed prep)"),
+			    o->job);
+		}
+		goto fail;
+	}
+	if ((rc = ds_api_open(&api, &cause)) != DS_E_OK ||
+	    (rc = pick_location(api, o->location, &location, &cause)) != 0)
+		goto fail;
+	memset(&spec, 0, sizeof spec);
+	spec.name = o->job;
+	spec.resource_group = o->rg;
+	spec.location = location;
+	spec.storage_account = o->account;
+	spec.container = o->container;
+	spec.return_address = ra;
+	spec.return_carrier = o->carrier;
+	spec.return_account = o->carrier_account;
+	spec.prepared = prep;
+	if ((rc = ds_jobstore_create(api, &spec, &job, &cause)) != DS_E_OK)
+		goto fail;
+	printf(_("Created import job %s with %zu drive(s) in %s.\n"),
+	    job->name, job->ndrives, job->location != NULL ? job->location :
+	    location);
+	/* The carriers come with the location; the address with both. */
+	if (ds_api_location_get(api, job->location != NULL ?
+	    job->location : location, &loc, &cause) != 0) {
+		free(cause);
+		cause = NULL;
+	}
+	printf("\n%s\n", _("Ship the drives to:"));
+	if (job->ship_to != NULL)
+		apicli_address(stdout, job->ship_to, 2);
+	else if (loc != NULL)
+		apicli_address(stdout, &loc->address, 2);
+	if (loc != NULL) {
+		printf("%s", _("Supported carriers:"));
+		for (i = 0; i < loc->ncarriers; i++)
+			printf("%s %s", i == 0 ? "" : ",", loc->carriers[i]);
+		putchar('\n');
+	}
+	putchar('\n');
+	print_deadline();
+	rc = DS_E_OK;
+fail:
+	free(location);
+	ds_location_free(loc);
+	ds_job_free(job);
+	ds_address_free(ra);
+	ds_prepared_free(prep);
+	ds_api_close(api);
+	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+}
+
+static int
+do_show(struct job_opts *o, int what)
+{
+	struct ds_api	*api = NULL;
+	struct ds_job	*job = NULL;
+	char		*cause = NULL, *rg = NULL;
+	int		 rc;
+
+	if (o->job == NULL) {
+		ds_err_print("%s", _("--job is required"));
+		return DS_EXIT_USAGE;
+	}
+	if ((rc = check_names(o, &cause)) != DS_E_OK)
+		return apicli_fail(rc, cause);
+	rg = group_for(o);
+	if ((rc = ds_api_open(&api, &cause)) != DS_E_OK)
+		goto out;
+	if (what == 'c')
+		rc = ds_api_job_cancel(api, rg, o->job, &job, &cause);
+	else if (what == 'd')
+		rc = ds_api_job_delete(api, rg, o->job, &cause);
+	else
+		rc = ds_api_job_get(api, rg, o->job, &job, &cause);
+	if (rc != DS_E_OK)
+		goto out;
+	if (what == 'd')
+		printf(_("Deleted import job %s.\n"), o->job);
+	else if (o->json)
+		rc = apicli_json(stdout, ds_job_to_json(job)) == 0 ?
+		    DS_E_OK : DS_E_NOMEM;
+	else
+		apicli_job(stdout, job);
+out:
+	free(rg);
+	ds_job_free(job);
+	ds_api_close(api);
+	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+}
+
+static int
+do_list(struct job_opts *o)
+{
+	struct ds_api	*api = NULL;
+	struct ds_job	**jobs = NULL;
+	json_t		*arr = NULL;
+	char		*cause = NULL;
+	size_t		 n = 0, i;
+	int		 rc;
+
+	if ((rc = ds_api_open(&api, &cause)) != DS_E_OK ||
+	    (rc = ds_api_job_list(api, &jobs, &n, &cause)) != DS_E_OK)
+		goto out;
+	if (o->json) {
+		if ((arr = json_array()) == NULL)
+			rc = DS_E_NOMEM;
+		for (i = 0; i < n && rc == DS_E_OK; i++) {
+			if (json_array_append_new(arr,
+			    ds_job_to_json(jobs[i])) != 0)
+				rc = DS_E_NOMEM;
+		}
+		if (rc == DS_E_OK)
+			rc = apicli_json(stdout, arr) == 0 ? DS_E_OK :
+			    DS_E_IO;
+		else
+			json_decref(arr);
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%-24s %-16s %-12s %s\n", jobs[i]->name,
+			    jobs[i]->resource_group != NULL ?
+			    jobs[i]->resource_group : "?",
+			    jobs[i]->state != NULL ? jobs[i]->state : "?",
+			    jobs[i]->location != NULL ?
+			    jobs[i]->location : "");
+	}
+out:
+	ds_jobs_free(jobs, n);
+	ds_api_close(api);
+	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+}
 
 int
 cmd_job(int argc, char **argv)
 {
-	ds_err_code(DS_E_NOTIMPL, strdup(argv[0]));
-	return DS_EXIT_FAILURE;
+	struct job_opts	 o;
+	const char	*sub;
+	int		 rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? DS_EXIT_USAGE : DS_EXIT_OK;
+	}
+	sub = argv[1];
+	if ((rc = parse(argc - 1, argv + 1, &o)) != -1)
+		return rc;
+	if (strcmp(sub, "create") == 0)
+		return do_create(&o);
+	if (strcmp(sub, "show") == 0)
+		return do_show(&o, 's');
+	if (strcmp(sub, "cancel") == 0)
+		return do_show(&o, 'c');
+	if (strcmp(sub, "delete") == 0)
+		return do_show(&o, 'd');
+	if (strcmp(sub, "list") == 0)
+		return do_list(&o);
+	usage(stderr);
+	return DS_EXIT_USAGE;
 }

@@ -1,0 +1,161 @@
+/*
+ * diskseed-importd: the modules of the import service and how they meet.
+ *
+ *   main.c         command dispatch (init, subscription, serve, job, drive)
+ *   admin.c        the administration commands
+ *   config.c       importd.conf (JSON): listen address, locations,
+ *                  storage accounts
+ *   tls.c          keys and certificates (CA, server, management), PKCS#12
+ *   db.c, db.h     SQLite state
+ *   server.c       HTTPS (libevent evhttp + bufferevent_openssl), mutual
+ *                  TLS authentication, routing, errors, fault injection
+ *   routes-*.c     one file per resource: jobs, locations, operations
+ *   validate.c     the naming and body rules of NOTES.md
+ *
+ * Files of a service directory: ca.pem, ca.key, server.pem, server.key,
+ * importd.conf, importd.db, port (written by serve), publishsettings/.
+ */
+#ifndef IMPORTD_H
+#define IMPORTD_H
+
+#include <stdarg.h>
+
+#include <jansson.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "i18n.h"
+
+#define IMPORTD_API_VERSION	"2021-01-01"
+#define IMPORTD_DEFAULT_PORT	8443
+#define IMPORTD_MAX_DRIVES	10
+
+struct db;
+struct evkeyvalq;
+struct evhttp_request;
+
+/* config.c */
+struct config {
+	char	*dir;
+	char	*listen;	/* "ADDR:PORT" */
+	json_t	*root;		/* the whole file */
+	json_t	*locations;	/* borrowed from root: Location objects */
+	json_t	*accounts;	/* borrowed from root: {name, blobEndpoint} */
+};
+/* Reads DIR/importd.conf; caller frees *out with config_free(). */
+int	 config_load(const char *dir, struct config **out, char **cause);
+void	 config_free(struct config *cf);
+/* Writes a fresh DIR/importd.conf (0600) listening on LISTEN. */
+int	 config_write_default(const char *dir, const char *listen,
+	    char **cause);
+/* The Location whose name or short id is NAME (any case); borrowed. */
+json_t	*config_location(struct config *cf, const char *name);
+/* The storage account named NAME; borrowed, NULL when unknown. */
+json_t	*config_account(struct config *cf, const char *name);
+/* Splits "ADDR:PORT"; *addr is allocated. */
+int	 config_split_listen(const char *s, char **addr, int *port,
+	    char **cause);
+/* Returns an allocated "DIR/NAME". */
+char	*config_path(const char *dir, const char *name);
+
+/* tls.c */
+enum tls_kind { TLS_CA, TLS_SERVER, TLS_CLIENT };
+int	 tls_new_key(EVP_PKEY **out, char **cause);
+/* Makes a certificate for KEY valid from now-1h for DAYS days (may be
+ * negative for tests), signed by ISSUER (self-signed when NULL). */
+int	 tls_new_cert(X509 **out, EVP_PKEY *key, const char *cn,
+	    X509 *issuer, EVP_PKEY *issuer_key, long days, enum tls_kind kind,
+	    char **cause);
+int	 tls_save_key(const char *path, EVP_PKEY *key, char **cause);
+int	 tls_save_cert(const char *path, X509 *cert, int mode, char **cause);
+int	 tls_load_key(const char *path, EVP_PKEY **out, char **cause);
+int	 tls_load_cert(const char *path, X509 **out, char **cause);
+/* Writes the hex SHA-256 of CERT's DER form (65 bytes with the NUL). */
+void	 tls_fingerprint(X509 *cert, char out[65]);
+/* Sets *out (allocated; caller wipes and frees) to the base64 PKCS#12 of
+ * CERT and KEY with an empty password. */
+int	 tls_p12_base64(X509 *cert, EVP_PKEY *key, const char *name,
+	    char **out, char **cause);
+/* The server's context: DIR/server.pem, DIR/server.key, client
+ * certificates requested (verified later, per request). */
+int	 tls_server_ctx(const char *dir, SSL_CTX **out, char **cause);
+/* Whether CERT is signed by the CA of DIR and within its validity:
+ * X509_V_OK or the X509_V_ERR_* code. */
+int	 tls_verify_client(X509_STORE *store, X509 *cert);
+int	 tls_ca_store(const char *dir, X509_STORE **out, char **cause);
+
+/* admin.c: the commands; return exit codes. */
+int	 admin_init(int argc, char **argv);
+int	 admin_subscription(int argc, char **argv);
+int	 admin_job(int argc, char **argv);
+int	 admin_drive(int argc, char **argv);
+int	 admin_serve(int argc, char **argv);
+
+/* main.c */
+void	 importd_err(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	 importd_err_code(int code, char *cause);
+void	 importd_log(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* server.c */
+struct server;
+struct req;
+/* Runs the service until SIGTERM/SIGINT. LISTEN overrides the config. */
+int	 server_run(const char *dir, const char *listen, char **cause);
+/* Replies STATUS with BODY (stolen; NULL for no body). */
+void	 server_reply(struct req *r, int status, json_t *body);
+/* Replies STATUS with an ErrorResponse. */
+void	 server_error(struct req *r, int status, const char *code,
+	    const char *target, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+
+/* What a route handler sees of a request. */
+struct req {
+	struct evhttp_request	*ev;
+	struct server		*srv;
+	struct config		*cf;
+	struct db		*db;
+	int			 method;	/* EVHTTP_REQ_* */
+	const char		*sub;		/* path parts or NULL */
+	const char		*rg;
+	const char		*job;
+	const char		*location;
+	const char		*action;	/* "listBitLockerKeys" */
+	char			*caller;	/* subscription name */
+	const char		*base;		/* "https://host:port" */
+	struct evkeyvalq	*query;
+	json_t			*body;		/* parsed JSON or NULL */
+};
+/* Parses the request body as a JSON object into r->body; on failure it
+ * has answered 400 and returns -1. */
+int	 server_body(struct req *r);
+
+/* routes-*.c */
+void	 routes_locations(struct req *r);
+void	 routes_operations(struct req *r);
+void	 routes_jobs(struct req *r);
+void	 routes_job_list(struct req *r);
+
+/* validate.c: 1 when valid. */
+int	 valid_guid(const char *s);
+int	 valid_job_name(const char *s);
+int	 valid_rg_name(const char *s);
+int	 valid_account_name(const char *s);
+int	 valid_container_name(const char *s);
+/* Frees (and wipes) what jansson allocated, e.g. json_dumps()'s string;
+ * takes NULL. */
+void	 importd_json_free(void *p);
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SS.0000000Z" in BUF. */
+const char *importd_now(char *buf, size_t len);
+
+/* Job states and drive states, in the order operators move them. */
+extern const char *const job_states[];
+extern const char *const drive_states[];
+int	 state_index(const char *const *states, const char *s);
+
+/* The job document without its secrets (BitLocker keys): new
+ * reference. */
+json_t	*jobs_render(json_t *doc);
+
+#endif
