@@ -335,7 +335,7 @@ scan_dir(struct prep *p, const char *rel, char **cause)
 			}
 		}
 		free(full);
-		if (p->nents % 4096 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
+		if (p->nents % 256 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
 			rc = DS_E_CANCELED;
 	}
 	for (i = 0; i < n; i++)
@@ -360,7 +360,7 @@ prog(struct prep *p, enum ds_phase phase, int force)
 	p->last_progress = now;
 	memset(&pr, 0, sizeof pr);
 	pr.phase = phase;
-	pr.done = p->bytes_done;
+	pr.done = phase == DS_PHASE_SCAN ? p->total_bytes : p->bytes_done;
 	pr.total = p->total_bytes;
 	pr.files_done = phase == DS_PHASE_SCAN ? p->nents : p->files_done;
 	pr.files_total = phase == DS_PHASE_SCAN ? 0 : p->nents;
@@ -774,7 +774,10 @@ seg_begin(struct prep *p, char **cause)
 	if ((p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
 	snprintf(level, sizeof level, "%d", p->level);
+	/* Names are bytes: stored raw, whatever the locale (hdrcharset). */
 	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(p->a, "pax", "hdrcharset",
+	    "BINARY") != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "zstd", "compression-level",
 	    level) != ARCHIVE_OK ||
@@ -1715,8 +1718,13 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 			if (strcmp(o->drives[i], o->drives[j]) == 0)
 				return ds_cause(cause, DS_E_INVAL,
 				    _("%s is given twice"), o->drives[i]);
-		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL)
-			return DS_E_NOTFOUND;
+		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL) {
+			struct stat st;
+
+			/* It exists but the gate refuses it. */
+			return stat(o->drives[i], &st) == -1 ? DS_E_NOTFOUND :
+			    DS_E_INELIGIBLE;
+		}
 		ok = ds_gate_confirm_matches(o->confirm, id);
 		if (!ok) {
 			ds_cause(cause, DS_E_NOTCONFIRMED,
@@ -2004,4 +2012,64 @@ out:
 	free(name);
 	free(p);
 	return rc;
+}
+
+int
+ds_staging_scan(const char *staging, const struct ds_ui_ops *ops,
+    struct ds_scan **out, char **cause)
+{
+	struct ds_prep_opts	 o;
+	struct prep		 p;
+	struct ds_scan		*s;
+	struct stat		 st;
+	char			 real[PATH_MAX];
+	size_t			 i;
+	int			 rc;
+
+	*out = NULL;
+	if (realpath(staging, real) == NULL || stat(real, &st) == -1 ||
+	    !S_ISDIR(st.st_mode))
+		return ds_cause(cause, DS_E_NOTFOUND, _("%s is not a folder"),
+		    staging);
+	memset(&o, 0, sizeof o);
+	o.ops = ops;
+	memset(&p, 0, sizeof p);
+	p.o = &o;
+	p.staging = real;
+	prog(&p, DS_PHASE_SCAN, 1);
+	rc = scan_dir(&p, "", cause);
+	if (rc == DS_E_OK && prog(&p, DS_PHASE_SCAN, 1) != 0)
+		rc = DS_E_CANCELED;
+	if (rc == DS_E_OK && (s = calloc(1, sizeof *s)) == NULL)
+		rc = DS_E_NOMEM;
+	if (rc == DS_E_OK) {
+		s->files = p.nents;
+		s->bytes = p.total_bytes;
+		for (i = 0; i < p.nents; i++)
+			if (p.ents[i].unreadable &&
+			    add_str(&s->unreadable, &s->nunreadable,
+			    p.ents[i].rel) == -1)
+				rc = DS_E_NOMEM;
+		if (rc == DS_E_OK)
+			*out = s;
+		else
+			ds_scan_free(s);
+	}
+	for (i = 0; i < p.nents; i++)
+		free(p.ents[i].rel);
+	free(p.ents);
+	return rc;
+}
+
+void
+ds_scan_free(struct ds_scan *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nunreadable; i++)
+		free(s->unreadable[i]);
+	free(s->unreadable);
+	free(s);
 }

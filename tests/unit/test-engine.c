@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "format.h"
 #include "journal.h"
 #include "manifest.h"
+#include "prep.h"
 #include "util.h"
 
 #include "tap.h"
@@ -334,6 +337,40 @@ main(void)
 		    DS_E_PARSE);
 		free(text);
 		json_decref(root);
+	}
+	TEST_DONE();
+
+	TEST_START("staging scan: entries, bytes, a missing folder");
+	{
+		char		 d[] = "/tmp/ds-test-scan.XXXXXX", f[400];
+		struct ds_scan	*sc = NULL;
+		FILE		*fp;
+
+		ASSERT_TRUE(mkdtemp(d) != NULL);
+		snprintf(f, sizeof f, "%s/sub", d);
+		ASSERT_INT_EQ(mkdir(f, 0755), 0);
+		snprintf(f, sizeof f, "%s/sub/a", d);
+		ASSERT_TRUE((fp = fopen(f, "w")) != NULL);
+		fputs("12345", fp);
+		fclose(fp);
+		snprintf(f, sizeof f, "%s/b", d);
+		ASSERT_TRUE((fp = fopen(f, "w")) != NULL);
+		fputs("123", fp);
+		fclose(fp);
+		ASSERT_INT_EQ(ds_staging_scan(d, NULL, &sc, NULL), DS_E_OK);
+		ASSERT_INT_EQ(sc->files, 3);
+		ASSERT_INT_EQ(sc->bytes, 8);
+		ASSERT_INT_EQ(sc->nunreadable, 0);
+		ds_scan_free(sc);
+		snprintf(f, sizeof f, "%s/sub/a", d);
+		unlink(f);
+		snprintf(f, sizeof f, "%s/b", d);
+		unlink(f);
+		snprintf(f, sizeof f, "%s/sub", d);
+		rmdir(f);
+		rmdir(d);
+		ASSERT_INT_EQ(ds_staging_scan(d, NULL, &sc, NULL),
+		    DS_E_NOTFOUND);
 	}
 	TEST_DONE();
 
