@@ -60,10 +60,11 @@ cat "$T"/m*.json | perl -MJSON::PP -ne 'next unless /\S/;
 		$p = pack("H*", $f->{pathHex}) if defined $f->{pathHex};
 		print unpack("H*", $p), " $f->{sha256}\n";
 	}' | sort > "$T/manifest.sha"
-(cd "$T/st" && find . -type f -links 1 -printf '%P\n') | while IFS= read -r p; do
-	printf '%s %s\n' "$(printf "%s" "$p" | od -v -An -tx1 | tr -d " \n")" \
-	    "$(sha256sum < "$T/st/$p" | cut -d" " -f1)"
-done | sort > "$T/staging.sha"
+(cd "$T/st" && find . -type f -links 1 -printf '%P\0') |
+    ST=$T/st perl -0 -MDigest::SHA -ne 'chomp;
+	print unpack("H*", $_), " ",
+	    Digest::SHA->new(256)->addfile("$ENV{ST}/$_")->hexdigest, "\n"' |
+    sort > "$T/staging.sha"
 n=$(wc -l < "$T/staging.sha")
 [ "$n" -gt 200 ] || fail "only $n files in staging"
 missing=$(join -v 1 "$T/staging.sha" "$T/manifest.sha" | head -n 5)
