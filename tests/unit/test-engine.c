@@ -289,12 +289,16 @@ main(void)
 		f.last = 1;
 		f.has_sha = 1;
 		memset(f.sha, 0xcd, 32);
+		f.has_times = 1;
+		f.mtime_ns = 1700000000123456789LL;
+		f.ctime_ns = 1700000001000000001LL;
 		files = json_array();
 		json_array_append_new(files, ds_mf_file_json(&f));
 		f.path = (char *)"dir";
 		f.type = DS_MF_DIR;
 		f.size = f.length = f.offset = 0;
 		f.has_sha = 0;
+		f.has_times = 0;
 		f.ordinal = 2;
 		json_array_append_new(files, ds_mf_file_json(&f));
 		ds_hex(hex, f.sha, 32);
@@ -318,6 +322,9 @@ main(void)
 		ASSERT_INT_EQ(m->files[0].segment, 3);
 		ASSERT_TRUE(m->files[0].has_sha);
 		ASSERT_INT_EQ(m->files[0].sha[5], 0xcd);
+		ASSERT_TRUE(m->files[0].has_times);
+		ASSERT_TRUE(m->files[0].mtime_ns == 1700000000123456789LL);
+		ASSERT_TRUE(m->files[0].ctime_ns == 1700000001000000001LL);
 		ASSERT_INT_EQ(m->files[1].type, DS_MF_DIR);
 		ASSERT_INT_EQ(m->nchunks, 1);
 		ASSERT_INT_EQ(m->chunks[0].length, 10);
