@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1097,7 +1098,8 @@ cmp_strp(const void *a, const void *b)
 }
 
 /* The walk of the staging folder for verify --deep (nftw has no
- * argument for its callback). */
+ * argument for its callback: one walk at a time, under extra_lock). */
+static pthread_mutex_t	  extra_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reader	*extra_rd;
 static char		**extra_names;
 static size_t		  extra_n;
@@ -1132,8 +1134,11 @@ find_extra(struct reader *rd)
 	for (i = 0; i < rd->nidx; i++)
 		if ((d = rd->byidx[i]) != NULL && d->mf_ok)
 			n += d->mf->nfiles;
-	if ((extra_names = calloc(n + 1, sizeof *extra_names)) == NULL)
+	pthread_mutex_lock(&extra_lock);
+	if ((extra_names = calloc(n + 1, sizeof *extra_names)) == NULL) {
+		pthread_mutex_unlock(&extra_lock);
 		return DS_E_NOMEM;
+	}
 	extra_n = 0;
 	for (i = 0; i < rd->nidx; i++)
 		for (f = 0; (d = rd->byidx[i]) != NULL && d->mf_ok &&
@@ -1146,6 +1151,7 @@ find_extra(struct reader *rd)
 	free(extra_names);
 	extra_names = NULL;
 	extra_rd = NULL;
+	pthread_mutex_unlock(&extra_lock);
 	return DS_E_OK;
 }
 
