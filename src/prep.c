@@ -1742,7 +1742,7 @@ job_setup(struct prep *p, json_t *records, char **cause)
 		p->level = p->o->level ? p->o->level : DS_PREP_LEVEL;
 		p->skip_unreadable = p->o->skip_unreadable;
 		if (p->chunk_size % DS_FMT_BLOCK != 0 || p->chunk_size <
-		    64 * 1024 || p->chunk_size > 64 * 1024 * 1024)
+		    64 * 1024 || p->chunk_size > DS_FMT_CHUNK_MAX)
 			return ds_cause(cause, DS_E_INVAL, _("the chunk size "
 			    "must be a multiple of 4 KiB between 64 KiB and "
 			    "64 MiB"));
