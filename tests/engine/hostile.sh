@@ -12,11 +12,16 @@ mkdir -p "$T/outside" "$T/r/x"
 set -- $("$EVIL" "$T/e.img" 8388608 "f:ok.txt:fine" "f:../escape.txt:bad" \
     "f:$T/outside/abs.txt:bad" "l:lnk:$T/outside" "f:lnk/through.txt:bad" \
     "f:sub/../../up.txt:bad" "f:zz.txt:end") || fail "mkevil"
-keys=$XDG_STATE_HOME/diskseed/keys
-mkdir -p "$keys"
-chmod 700 "$XDG_STATE_HOME" "$XDG_STATE_HOME/diskseed" "$keys"
-echo "{\"setId\": \"$1\", \"keys\": {\"0\": \"$2\"}}" > "$keys/$1.json"
-chmod 600 "$keys/$1.json"
+# addkey SET KEY: the key file prep would have left.
+addkey() {
+	keys=$XDG_STATE_HOME/diskseed/keys
+	mkdir -p "$keys"
+	chmod 700 "$XDG_STATE_HOME" "$XDG_STATE_HOME/diskseed" "$keys"
+	echo "{\"setId\": \"$1\", \"keys\": {\"0\": \"$2\"}}" \
+	    > "$keys/$1.json"
+	chmod 600 "$keys/$1.json"
+}
+addkey "$@"
 
 expect_rc 0 "$DISKSEED" inspect "$T/e.img"
 expect_rc 4 "$DISKSEED" restore --to "$T/r/x" "$T/e.img"
@@ -33,3 +38,14 @@ done
     fail "the harmless files were not restored"
 [ -L "$T/r/x/lnk" ] || fail "the link itself was not restored"
 ok "hostile paths refused and named, the rest restored"
+
+# A manifest with its keys in another order ("totals" after "files") is
+# still a manifest.
+# shellcheck disable=SC2046
+set -- $("$EVIL" -t "$T/t.img" 8388608 "f:ok.txt:fine" "f:d/z.txt:end") ||
+    fail "mkevil -t"
+addkey "$@"
+expect_rc 0 "$DISKSEED" verify "$T/t.img"
+expect_rc 0 "$DISKSEED" restore --to "$T/r2" "$T/t.img"
+[ "$(cat "$T/r2/d/z.txt")" = end ] || fail "d/z.txt not restored"
+ok "manifest keys in another order"

@@ -4,8 +4,10 @@
  * behind symbolic links. It is what a hostile or broken drive looks like
  * to restore (tests/engine/hostile.sh).
  *
- *	mkevil IMAGE SIZE ENTRY...
+ *	mkevil [-t] IMAGE SIZE ENTRY...
  *
+ * The manifest's keys come in the order doc/format.md gives ("totals"
+ * before the lists); with -t, "totals" comes last, after "files".
  * ENTRY is "f:PATH:TEXT" (a file holding TEXT) or "l:PATH:TARGET" (a
  * symbolic link). The archive entry and the manifest both carry PATH.
  * Prints "SET-ID KEY" (hex) on standard output: a test key, for the
@@ -71,8 +73,13 @@ main(int argc, char **argv)
 	char			*mf, *files, *spec, *path, *text;
 	size_t			 arclen, pay, off, len, sl, nch = 0;
 	uint64_t		 size, moff;
-	int			 fd, i;
+	int			 fd, i, tlast = 0;
 
+	if (argc > 1 && strcmp(argv[1], "-t") == 0) {
+		tlast = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 4)
 		return 2;
 	size = strtoull(argv[2], NULL, 10);
@@ -153,9 +160,13 @@ main(int argc, char **argv)
 	pay = ds_chunk_payload(CHUNK);
 	cat(&mf, "{\"format\":\"diskseed-manifest\",\"version\":1,"
 	    "\"setId\":\"%s\",\"drive\":0,\"job\":\"evil\",\"chunkSize\":%d,"
-	    "\"dataOffset\":%d,\"last\":true,\"segments\":[{\"segment\":0,"
-	    "\"firstChunk\":0,\"chunks\":%zu,\"streamBytes\":%zu}],"
-	    "\"chunks\":[", sethex, CHUNK, DS_FMT_DATA_OFF,
+	    "\"dataOffset\":%d,\"last\":true,", sethex, CHUNK,
+	    DS_FMT_DATA_OFF);
+	if (!tlast)
+		cat(&mf, "\"totals\":{\"files\":%d,\"bytes\":0,"
+		    "\"chunks\":%zu},", argc - 3, (arclen + pay - 1) / pay);
+	cat(&mf, "\"segments\":[{\"segment\":0,\"firstChunk\":0,"
+	    "\"chunks\":%zu,\"streamBytes\":%zu}],\"chunks\":[",
 	    (arclen + pay - 1) / pay, arclen);
 	for (off = 0; off < arclen; off += len, nch++) {
 		len = arclen - off < pay ? arclen - off : pay;
@@ -178,8 +189,11 @@ main(int argc, char **argv)
 		    nch * CHUNK)) != CHUNK)
 			return 1;
 	}
-	cat(&mf, "],\"files\":[%s],\"totals\":{\"files\":%d,\"bytes\":0,"
-	    "\"chunks\":%zu}}", files, argc - 3, nch);
+	cat(&mf, "],\"files\":[%s]", files);
+	if (tlast)
+		cat(&mf, ",\"totals\":{\"files\":%d,\"bytes\":0,"
+		    "\"chunks\":%zu}", argc - 3, nch);
+	cat(&mf, "}");
 
 	/* The manifest after the last slot, then the trailer. */
 	moff = DS_FMT_DATA_OFF + nch * CHUNK;
