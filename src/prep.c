@@ -570,10 +570,13 @@ chunk_take(struct prep *p)
 	while (p->q_count == NSLOTS && !p->werr)
 		pthread_cond_wait(&p->cond, &p->mtx);
 	werr = p->werr;
+	/* The slot after the queued ones, read under the lock: the writer
+	 * moves q_head and q_count together. */
+	if (!werr)
+		p->cur = &p->slots[(p->q_head + p->q_count) % NSLOTS];
 	pthread_mutex_unlock(&p->mtx);
 	if (werr)
 		return werr;
-	p->cur = &p->slots[(p->q_head + p->q_count) % NSLOTS];
 	p->cur->len = 0;
 	return DS_E_OK;
 }
