@@ -286,7 +286,8 @@ each_item(const char **pp, const char *end,
  * one element at a time, so memory holds their C form only. A '"' inside
  * a JSON string is always escaped, so "],"chunks":[" and "],"files":["
  * found by memmem() are the manifest's own keys (no other array holds
- * them). Manifests in another key order are parsed whole.
+ * them). Manifests in another key order, or anything unexpected, are
+ * parsed whole.
  */
 static int
 parse_streamed(const char *buf, size_t len, struct ds_manifest *m)
@@ -349,8 +350,10 @@ ds_manifest_parse(const char *buf, size_t len, struct ds_manifest **out,
 	    "\"version\":1,", 42) == 0) {
 		if ((rc = parse_streamed(buf, len, m)) == 0)
 			goto done;
-		if (rc == -1)
-			goto bad;
+		/* Anything unexpected: parsed whole below, which judges. */
+		ds_manifest_free(m);
+		if ((m = calloc(1, sizeof *m)) == NULL)
+			return DS_E_NOMEM;
 	}
 	root = json_loadb(buf, len, 0, NULL);
 	if (root == NULL || !json_is_object(root) ||
