@@ -626,6 +626,17 @@ writer_main(void *arg)
 	}
 }
 
+/* Hands the filling slot (a chunk or a commit) to the writer. */
+static void
+queue_push(struct prep *p)
+{
+	pthread_mutex_lock(&p->mtx);
+	p->q_count++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mtx);
+	p->cur = NULL;
+}
+
 /* Hands the filling chunk to the writer with FLAGS. */
 static int
 chunk_submit(struct prep *p, uint32_t flags)
@@ -644,11 +655,7 @@ chunk_submit(struct prep *p, uint32_t flags)
 	s->rec.length = (uint32_t)s->len;
 	s->rec.stream_off = p->seg_out;
 	p->seg_out += s->len;
-	pthread_mutex_lock(&p->mtx);
-	p->q_count++;
-	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->mtx);
-	p->cur = NULL;
+	queue_push(p);
 	return DS_E_OK;
 }
 
@@ -678,11 +685,7 @@ commit_submit(struct prep *p, json_t *rec)
 		s->commit = 0;
 		return DS_E_NOMEM;
 	}
-	pthread_mutex_lock(&p->mtx);
-	p->q_count++;
-	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->mtx);
-	p->cur = NULL;
+	queue_push(p);
 	return DS_E_OK;
 }
 
