@@ -63,6 +63,13 @@ struct slot {
 	uint8_t			*buf;
 	size_t			 len;
 	struct ds_chunk_rec	 rec;
+	/* Or a commit marker: sync, then journal the segment REC (without
+	 * its chunks, which the writer adds) with its file records FTEXT. */
+	int			 commit;
+	json_t			*seg_rec;
+	char			*ftext;
+	uint64_t		 nfiles;
+	uint64_t		 bytes;
 };
 
 struct chunk_done {
@@ -455,6 +462,82 @@ hl_add(struct prep *p, size_t ent)
 	return DS_E_OK;
 }
 
+static int	drive_add_seg(struct drive *, json_t *, const char *, uint64_t,
+		    uint64_t);
+
+/* Keeps the writer's error and its detail for the main thread. */
+static void
+writer_fail(struct prep *p, int rc, const char *detail)
+{
+	pthread_mutex_lock(&p->mtx);
+	free(p->wcause);
+	p->wcause = detail != NULL ? strdup(detail) : NULL;
+	if (!p->werr)
+		p->werr = rc;
+	pthread_mutex_unlock(&p->mtx);
+}
+
+/*
+ * The commit of a segment, on the writer thread once all its chunks are
+ * written: fdatasync, then its journal record. The main thread goes on
+ * with the next segment meanwhile; records stay in order, and a record
+ * is only written after the data it names is on the drive.
+ */
+static int
+writer_commit(struct prep *p, struct slot *s)
+{
+	json_t	*chunks, *c;
+	char	 hex[65], *text, *line, *cause = NULL;
+	size_t	 i;
+	int	 rc;
+
+	if (fdatasync(p->d.g.fd) == -1) {
+		if (asprintf(&text, "%s: %s", p->d.g.path, strerror(errno)) ==
+		    -1)
+			text = NULL;
+		writer_fail(p, DS_E_IO, text);
+		free(text);
+		return DS_E_IO;
+	}
+	posix_fadvise(p->d.g.fd, (off_t)(DS_FMT_DATA_OFF +
+	    (uint64_t)json_integer_value(json_object_get(s->seg_rec,
+	    "firstChunk")) * p->chunk_size), 0, POSIX_FADV_DONTNEED);
+	if ((chunks = json_array()) == NULL)
+		return DS_E_NOMEM;
+	for (i = 0; i < p->ndone; i++) {
+		c = json_object();
+		ds_hex(hex, p->done[i].sha, 32);
+		json_object_set_new(c, "index",
+		    json_integer((json_int_t)p->done[i].index));
+		json_object_set_new(c, "segment",
+		    json_integer(p->done[i].segment));
+		json_object_set_new(c, "length",
+		    json_integer(p->done[i].length));
+		json_object_set_new(c, "sha256", json_string(hex));
+		json_array_append_new(chunks, c);
+	}
+	p->ndone = 0;
+	json_object_set_new(s->seg_rec, "chunks", chunks);
+	/* The record's text with the file records spliced in. */
+	text = json_dumps(s->seg_rec, JSON_COMPACT);
+	if (text == NULL || asprintf(&line, "%.*s,\"files\":[%s]}",
+	    (int)strlen(text) - 1, text, s->ftext) == -1) {
+		free(text);
+		writer_fail(p, DS_E_NOMEM, NULL);
+		return DS_E_NOMEM;
+	}
+	free(text);
+	rc = ds_journal_append_text(p->journal, line, &cause);
+	free(line);
+	if (rc == DS_E_OK)
+		rc = drive_add_seg(&p->d, s->seg_rec, s->ftext, s->nfiles,
+		    s->bytes);
+	if (rc != DS_E_OK)
+		writer_fail(p, rc, cause);
+	free(cause);
+	return rc;
+}
+
 /* The writer thread: seal, hash and write each ready chunk. */
 static void *
 writer_main(void *arg)
@@ -466,7 +549,7 @@ writer_main(void *arg)
 	uint64_t		 off;
 	ssize_t			 n;
 	uint8_t			 sha[32];
-	int			 rc;
+	int			 rc, chunk;
 
 	for (;;) {
 		pthread_mutex_lock(&p->mtx);
@@ -480,7 +563,16 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&p->mtx);
 
 		rc = DS_E_OK;
-		if (!p->werr) {
+		chunk = !s->commit;
+		if (s->commit) {
+			if (!p->werr)
+				rc = writer_commit(p, s);
+			json_decref(s->seg_rec);
+			free(s->ftext);
+			s->seg_rec = NULL;
+			s->ftext = NULL;
+			s->commit = 0;
+		} else if (!p->werr) {
 			sealed = ds_chunk_sealed_len(s->len);
 			padded = (sealed + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK *
 			    DS_FMT_BLOCK;
@@ -508,7 +600,7 @@ writer_main(void *arg)
 		pthread_mutex_lock(&p->mtx);
 		if (rc != DS_E_OK && !p->werr)
 			p->werr = rc;
-		if (rc == DS_E_OK && !p->werr) {
+		if (chunk && rc == DS_E_OK && !p->werr) {
 			if (p->ndone == p->done_alloc) {
 				p->done_alloc = p->done_alloc ?
 				    2 * p->done_alloc : 64;
@@ -534,6 +626,17 @@ writer_main(void *arg)
 	}
 }
 
+/* Hands the filling slot (a chunk or a commit) to the writer. */
+static void
+queue_push(struct prep *p)
+{
+	pthread_mutex_lock(&p->mtx);
+	p->q_count++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mtx);
+	p->cur = NULL;
+}
+
 /* Hands the filling chunk to the writer with FLAGS. */
 static int
 chunk_submit(struct prep *p, uint32_t flags)
@@ -552,11 +655,37 @@ chunk_submit(struct prep *p, uint32_t flags)
 	s->rec.length = (uint32_t)s->len;
 	s->rec.stream_off = p->seg_out;
 	p->seg_out += s->len;
-	pthread_mutex_lock(&p->mtx);
-	p->q_count++;
-	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->mtx);
-	p->cur = NULL;
+	queue_push(p);
+	return DS_E_OK;
+}
+
+static int	chunk_take(struct prep *);
+
+/* Queues the commit of the segment whose record (without chunks) is REC
+ * (taken) after its chunks. */
+static int
+commit_submit(struct prep *p, json_t *rec)
+{
+	struct slot	*s;
+	int		 rc;
+
+	if ((rc = chunk_take(p)) != DS_E_OK) {
+		json_decref(rec);
+		return rc;
+	}
+	s = p->cur;
+	s->commit = 1;
+	s->seg_rec = rec;
+	s->ftext = strdup(p->seg_ftext.s != NULL ? p->seg_ftext.s : "");
+	s->nfiles = p->seg_nfiles;
+	s->bytes = p->seg_bytes;
+	if (s->ftext == NULL) {
+		json_decref(rec);
+		s->seg_rec = NULL;
+		s->commit = 0;
+		return DS_E_NOMEM;
+	}
+	queue_push(p);
 	return DS_E_OK;
 }
 
@@ -578,6 +707,7 @@ chunk_take(struct prep *p)
 	if (werr)
 		return werr;
 	p->cur->len = 0;
+	p->cur->commit = 0;
 	return DS_E_OK;
 }
 
@@ -633,8 +763,8 @@ arc_err(struct prep *p, struct archive *a, char **cause)
 	}
 	pthread_mutex_unlock(&p->mtx);
 	return ds_cause(cause, werr ? werr : DS_E_IO, "%s",
-	    archive_error_string(a) != NULL ? archive_error_string(a) :
-	    _("archive error"));
+	    a != NULL && archive_error_string(a) != NULL ?
+	    archive_error_string(a) : _("archive error"));
 }
 
 /* The journal and the record of prepared drives. */
@@ -791,7 +921,6 @@ seg_begin(struct prep *p, char **cause)
 	p->seg_mf = 256;
 	p->seg_avail = drive_avail(p);
 	p->ordinal = 0;
-	p->ndone = 0;
 	set_direct(p, 1);
 	p->seg_ftext.len = 0;
 	if (p->seg_ftext.s != NULL)
@@ -990,8 +1119,12 @@ drive_add_seg(struct drive *d, json_t *rec, const char *ftext,
 		    json_object_get(v, json_object_get(v, "length") ?
 		    "length" : "size"));
 	}
-	d->next_slot = (uint64_t)json_integer_value(json_object_get(rec,
-	    "firstChunk")) + json_array_size(json_object_get(rec, "chunks"));
+	/* Rebuilding from the journal: the slots used so far. (While
+	 * writing, the main thread owns next_slot.) */
+	if (ftext == NULL)
+		d->next_slot = (uint64_t)json_integer_value(json_object_get(rec,
+		    "firstChunk")) + json_array_size(json_object_get(rec,
+		    "chunks"));
 	return DS_E_OK;
 }
 
@@ -1007,9 +1140,8 @@ drive_free_text(struct drive *d)
 static int
 seg_commit(struct prep *p, char **cause)
 {
-	json_t		*rec, *chunks, *c;
-	char		 hex[65], *text, *line;
-	size_t		 i;
+	json_t		*rec;
+	uint64_t	 nchunks;
 	int		 rc;
 
 	if (archive_write_close(p->a) != ARCHIVE_OK) {
@@ -1021,37 +1153,16 @@ seg_commit(struct prep *p, char **cause)
 	p->a = NULL;
 	if (p->cur == NULL && (rc = chunk_take(p)) != DS_E_OK)
 		return ds_cause(cause, rc, "%s", p->d.g.path);
-	if ((rc = chunk_submit(p, DS_FMT_CHUNK_LAST)) != DS_E_OK ||
-	    (rc = chunk_drain(p)) != DS_E_OK) {
+	if ((rc = chunk_submit(p, DS_FMT_CHUNK_LAST)) != DS_E_OK) {
 		arc_err(p, NULL, cause);
 		return rc;
 	}
-	set_direct(p, 0);
-	prog(p, DS_PHASE_SYNC, 1);
-	if (fdatasync(p->d.g.fd) == -1)
-		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
-		    strerror(errno));
-	posix_fadvise(p->d.g.fd, (off_t)(DS_FMT_DATA_OFF + p->seg_first *
-	    p->chunk_size), 0, POSIX_FADV_DONTNEED);
-	chunks = json_array();
-	for (i = 0; i < p->ndone; i++) {
-		c = json_object();
-		ds_hex(hex, p->done[i].sha, 32);
-		json_object_set_new(c, "index",
-		    json_integer((json_int_t)p->done[i].index));
-		json_object_set_new(c, "segment",
-		    json_integer(p->done[i].segment));
-		json_object_set_new(c, "length",
-		    json_integer(p->done[i].length));
-		json_object_set_new(c, "sha256", json_string(hex));
-		json_array_append_new(chunks, c);
-	}
-	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:o, s:[I,I]}",
+	nchunks = p->d.next_slot - p->seg_first;
+	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:[I,I]}",
 	    "t", "segment", "drive", (int)p->d.index, "segment", (int)p->seg,
 	    "firstChunk", (json_int_t)p->seg_first,
 	    "streamBytes", (json_int_t)p->seg_out,
-	    "mfEst", (json_int_t)(p->seg_mf + p->ndone * MF_PER_CHUNK),
-	    "chunks", chunks,
+	    "mfEst", (json_int_t)(p->seg_mf + nchunks * MF_PER_CHUNK),
 	    "pos", (json_int_t)p->entry, (json_int_t)p->entry_off);
 	if (rec == NULL)
 		return DS_E_NOMEM;
@@ -1062,26 +1173,13 @@ seg_commit(struct prep *p, char **cause)
 		json_decref(rec);
 		return DS_E_NOMEM;
 	}
-	/* The record's text with the file records spliced in. */
-	text = json_dumps(rec, JSON_COMPACT);
-	if (text == NULL || asprintf(&line, "%.*s,\"files\":[%s]}",
-	    (int)strlen(text) - 1, text, p->seg_ftext.s != NULL ?
-	    p->seg_ftext.s : "") == -1) {
-		free(text);
-		json_decref(rec);
-		return DS_E_NOMEM;
+	if ((rc = commit_submit(p, rec)) != DS_E_OK) {
+		arc_err(p, NULL, cause);
+		return rc;
 	}
-	free(text);
-	rc = drive_add_seg(&p->d, rec, p->seg_ftext.s != NULL ? p->seg_ftext.s :
-	    "", p->seg_nfiles, p->seg_bytes);
-	json_decref(rec);
-	if (rc == DS_E_OK) {
-		p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
-		p->next_seg++;
-		rc = ds_journal_append_text(p->journal, line, cause);
-	}
-	free(line);
-	return rc;
+	p->d.mf_est += p->seg_mf + nchunks * MF_PER_CHUNK;
+	p->next_seg++;
+	return DS_E_OK;
 }
 
 /* Writes the manifest and trailer of the open drive and closes it. */
@@ -1105,6 +1203,10 @@ drive_close(struct prep *p, int last, char **cause)
 	unsigned int			 mdlen = 32;
 	int				 rc;
 
+	/* Every segment committed (the writer journals them). */
+	if ((rc = chunk_drain(p)) != DS_E_OK)
+		return arc_err(p, NULL, cause);
+	set_direct(p, 0);
 	prog(p, DS_PHASE_MANIFEST, 1);
 	mf = json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:b, "
 	    "s:{s:I, s:I, s:I}}",
