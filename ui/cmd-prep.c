@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli-ops.h"
+#include "copyrun.h"
 #include "cmd.h"
 #include "error.h"
 #include "prep.h"
@@ -78,6 +79,43 @@ parse_size_opt(const char *name, const char *s, uint64_t *out)
 	return 0;
 }
 
+/*
+ * The command line's reporting, also published in the job's status file
+ * so that a wizard started meanwhile (over SSH, say) shows this copy.
+ */
+struct prep_report {
+	struct ds_ui_ops	 cli;
+	struct copyrun_pub	*pub;
+};
+
+static int
+report_progress(void *arg, const struct ds_progress *p)
+{
+	struct prep_report *r = arg;
+
+	copyrun_pub_progress(r->pub, p);
+	return r->cli.progress != NULL ? r->cli.progress(r->cli.arg, p) : 0;
+}
+
+static int
+report_ask(void *arg, enum ds_question q, const char *detail, char **answer)
+{
+	struct prep_report *r = arg;
+
+	return r->cli.ask != NULL ? r->cli.ask(r->cli.arg, q, detail, answer) :
+	    0;
+}
+
+static void
+report_warn(void *arg, const char *message)
+{
+	struct prep_report *r = arg;
+
+	copyrun_pub_warn(r->pub, message);
+	if (r->cli.warn != NULL)
+		r->cli.warn(r->cli.arg, message);
+}
+
 int
 cmd_prep(int argc, char **argv)
 {
@@ -98,6 +136,7 @@ cmd_prep(int argc, char **argv)
 	struct ds_prep_opts	 o;
 	struct ds_prep_result	*r = NULL;
 	struct ds_ui_ops	 ops;
+	struct prep_report	 report;
 	struct cli_ops_state	 st;
 	const char		**drives = NULL;
 	char			*cause = NULL, *end;
@@ -167,12 +206,21 @@ cmd_prep(int argc, char **argv)
 		goto usage;
 	}
 	o.drives = drives;
-	cli_ops_init(&ops, &st);
+	memset(&report, 0, sizeof report);
+	cli_ops_init(&report.cli, &st);
 	st.quiet = quiet;
+	report.pub = copyrun_pub_open(o.job, NULL);
+	memset(&ops, 0, sizeof ops);
+	ops.arg = &report;
+	ops.progress = report_progress;
+	ops.ask = report_ask;
+	ops.warn = report_warn;
 	o.ops = &ops;
 	cli_ops_catch_signals();
 	rc = ds_prep(&o, &r, &cause);
 	cli_ops_done(&st);
+	copyrun_pub_done(report.pub, rc, cause);
+	copyrun_pub_free(report.pub);
 	if (r != NULL)
 		print_drives(o.job, r);
 	switch (rc) {

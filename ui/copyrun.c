@@ -158,7 +158,8 @@ write_status(struct copyrun_pub *c)
 struct copyrun_pub *
 copyrun_pub_open(const char *job, char **cause)
 {
-	struct copyrun_pub *c;
+	struct copyrun_pub	*c;
+	const char		*d;
 
 	if ((c = calloc(1, sizeof *c)) == NULL ||
 	    (c->job = strdup(job)) == NULL) {
@@ -175,6 +176,9 @@ copyrun_pub_open(const char *job, char **cause)
 	c->st.state = COPYRUN_RUNNING;
 	c->st.started = (int64_t)time(NULL);
 	c->st.p.drive_index = -1;
+	/* Test hook: slows every copy down so a test can act mid-copy. */
+	if ((d = getenv("DISKSEED_TEST_COPY_DELAY_MS")) != NULL)
+		c->delay_ms = strtol(d, NULL, 10);
 	write_status(c);
 	return c;
 }
@@ -197,6 +201,8 @@ copyrun_pub_progress(struct copyrun_pub *c, const struct ds_progress *p)
 		write_status(c);
 		c->last_write = now;
 	}
+	if (c->delay_ms > 0)
+		usleep((useconds_t)c->delay_ms * 1000);
 }
 
 void
@@ -266,8 +272,6 @@ child_progress(void *arg, const struct ds_progress *p)
 	struct copyrun_pub *c = arg;
 
 	copyrun_pub_progress(c, p);
-	if (c->delay_ms > 0)
-		usleep((useconds_t)c->delay_ms * 1000);
 	return child_stop ? 1 : 0;
 }
 
@@ -333,7 +337,7 @@ child_main(const struct copyrun_args *a)
 	struct ds_ui_ops	 ops;
 	struct sigaction	 sa;
 	sigset_t		 none;
-	const char		*drives[1], *d;
+	const char		*drives[1];
 	char			*cause = NULL;
 	int			 rc;
 
@@ -353,8 +357,6 @@ child_main(const struct copyrun_args *a)
 		free(cause);
 		return;
 	}
-	if ((d = getenv("DISKSEED_TEST_COPY_DELAY_MS")) != NULL)
-		c->delay_ms = strtol(d, NULL, 10);
 	memset(&ops, 0, sizeof ops);
 	ops.arg = c;
 	ops.progress = child_progress;
