@@ -91,6 +91,10 @@ int	 admin_job(int argc, char **argv);
 int	 admin_drive(int argc, char **argv);
 int	 admin_serve(int argc, char **argv);
 
+/* ingest.c: the receiving side; return exit codes. */
+int	 ingest_receive(int argc, char **argv);
+int	 ingest_never_received(int argc, char **argv);
+
 /* main.c */
 void	 importd_err(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

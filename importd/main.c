@@ -35,6 +35,10 @@ static const struct {
 	    N_("list jobs, show one, or move it to another state") },
 	{ "drive", admin_drive,
 	    N_("set the state and progress of one drive of a job") },
+	{ "receive", ingest_receive,
+	    N_("check shipped drives of a job and upload their files") },
+	{ "never-received", ingest_never_received,
+	    N_("mark drives that will not arrive and finish the job") },
 };
 
 void

@@ -54,6 +54,8 @@ struct ent {
 	mode_t		 mode;
 	nlink_t		 nlink;
 	int		 unreadable;
+	int64_t		 mtime_ns;
+	int64_t		 ctime_ns;
 };
 
 /* A chunk buffer: record header room, plaintext, tag, padding. */
@@ -77,6 +79,14 @@ struct hl {
 	int		 used;
 };
 
+/* A growing text buffer, in memory or (spill) in an unlinked file. */
+struct tbuf {
+	char		*s;
+	size_t		 len, cap;
+	int		 spill;
+	FILE		*f;
+};
+
 /* The drive being written. */
 struct drive {
 	int		 open;
@@ -86,7 +96,13 @@ struct drive {
 	uint64_t	 trailer_off;
 	uint64_t	 next_slot;
 	uint64_t	 mf_est;
-	json_t		*segments;	/* the journal's segment records */
+	/* The manifest's lists so far, as JSON text without brackets:
+	 * compact, so memory stays small whatever the number of files. */
+	struct tbuf	 mf_segs;
+	struct tbuf	 mf_chunks;
+	struct tbuf	 mf_files;
+	uint64_t	 mf_nfiles;
+	uint64_t	 mf_bytes;
 	uint8_t		 header[DS_FMT_BLOCK];
 };
 
@@ -118,6 +134,9 @@ struct prep {
 	int			 used_drive[64];
 
 	struct drive		 d;
+	struct drive		 pend;	/* resume: the open drive's lists */
+	char			**replay_cause;
+	size_t			 chk;	/* resume: entry being compared */
 
 	/* The open segment. */
 	struct archive		*a;
@@ -128,7 +147,9 @@ struct prep {
 	uint64_t		 seg_mf;
 	uint64_t		 seg_avail;
 	uint32_t		 ordinal;
-	json_t			*seg_files;
+	struct tbuf		 seg_ftext;	/* its file records */
+	uint64_t		 seg_nfiles;
+	uint64_t		 seg_bytes;
 
 	/* The file being split across segments. */
 	EVP_MD_CTX		*split_md;
@@ -138,6 +159,18 @@ struct prep {
 	struct hl		*hl;
 	size_t			 hl_size, hl_count;
 	uint8_t			*rbuf;
+	uint8_t			*rbuf2;	/* read while rbuf is hashed */
+
+	/* The hasher thread: file SHA-256 beside the archiving. */
+	pthread_t		 h_thread;
+	int			 h_started;
+	pthread_mutex_t		 h_mtx;
+	pthread_cond_t		 h_cond;
+	EVP_MD_CTX		*h_md;
+	const uint8_t		*h_buf;
+	size_t			 h_len;
+	int			 h_busy;
+	int			 h_quit;
 
 	/* Writer thread and its queue. */
 	pthread_t		 thread;
@@ -154,6 +187,7 @@ struct prep {
 	size_t			 ndone, done_alloc;
 
 	int			 already_done;
+	json_t			*last_seg;	/* journal: last segment */
 	int			 canceled;	/* progress() said stop */
 
 	/* From the journal: the record to append, the drive left open. */
@@ -301,6 +335,10 @@ scan_dir(struct prep *p, const char *rel, char **cause)
 		e->dev = st.st_dev;
 		e->ino = st.st_ino;
 		e->mode = st.st_mode;
+		e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		    st.st_mtim.tv_nsec;
+		e->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
+		    st.st_ctim.tv_nsec;
 		e->nlink = st.st_nlink;
 		p->total_bytes += e->size;
 		if (S_ISREG(st.st_mode)) {
@@ -320,7 +358,7 @@ scan_dir(struct prep *p, const char *rel, char **cause)
 			}
 		}
 		free(full);
-		if (p->nents % 4096 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
+		if (p->nents % 256 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
 			rc = DS_E_CANCELED;
 	}
 	for (i = 0; i < n; i++)
@@ -345,7 +383,7 @@ prog(struct prep *p, enum ds_phase phase, int force)
 	p->last_progress = now;
 	memset(&pr, 0, sizeof pr);
 	pr.phase = phase;
-	pr.done = p->bytes_done;
+	pr.done = phase == DS_PHASE_SCAN ? p->total_bytes : p->bytes_done;
 	pr.total = p->total_bytes;
 	pr.files_done = phase == DS_PHASE_SCAN ? p->nents : p->files_done;
 	pr.files_total = phase == DS_PHASE_SCAN ? 0 : p->nents;
@@ -532,10 +570,13 @@ chunk_take(struct prep *p)
 	while (p->q_count == NSLOTS && !p->werr)
 		pthread_cond_wait(&p->cond, &p->mtx);
 	werr = p->werr;
+	/* The slot after the queued ones, read under the lock: the writer
+	 * moves q_head and q_count together. */
+	if (!werr)
+		p->cur = &p->slots[(p->q_head + p->q_count) % NSLOTS];
 	pthread_mutex_unlock(&p->mtx);
 	if (werr)
 		return werr;
-	p->cur = &p->slots[(p->q_head + p->q_count) % NSLOTS];
 	p->cur->len = 0;
 	return DS_E_OK;
 }
@@ -679,10 +720,24 @@ fits(struct prep *p, uint64_t cost_in, uint64_t cost_mf)
 	return need <= p->seg_avail;
 }
 
+/* The manifest bytes of an entry named REL: its JSON-escaped name (hex
+ * when it is not UTF-8, which costs at most twice its length) and the
+ * longest possible other fields. */
 static uint64_t
 mf_cost(const char *rel)
 {
-	return 256 + 6 * strlen(rel);
+	const unsigned char	*s = (const unsigned char *)rel;
+	uint64_t		 n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20)
+			n += 6;
+		else if (*s == '"' || *s == '\\')
+			n += 2;
+		else
+			n += 2;	/* hex, when not UTF-8 */
+	}
+	return 260 + n;
 }
 
 static void
@@ -695,8 +750,7 @@ seg_abort(struct prep *p)
 	}
 	if (p->cur != NULL)
 		p->cur = NULL;
-	json_decref(p->seg_files);
-	p->seg_files = NULL;
+	p->seg_ftext.len = 0;
 }
 
 /* Room in bytes on the open drive for segments and their manifest. */
@@ -707,6 +761,22 @@ drive_avail(struct prep *p)
 	    p->d.mf_est + MF_BASE;
 
 	return used >= p->d.trailer_off ? 0 : p->d.trailer_off - used;
+}
+
+/*
+ * Chunk slots are written with O_DIRECT where the drive allows it: whole
+ * aligned 4 KiB blocks, no copy into the page cache. Everything else
+ * (header, manifest, trailer) is written without it.
+ */
+static void
+set_direct(struct prep *p, int on)
+{
+	int flags;
+
+	if (getenv("DISKSEED_NO_DIRECT") != NULL ||
+	    (flags = fcntl(p->d.g.fd, F_GETFL)) == -1)
+		return;
+	fcntl(p->d.g.fd, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT);
 }
 
 static int
@@ -722,11 +792,18 @@ seg_begin(struct prep *p, char **cause)
 	p->seg_avail = drive_avail(p);
 	p->ordinal = 0;
 	p->ndone = 0;
-	if ((p->seg_files = json_array()) == NULL ||
-	    (p->a = archive_write_new()) == NULL)
+	set_direct(p, 1);
+	p->seg_ftext.len = 0;
+	if (p->seg_ftext.s != NULL)
+		p->seg_ftext.s[0] = '\0';
+	p->seg_nfiles = p->seg_bytes = 0;
+	if ((p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
 	snprintf(level, sizeof level, "%d", p->level);
-	if (archive_write_set_format_pax_restricted(p->a) != ARCHIVE_OK ||
+	/* Names are bytes: stored raw, whatever the locale (hdrcharset). */
+	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(p->a, "pax", "hdrcharset",
+	    "BINARY") != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "zstd", "compression-level",
 	    level) != ARCHIVE_OK ||
@@ -740,12 +817,198 @@ seg_begin(struct prep *p, char **cause)
 	return DS_E_OK;
 }
 
+/* Appends LEN bytes of S to T, after a comma when T is not empty. */
+static int
+tb_add(struct tbuf *t, const char *s, size_t len)
+{
+	char	*n;
+	size_t	 need = t->len + len + 2;
+
+	if (len == 0)
+		return DS_E_OK;
+	if (t->spill) {
+		if (t->f == NULL && (t->f = tmpfile()) == NULL)
+			return DS_E_IO;
+		if ((t->len > 0 && fputc(',', t->f) == EOF) ||
+		    fwrite(s, 1, len, t->f) != len)
+			return DS_E_IO;
+		t->len += len + (t->len > 0);
+		return DS_E_OK;
+	}
+	if (need > t->cap) {
+		t->cap = need > 2 * t->cap ? need : 2 * t->cap;
+		if ((n = realloc(t->s, t->cap)) == NULL)
+			return DS_E_NOMEM;
+		t->s = n;
+	}
+	if (t->len > 0)
+		t->s[t->len++] = ',';
+	memcpy(t->s + t->len, s, len);
+	t->len += len;
+	t->s[t->len] = '\0';
+	return DS_E_OK;
+}
+
+static void
+tb_free(struct tbuf *t)
+{
+	int spill = t->spill;
+
+	if (t->f != NULL)
+		fclose(t->f);
+	free(t->s);
+	memset(t, 0, sizeof *t);
+	t->spill = spill;
+}
+
+/* Streams the manifest to the drive at OFF, hashing it. */
+struct mf_out {
+	struct prep	*p;
+	EVP_MD_CTX	*md;
+	uint8_t		*buf;		/* READ_BUF bytes, aligned */
+	size_t		 fill;
+	uint64_t	 off;
+	int		 err;
+};
+
+static void
+mf_put(struct mf_out *m, const char *s, size_t len)
+{
+	size_t n;
+
+	EVP_DigestUpdate(m->md, s, len);
+	while (len > 0 && !m->err) {
+		n = READ_BUF - m->fill < len ? READ_BUF - m->fill : len;
+		memcpy(m->buf + m->fill, s, n);
+		m->fill += n;
+		s += n;
+		len -= n;
+		if (m->fill == READ_BUF) {
+			if (pwrite(m->p->d.g.fd, m->buf, READ_BUF,
+			    (off_t)m->off) != READ_BUF)
+				m->err = errno ? errno : EIO;
+			m->off += READ_BUF;
+			m->fill = 0;
+		}
+	}
+}
+
+static void
+mf_put_tb(struct mf_out *m, struct tbuf *t)
+{
+	char	buf[65536];
+	size_t	n;
+
+	if (!t->spill) {
+		if (t->s != NULL)
+			mf_put(m, t->s, t->len);
+		return;
+	}
+	if (t->f == NULL)
+		return;
+	if (fflush(t->f) == EOF || fseek(t->f, 0, SEEK_SET) == -1) {
+		m->err = EIO;
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof buf, t->f)) > 0)
+		mf_put(m, buf, n);
+	if (ferror(t->f))
+		m->err = EIO;
+	fseek(t->f, 0, SEEK_END);
+}
+
+/* Ends the stream: pads the last block with zeros and writes it. */
+static void
+mf_end(struct mf_out *m)
+{
+	size_t padded = (m->fill + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK *
+	    DS_FMT_BLOCK;
+
+	if (m->err || m->fill == 0)
+		return;
+	memset(m->buf + m->fill, 0, padded - m->fill);
+	if (pwrite(m->p->d.g.fd, m->buf, padded, (off_t)m->off) !=
+	    (ssize_t)padded)
+		m->err = errno ? errno : EIO;
+}
+
+/* Appends the JSON array A to T without its brackets. */
+static int
+tb_add_items(struct tbuf *t, json_t *a)
+{
+	char	*text;
+	int	 rc;
+
+	if (json_array_size(a) == 0)
+		return DS_E_OK;
+	if ((text = json_dumps(a, JSON_COMPACT)) == NULL)
+		return DS_E_NOMEM;
+	rc = tb_add(t, text + 1, strlen(text) - 2);
+	free(text);
+	return rc;
+}
+
+/*
+ * Adds a committed segment record to the open drive's manifest text.
+ * FTEXT, NFILES and BYTES: its files, or NULL to take them from REC.
+ */
+static int
+drive_add_seg(struct drive *d, json_t *rec, const char *ftext,
+    uint64_t nfiles, uint64_t bytes)
+{
+	json_t	*s, *v, *files = json_object_get(rec, "files");
+	char	*text;
+	size_t	 i;
+	int	 rc;
+
+	s = json_pack("{s:O, s:O, s:I, s:O}",
+	    "segment", json_object_get(rec, "segment"),
+	    "firstChunk", json_object_get(rec, "firstChunk"),
+	    "chunks", (json_int_t)json_array_size(json_object_get(rec,
+	    "chunks")),
+	    "streamBytes", json_object_get(rec, "streamBytes"));
+	if (s == NULL || (text = json_dumps(s, JSON_COMPACT)) == NULL) {
+		json_decref(s);
+		return DS_E_NOMEM;
+	}
+	json_decref(s);
+	rc = tb_add(&d->mf_segs, text, strlen(text));
+	free(text);
+	if (rc != DS_E_OK ||
+	    (rc = tb_add_items(&d->mf_chunks, json_object_get(rec,
+	    "chunks"))) != DS_E_OK ||
+	    (rc = ftext != NULL ? tb_add(&d->mf_files, ftext,
+	    strlen(ftext)) : tb_add_items(&d->mf_files, files)) != DS_E_OK)
+		return rc;
+	d->mf_nfiles += nfiles;
+	d->mf_bytes += bytes;
+	json_array_foreach(ftext == NULL ? files : NULL, i, v) {
+		if (json_object_get(v, "skipped") != NULL)
+			continue;
+		d->mf_nfiles++;
+		d->mf_bytes += (uint64_t)json_integer_value(
+		    json_object_get(v, json_object_get(v, "length") ?
+		    "length" : "size"));
+	}
+	d->next_slot = (uint64_t)json_integer_value(json_object_get(rec,
+	    "firstChunk")) + json_array_size(json_object_get(rec, "chunks"));
+	return DS_E_OK;
+}
+
+static void
+drive_free_text(struct drive *d)
+{
+	tb_free(&d->mf_segs);
+	tb_free(&d->mf_chunks);
+	tb_free(&d->mf_files);
+}
+
 /* Closes the segment, waits for its chunks, syncs, journals it. */
 static int
 seg_commit(struct prep *p, char **cause)
 {
 	json_t		*rec, *chunks, *c;
-	char		 hex[65];
+	char		 hex[65], *text, *line;
 	size_t		 i;
 	int		 rc;
 
@@ -763,6 +1026,7 @@ seg_commit(struct prep *p, char **cause)
 		arc_err(p, NULL, cause);
 		return rc;
 	}
+	set_direct(p, 0);
 	prog(p, DS_PHASE_SYNC, 1);
 	if (fdatasync(p->d.g.fd) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
@@ -782,20 +1046,42 @@ seg_commit(struct prep *p, char **cause)
 		json_object_set_new(c, "sha256", json_string(hex));
 		json_array_append_new(chunks, c);
 	}
-	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:o, s:o, s:[I,I]}",
+	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:o, s:[I,I]}",
 	    "t", "segment", "drive", (int)p->d.index, "segment", (int)p->seg,
 	    "firstChunk", (json_int_t)p->seg_first,
 	    "streamBytes", (json_int_t)p->seg_out,
 	    "mfEst", (json_int_t)(p->seg_mf + p->ndone * MF_PER_CHUNK),
-	    "chunks", chunks, "files", p->seg_files,
+	    "chunks", chunks,
 	    "pos", (json_int_t)p->entry, (json_int_t)p->entry_off);
-	p->seg_files = NULL;
 	if (rec == NULL)
 		return DS_E_NOMEM;
-	json_array_append(p->d.segments, rec);
-	p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
-	p->next_seg++;
-	return journal_add(p, rec, cause);
+	/* The entry the position follows, checked when resuming. */
+	if ((p->entry_off > 0 || p->entry > 0) && ds_mf_set_path(rec,
+	    "posPath", p->ents[p->entry_off > 0 ? p->entry :
+	    p->entry - 1].rel) == -1) {
+		json_decref(rec);
+		return DS_E_NOMEM;
+	}
+	/* The record's text with the file records spliced in. */
+	text = json_dumps(rec, JSON_COMPACT);
+	if (text == NULL || asprintf(&line, "%.*s,\"files\":[%s]}",
+	    (int)strlen(text) - 1, text, p->seg_ftext.s != NULL ?
+	    p->seg_ftext.s : "") == -1) {
+		free(text);
+		json_decref(rec);
+		return DS_E_NOMEM;
+	}
+	free(text);
+	rc = drive_add_seg(&p->d, rec, p->seg_ftext.s != NULL ? p->seg_ftext.s :
+	    "", p->seg_nfiles, p->seg_bytes);
+	json_decref(rec);
+	if (rc == DS_E_OK) {
+		p->d.mf_est += p->seg_mf + p->ndone * MF_PER_CHUNK;
+		p->next_seg++;
+		rc = ds_journal_append_text(p->journal, line, cause);
+	}
+	free(line);
+	return rc;
 }
 
 /* Writes the manifest and trailer of the open drive and closes it. */
@@ -804,61 +1090,75 @@ drive_close(struct prep *p, int last, char **cause)
 {
 	struct ds_prepared_drive	*pd;
 	struct ds_hdr			 h;
-	json_t				*mf, *segs, *chunks, *files, *rec;
-	json_t				*s, *v;
+	json_t				*mf, *rec;
 	uint8_t				 trailer[DS_FMT_BLOCK];
 	uint8_t				 hash[32];
-	char				*text = NULL, hex[65], *hh = NULL;
-	uint64_t			 moff, mlen, bytes = 0, nfiles = 0;
-	size_t				 i, j, padded;
+	static const char		 seg_key[] = ",\"segments\":[";
+	static const char		 chunk_key[] = "],\"chunks\":[";
+	static const char		 file_key[] = "],\"files\":[";
+	static const char		 tail[] = "]}";
+	struct mf_out			 m;
+	char				*head, hex[65];
+	char				*hh = NULL;
+	uint64_t			 moff, mlen;
+	size_t				 padded;
+	unsigned int			 mdlen = 32;
 	int				 rc;
 
 	prog(p, DS_PHASE_MANIFEST, 1);
-	segs = json_array();
-	chunks = json_array();
-	files = json_array();
-	json_array_foreach(p->d.segments, i, s) {
-		json_array_append_new(segs, json_pack("{s:O, s:O, s:I, s:O}",
-		    "segment", json_object_get(s, "segment"),
-		    "firstChunk", json_object_get(s, "firstChunk"),
-		    "chunks", (json_int_t)json_array_size(json_object_get(s,
-		    "chunks")),
-		    "streamBytes", json_object_get(s, "streamBytes")));
-		json_array_extend(chunks, json_object_get(s, "chunks"));
-		json_array_extend(files, json_object_get(s, "files"));
-	}
-	json_array_foreach(files, j, v) {
-		if (json_object_get(v, "skipped") != NULL)
-			continue;
-		nfiles++;
-		bytes += (uint64_t)json_integer_value(json_object_get(v,
-		    json_object_get(v, "length") ? "length" : "size"));
-	}
-	mf = json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:b, s:o, s:o, "
-	    "s:o, s:{s:I, s:I, s:I}}",
+	mf = json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:b, "
+	    "s:{s:I, s:I, s:I}}",
 	    "format", "diskseed-manifest", "version", 1,
 	    "setId", p->set_hex, "drive", (int)p->d.index, "job", p->job,
 	    "chunkSize", (int)p->chunk_size, "dataOffset", DS_FMT_DATA_OFF,
-	    "last", last, "segments", segs, "chunks", chunks, "files", files,
-	    "totals", "files", (json_int_t)nfiles, "bytes", (json_int_t)bytes,
+	    "last", last, "totals", "files", (json_int_t)p->d.mf_nfiles,
+	    "bytes", (json_int_t)p->d.mf_bytes,
 	    "chunks", (json_int_t)p->d.next_slot);
-	if (mf == NULL || (text = json_dumps(mf, JSON_COMPACT)) == NULL) {
+	if (mf == NULL || (head = json_dumps(mf, JSON_COMPACT)) == NULL) {
 		json_decref(mf);
 		return DS_E_NOMEM;
 	}
 	json_decref(mf);
-	mlen = strlen(text);
+	/* The head without its '}', then the three lists. */
+	head[strlen(head) - 1] = '\0';
+	mlen = strlen(head) + strlen(seg_key) + p->d.mf_segs.len +
+	    strlen(chunk_key) + p->d.mf_chunks.len + strlen(file_key) +
+	    p->d.mf_files.len + strlen(tail);
 	moff = DS_FMT_DATA_OFF + p->d.next_slot * p->chunk_size;
 	padded = (mlen + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
 	if (moff + padded > p->d.trailer_off) {
-		free(text);
+		free(head);
 		return ds_cause(cause, DS_E_DRIVEFULL,
 		    _("%s: no room left for the manifest"), p->d.g.path);
 	}
-	SHA256((uint8_t *)text, mlen, hash);
-	if ((text = realloc(text, padded)) == NULL)
+	memset(&m, 0, sizeof m);
+	m.p = p;
+	m.off = moff;
+	if ((m.md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(m.md, EVP_sha256(), NULL) != 1 ||
+	    posix_memalign((void **)&m.buf, DS_FMT_BLOCK, READ_BUF) != 0) {
+		EVP_MD_CTX_free(m.md);
+		free(head);
 		return DS_E_NOMEM;
-	memset(text + mlen, 0, padded - mlen);
+	}
+	mf_put(&m, head, strlen(head));
+	free(head);
+	mf_put(&m, seg_key, strlen(seg_key));
+	mf_put_tb(&m, &p->d.mf_segs);
+	mf_put(&m, chunk_key, strlen(chunk_key));
+	mf_put_tb(&m, &p->d.mf_chunks);
+	mf_put(&m, file_key, strlen(file_key));
+	mf_put_tb(&m, &p->d.mf_files);
+	mf_put(&m, tail, strlen(tail));
+	mf_end(&m);
+	EVP_DigestFinal_ex(m.md, hash, &mdlen);
+	EVP_MD_CTX_free(m.md);
+	free(m.buf);
+	if (m.err || m.off + m.fill != moff + mlen) {
+		errno = m.err ? m.err : EIO;
+		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
+		    strerror(errno));
+	}
 	ds_hdr_decode(p->d.header, &h, NULL);
 	h.kind = DS_HDR_TRAILER;
 	h.manifest_off = moff;
@@ -867,14 +1167,10 @@ drive_close(struct prep *p, int last, char **cause)
 	h.chunks = p->d.next_slot;
 	h.last = (uint32_t)last;
 	ds_hdr_encode(&h, trailer);
-	if (pwrite(p->d.g.fd, text, padded, (off_t)moff) != (ssize_t)padded ||
-	    pwrite(p->d.g.fd, trailer, DS_FMT_BLOCK, (off_t)p->d.trailer_off) !=
-	    DS_FMT_BLOCK || fdatasync(p->d.g.fd) == -1) {
-		free(text);
+	if (pwrite(p->d.g.fd, trailer, DS_FMT_BLOCK, (off_t)p->d.trailer_off) !=
+	    DS_FMT_BLOCK || fdatasync(p->d.g.fd) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
 		    strerror(errno));
-	}
-	free(text);
 	ds_hex(hex, hash, 32);
 	hh = ds_fmt_header_hash(p->d.header, trailer, p->d.trailer_off);
 	rec = json_pack("{s:s, s:i, s:s, s:s, s:I, s:b}", "t", "close",
@@ -900,8 +1196,7 @@ drive_close(struct prep *p, int last, char **cause)
 	add_int(&p->res->closed, &p->res->nclosed, (int)p->d.index);
 	OPENSSL_cleanse(p->d.key, sizeof p->d.key);
 	ds_gate_close(&p->d.g);
-	json_decref(p->d.segments);
-	p->d.segments = NULL;
+	drive_free_text(&p->d);
 	p->d.open = 0;
 out:
 	free(hh);
@@ -986,6 +1281,7 @@ drive_new(struct prep *p, const char *path, char **cause)
 	int				 rc;
 
 	memset(&p->d, 0, sizeof p->d);
+	p->d.mf_chunks.spill = p->d.mf_files.spill = 1;
 	if ((rc = ds_gate_open(path, p->o->confirm, &p->d.g, cause)) !=
 	    DS_E_OK)
 		return rc;
@@ -993,8 +1289,6 @@ drive_new(struct prep *p, const char *path, char **cause)
 	p->d.index = p->next_index;
 	if ((rc = drive_check_size(p, cause)) != DS_E_OK)
 		return rc;
-	if ((p->d.segments = json_array()) == NULL)
-		return DS_E_NOMEM;
 	if (RAND_bytes(p->d.key, sizeof p->d.key) != 1)
 		return ds_cause(cause, DS_E_IO, _("no random numbers"));
 	if ((rc = ds_keys_save(p->set_hex, p->d.index, p->d.key, cause)) !=
@@ -1067,45 +1361,120 @@ enum add_result {
 static int
 seg_file(struct prep *p, struct ds_mf_file *f)
 {
-	json_t *j = ds_mf_file_json(f);
+	json_t	*j = ds_mf_file_json(f);
+	char	*text;
+	int	 rc;
 
-	if (j == NULL)
+	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
 		return DS_E_NOMEM;
-	json_array_append_new(p->seg_files, j);
+	}
+	json_decref(j);
+	rc = tb_add(&p->seg_ftext, text, strlen(text));
+	free(text);
+	if (!f->skipped) {
+		p->seg_nfiles++;
+		p->seg_bytes += f->type == DS_MF_FILE ? f->length : 0;
+	}
 	p->seg_mf += mf_cost(f->path);
-	return DS_E_OK;
+	return rc;
 }
 
 /* Copies LEN bytes of FD from OFF into the archive, hashing them. */
+/* The hasher thread: one buffer at a time into one digest. */
+static void *
+hasher_main(void *arg)
+{
+	struct prep *p = arg;
+
+	pthread_mutex_lock(&p->h_mtx);
+	for (;;) {
+		while (!p->h_busy && !p->h_quit)
+			pthread_cond_wait(&p->h_cond, &p->h_mtx);
+		if (!p->h_busy)
+			break;
+		pthread_mutex_unlock(&p->h_mtx);
+		EVP_DigestUpdate(p->h_md, p->h_buf, p->h_len);
+		pthread_mutex_lock(&p->h_mtx);
+		p->h_busy = 0;
+		pthread_cond_broadcast(&p->h_cond);
+	}
+	pthread_mutex_unlock(&p->h_mtx);
+	return NULL;
+}
+
+/* Waits until the hasher has finished its buffer. */
+static void
+hash_wait(struct prep *p)
+{
+	pthread_mutex_lock(&p->h_mtx);
+	while (p->h_busy)
+		pthread_cond_wait(&p->h_cond, &p->h_mtx);
+	pthread_mutex_unlock(&p->h_mtx);
+}
+
+/* Hands LEN bytes at BUF to the hasher (or hashes them here). */
+static void
+hash_submit(struct prep *p, EVP_MD_CTX *md, const uint8_t *buf, size_t len)
+{
+	if (!p->h_started) {
+		EVP_DigestUpdate(md, buf, len);
+		return;
+	}
+	hash_wait(p);
+	pthread_mutex_lock(&p->h_mtx);
+	p->h_md = md;
+	p->h_buf = buf;
+	p->h_len = len;
+	p->h_busy = 1;
+	pthread_cond_broadcast(&p->h_cond);
+	pthread_mutex_unlock(&p->h_mtx);
+}
+
+/*
+ * Copies LEN bytes of FD from OFF into the archive, hashing them into MD
+ * on the hasher thread: two buffers take turns, one read and archived
+ * while the other is hashed.
+ */
 static int
 copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
     int *changed, char **cause)
 {
-	ssize_t	n;
-	size_t	want;
+	uint8_t	*bufs[2] = { p->rbuf, p->rbuf2 }, *b;
+	ssize_t	 n;
+	size_t	 want;
+	int	 cur = 0, rc = DS_E_OK;
 
 	if (lseek(fd, (off_t)off, SEEK_SET) == -1)
 		return ds_cause(cause, DS_E_IO, "%s", strerror(errno));
 	while (len > 0) {
+		b = bufs[cur];
 		want = len < READ_BUF ? (size_t)len : READ_BUF;
-		n = read(fd, p->rbuf, want);
+		n = read(fd, b, want);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			/* Shrunk or unreadable now: pad, say it changed. */
-			memset(p->rbuf, 0, want);
+			memset(b, 0, want);
 			n = (ssize_t)want;
 			*changed = 1;
 		}
-		EVP_DigestUpdate(md, p->rbuf, (size_t)n);
-		if (archive_write_data(p->a, p->rbuf, (size_t)n) != n)
-			return arc_err(p, p->a, cause);
+		hash_submit(p, md, b, (size_t)n);
+		if (archive_write_data(p->a, b, (size_t)n) != n) {
+			rc = arc_err(p, p->a, cause);
+			break;
+		}
+		cur ^= 1;
 		len -= (uint64_t)n;
 		p->bytes_done += (uint64_t)n;
-		if (prog(p, DS_PHASE_COPY, 0) != 0)
-			return DS_E_CANCELED;
+		if (prog(p, DS_PHASE_COPY, 0) != 0) {
+			rc = DS_E_CANCELED;
+			break;
+		}
 	}
-	return DS_E_OK;
+	/* The digest is the caller's again. */
+	hash_wait(p);
+	return rc;
 }
 
 static int
@@ -1141,6 +1510,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 	*res = ADD_DONE;
 	p->current = e->rel;
 	if (e->unreadable) {
+		warn(p, _("%s: cannot be read; skipped"), e->rel);
 		if ((rc = add_skipped(p, e)) == DS_E_OK)
 			p->entry++;
 		return rc;
@@ -1210,8 +1580,14 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		} else if (h == NULL && (rc = hl_add(p, p->entry)) != DS_E_OK)
 			goto out;
 	}
-	if (f.type == DS_MF_FILE)
+	if (f.type == DS_MF_FILE) {
 		size = (uint64_t)before.st_size;
+		f.has_times = 1;
+		f.mtime_ns = (int64_t)before.st_mtim.tv_sec * 1000000000 +
+		    before.st_mtim.tv_nsec;
+		f.ctime_ns = (int64_t)before.st_ctim.tv_sec * 1000000000 +
+		    before.st_ctim.tv_nsec;
+	}
 	hdr = est_header(ae);
 	part = size - off;
 	if (!fits(p, hdr + (part + 511) / 512 * 512, mf_cost(e->rel))) {
@@ -1284,7 +1660,6 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		    before.st_ctim.tv_sec || after.st_ctim.tv_nsec !=
 		    before.st_ctim.tv_nsec))
 			changed = 1;
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 		if (f.last) {
 			unsigned int mdlen = 32;
 
@@ -1354,7 +1729,6 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 	struct ds_hdr	 h;
 	char		 idx[16];
 	size_t		 i;
-	json_t		*s;
 	int		 rc;
 
 	path = json_string_value(json_object_get(drec, "path"));
@@ -1369,6 +1743,7 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 		    path, path);
 	p->used_drive[i] = 1;
 	memset(&p->d, 0, sizeof p->d);
+	p->d.mf_chunks.spill = p->d.mf_files.spill = 1;
 	if ((rc = ds_gate_open(path, p->o->confirm, &p->d.g, cause)) != DS_E_OK)
 		return rc;
 	p->d.open = 1;
@@ -1379,14 +1754,15 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 	if ((rc = ds_keys_load(p->set_hex, p->d.index, p->d.key, cause)) !=
 	    DS_E_OK)
 		return rc;
-	p->d.segments = json_incref(segs);
-	json_array_foreach(segs, i, s) {
-		p->d.next_slot = (uint64_t)json_integer_value(json_object_get(s,
-		    "firstChunk")) + json_array_size(json_object_get(s,
-		    "chunks"));
-		p->d.mf_est += (uint64_t)json_integer_value(json_object_get(s,
-		    "mfEst"));
-	}
+	/* Its manifest lists so far, rebuilt from the journal. */
+	p->d.mf_segs = p->pend.mf_segs;
+	p->d.mf_chunks = p->pend.mf_chunks;
+	p->d.mf_files = p->pend.mf_files;
+	p->d.mf_nfiles = p->pend.mf_nfiles;
+	p->d.mf_bytes = p->pend.mf_bytes;
+	p->d.next_slot = p->pend.next_slot;
+	p->d.mf_est = p->pend.mf_est;
+	memset(&p->pend, 0, sizeof p->pend);
 	if (pread(p->d.g.fd, p->d.header, DS_FMT_BLOCK, 0) != DS_FMT_BLOCK ||
 	    ds_hdr_decode(p->d.header, &h, NULL) != DS_E_OK ||
 	    memcmp(h.set_id, p->set_id, DS_FMT_SET_LEN) != 0 ||
@@ -1446,7 +1822,7 @@ job_setup(struct prep *p, json_t *records, char **cause)
 		p->level = p->o->level ? p->o->level : DS_PREP_LEVEL;
 		p->skip_unreadable = p->o->skip_unreadable;
 		if (p->chunk_size % DS_FMT_BLOCK != 0 || p->chunk_size <
-		    64 * 1024 || p->chunk_size > 64 * 1024 * 1024)
+		    64 * 1024 || p->chunk_size > DS_FMT_CHUNK_MAX)
 			return ds_cause(cause, DS_E_INVAL, _("the chunk size "
 			    "must be a multiple of 4 KiB between 64 KiB and "
 			    "64 MiB"));
@@ -1502,6 +1878,8 @@ job_setup(struct prep *p, json_t *records, char **cause)
 			    json_array_get(pos, 0));
 			p->entry_off = (uint64_t)json_integer_value(
 			    json_array_get(pos, 1));
+			json_decref(p->last_seg);
+			p->last_seg = json_incref(r);
 		} else if (strcmp(t, "close") == 0)
 			open_drive = NULL;
 	}
@@ -1515,6 +1893,96 @@ job_setup(struct prep *p, json_t *records, char **cause)
 	p->open_rec = json_incref(open_drive);
 	p->open_segs = segs;
 	return DS_E_OK;
+}
+
+/*
+ * Resume, second pass over the journal (after the scan): compares the
+ * files already on the drives with staging now, and rebuilds the manifest
+ * lists of the drive left open. A file that changed is named (the drives
+ * keep the version copied); a split file whose copied part changed cannot
+ * be finished: refused.
+ */
+static int
+replay_record(void *arg, json_t *r)
+{
+	struct prep	*p = arg;
+	const char	*t = json_string_value(json_object_get(r, "t"));
+	json_t		*f;
+	size_t		 j;
+	char		*path;
+	struct ent	*e;
+	int		 differs;
+
+	if (t == NULL)
+		return DS_E_OK;
+	if (strcmp(t, "drive") == 0 || strcmp(t, "close") == 0) {
+		drive_free_text(&p->pend);
+		memset(&p->pend, 0, sizeof p->pend);
+		p->pend.mf_chunks.spill = p->pend.mf_files.spill = 1;
+		return DS_E_OK;
+	}
+	if (strcmp(t, "segment") != 0)
+		return DS_E_OK;
+	json_array_foreach(json_object_get(r, "files"), j, f) {
+		if (json_object_get(f, "skipped") != NULL ||
+		    json_object_get(f, "mtimeNs") == NULL ||
+		    (path = ds_mf_path(f, "path")) == NULL)
+			continue;
+		while (p->chk < p->nents && strcmp(p->ents[p->chk].rel, path))
+			p->chk++;
+		free(path);
+		if (p->chk == p->nents)
+			break;	/* the position check says more */
+		e = &p->ents[p->chk];
+		differs = e->size != (uint64_t)json_integer_value(
+		    json_object_get(f, "size")) || e->mtime_ns !=
+		    json_integer_value(json_object_get(f, "mtimeNs")) ||
+		    e->ctime_ns != json_integer_value(json_object_get(f,
+		    "ctimeNs"));
+		if (!differs)
+			continue;
+		if (p->chk == p->entry && p->entry_off > 0)
+			return ds_cause(p->replay_cause, DS_E_STAGING_CHANGED,
+			    _("%s: changed while it was being copied (part of "
+			    "it is on the drives already); the job cannot be "
+			    "resumed"), e->rel);
+		/* Marked in the open drive's manifest; a closed drive's
+		 * manifest is written already. */
+		json_object_set_new(f, "changed", json_true());
+		if (p->chk < p->entry && (p->res->nchanged == 0 ||
+		    strcmp(p->res->changed[p->res->nchanged - 1],
+		    e->rel) != 0)) {
+			warn(p, _("%s: changed after it was copied; the drives "
+			    "hold the earlier version"), e->rel);
+			add_str(&p->res->changed, &p->res->nchanged, e->rel);
+		}
+	}
+	p->pend.mf_est += (uint64_t)json_integer_value(json_object_get(r,
+	    "mfEst"));
+	return drive_add_seg(&p->pend, r, NULL, 0, 0);
+}
+
+/* Keeps the small part of each journal record for job_setup(). */
+static int
+keep_small(void *arg, json_t *r)
+{
+	const char	*t = json_string_value(json_object_get(r, "t"));
+	json_t		*s;
+
+	if (t == NULL || strcmp(t, "segment") != 0)
+		return json_array_append(arg, r) == 0 ? DS_E_OK : DS_E_NOMEM;
+	s = json_pack("{s:s, s:O, s:O, s:O}", "t", "segment",
+	    "drive", json_object_get(r, "drive"),
+	    "segment", json_object_get(r, "segment"),
+	    "pos", json_object_get(r, "pos"));
+	if (s == NULL)
+		return DS_E_NOMEM;
+	if (json_object_get(r, "posPath") != NULL)
+		json_object_set(s, "posPath", json_object_get(r, "posPath"));
+	if (json_object_get(r, "posPathHex") != NULL)
+		json_object_set(s, "posPathHex", json_object_get(r,
+		    "posPathHex"));
+	return json_array_append_new(arg, s) == 0 ? DS_E_OK : DS_E_NOMEM;
 }
 
 /* Whether NAME is a job name: a letter, then letters, digits, hyphens. */
@@ -1546,8 +2014,13 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 			if (strcmp(o->drives[i], o->drives[j]) == 0)
 				return ds_cause(cause, DS_E_INVAL,
 				    _("%s is given twice"), o->drives[i]);
-		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL)
-			return DS_E_NOTFOUND;
+		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL) {
+			struct stat st;
+
+			/* It exists but the gate refuses it. */
+			return stat(o->drives[i], &st) == -1 ? DS_E_NOTFOUND :
+			    DS_E_INELIGIBLE;
+		}
 		ok = ds_gate_confirm_matches(o->confirm, id);
 		if (!ok) {
 			ds_cause(cause, DS_E_NOTCONFIRMED,
@@ -1562,6 +2035,44 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 }
 
 static int
+same_json(json_t *a, json_t *b)
+{
+	return (a == NULL && b == NULL) || json_equal(a, b);
+}
+
+/* Checks that the walk of staging still reaches the journal's position
+ * at the same entry: staging must not change between runs. */
+static int
+check_position(struct prep *p, char **cause)
+{
+	json_t	*now;
+	size_t	 k;
+	int	 same;
+
+	if (p->last_seg == NULL || (p->entry == 0 && p->entry_off == 0))
+		return DS_E_OK;
+	k = p->entry_off > 0 ? p->entry : p->entry - 1;
+	if (k >= p->nents)
+		goto changed;
+	if ((now = json_object()) == NULL ||
+	    ds_mf_set_path(now, "posPath", p->ents[k].rel) == -1) {
+		json_decref(now);
+		return DS_E_NOMEM;
+	}
+	same = same_json(json_object_get(now, "posPath"),
+	    json_object_get(p->last_seg, "posPath")) &&
+	    same_json(json_object_get(now, "posPathHex"),
+	    json_object_get(p->last_seg, "posPathHex"));
+	json_decref(now);
+	if (same)
+		return DS_E_OK;
+changed:
+	return ds_cause(cause, DS_E_STAGING_CHANGED, _("%s: entries were "
+	    "added or removed before the point reached; the job cannot be "
+	    "resumed"), p->staging);
+}
+
+static int
 prep_run(struct prep *p, char **cause)
 {
 	enum add_result	 res;
@@ -1569,6 +2080,8 @@ prep_run(struct prep *p, char **cause)
 	size_t		 i;
 	int		 rc;
 
+	if ((rc = check_position(p, cause)) != DS_E_OK)
+		return rc;
 	/* Resume: the hard links and progress of what is committed. */
 	for (i = 0; i < p->nents && (i < p->entry || (i == p->entry &&
 	    p->entry_off > 0)); i++) {
@@ -1671,10 +2184,11 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		rc = DS_E_STATEDIR;
 		goto out;
 	}
-	if (stat(jpath, &st) == 0)
-		rc = ds_journal_read(jpath, &records, cause);
+	if ((records = json_array()) == NULL)
+		rc = DS_E_NOMEM;
 	else
-		records = json_array();
+		rc = ds_journal_foreach(jpath, keep_small, records, NULL,
+		    cause);
 	if (rc != DS_E_OK || records == NULL ||
 	    (rc = job_setup(p, records, cause)) != DS_E_OK)
 		goto out;
@@ -1708,7 +2222,12 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 
 	json_decref(records);
 	records = NULL;
-	if ((rc = ds_journal_open(jpath, &p->journal, &records, cause)) !=
+	p->pend.mf_chunks.spill = p->pend.mf_files.spill = 1;
+	p->replay_cause = cause;
+	if (o->resume && (rc = ds_journal_foreach(jpath, replay_record, p,
+	    NULL, cause)) != DS_E_OK)
+		goto out;
+	if ((rc = ds_journal_open(jpath, &p->journal, NULL, cause)) !=
 	    DS_E_OK)
 		goto out;
 	rc = journal_add(p, p->pending, cause);
@@ -1731,7 +2250,8 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 
 	p->payload = ds_chunk_payload(p->chunk_size);
 	if ((p->rd = archive_read_disk_new()) == NULL ||
-	    (p->rbuf = malloc(READ_BUF)) == NULL) {
+	    (p->rbuf = malloc(READ_BUF)) == NULL ||
+	    (p->rbuf2 = malloc(READ_BUF)) == NULL) {
 		rc = DS_E_NOMEM;
 		goto out;
 	}
@@ -1747,6 +2267,10 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 	p->thread_started = 1;
+	pthread_mutex_init(&p->h_mtx, NULL);
+	pthread_cond_init(&p->h_cond, NULL);
+	if (pthread_create(&p->h_thread, NULL, hasher_main, p) == 0)
+		p->h_started = 1;
 	rc = prep_run(p, cause);
 	if (rc == DS_E_OK)
 		prog(p, DS_PHASE_COPY, 1);
@@ -1760,11 +2284,20 @@ out:
 		pthread_mutex_unlock(&p->mtx);
 		pthread_join(p->thread, NULL);
 	}
+	if (p->h_started) {
+		pthread_mutex_lock(&p->h_mtx);
+		p->h_quit = 1;
+		pthread_cond_broadcast(&p->h_cond);
+		pthread_mutex_unlock(&p->h_mtx);
+		pthread_join(p->h_thread, NULL);
+		pthread_mutex_destroy(&p->h_mtx);
+		pthread_cond_destroy(&p->h_cond);
+	}
 	if (p->d.open) {
 		/* Left open: its journal records let --resume go on. */
 		OPENSSL_cleanse(p->d.key, sizeof p->d.key);
 		ds_gate_close(&p->d.g);
-		json_decref(p->d.segments);
+		drive_free_text(&p->d);
 	}
 	for (i = 0; i < NSLOTS; i++)
 		if (p->slots[i].buf != NULL)
@@ -1776,12 +2309,16 @@ out:
 	free(p->ents);
 	free(p->hl);
 	free(p->rbuf);
+	free(p->rbuf2);
 	free(p->done);
 	free(p->wcause);
 	EVP_MD_CTX_free(p->split_md);
+	tb_free(&p->seg_ftext);
+	drive_free_text(&p->pend);
 	json_decref(p->pending);
 	json_decref(p->open_rec);
 	json_decref(p->open_segs);
+	json_decref(p->last_seg);
 	json_decref(records);
 	ds_journal_close(p->journal);
 	ds_prepared_free(p->prepared);
@@ -1793,4 +2330,64 @@ out:
 	free(name);
 	free(p);
 	return rc;
+}
+
+int
+ds_staging_scan(const char *staging, const struct ds_ui_ops *ops,
+    struct ds_scan **out, char **cause)
+{
+	struct ds_prep_opts	 o;
+	struct prep		 p;
+	struct ds_scan		*s;
+	struct stat		 st;
+	char			 real[PATH_MAX];
+	size_t			 i;
+	int			 rc;
+
+	*out = NULL;
+	if (realpath(staging, real) == NULL || stat(real, &st) == -1 ||
+	    !S_ISDIR(st.st_mode))
+		return ds_cause(cause, DS_E_NOTFOUND, _("%s is not a folder"),
+		    staging);
+	memset(&o, 0, sizeof o);
+	o.ops = ops;
+	memset(&p, 0, sizeof p);
+	p.o = &o;
+	p.staging = real;
+	prog(&p, DS_PHASE_SCAN, 1);
+	rc = scan_dir(&p, "", cause);
+	if (rc == DS_E_OK && prog(&p, DS_PHASE_SCAN, 1) != 0)
+		rc = DS_E_CANCELED;
+	if (rc == DS_E_OK && (s = calloc(1, sizeof *s)) == NULL)
+		rc = DS_E_NOMEM;
+	if (rc == DS_E_OK) {
+		s->files = p.nents;
+		s->bytes = p.total_bytes;
+		for (i = 0; i < p.nents; i++)
+			if (p.ents[i].unreadable &&
+			    add_str(&s->unreadable, &s->nunreadable,
+			    p.ents[i].rel) == -1)
+				rc = DS_E_NOMEM;
+		if (rc == DS_E_OK)
+			*out = s;
+		else
+			ds_scan_free(s);
+	}
+	for (i = 0; i < p.nents; i++)
+		free(p.ents[i].rel);
+	free(p.ents);
+	return rc;
+}
+
+void
+ds_scan_free(struct ds_scan *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nunreadable; i++)
+		free(s->unreadable[i]);
+	free(s->unreadable);
+	free(s);
 }

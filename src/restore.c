@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +67,9 @@ struct reader {
 	struct ds_mf_segment	*seg;
 	uint64_t		 next_chunk;
 	int64_t			 bad_chunk;
-	uint8_t			*sealed;
+	uint8_t			*sealed;	/* bufsize bytes */
 	uint8_t			*plain;
+	size_t			 bufsize;
 
 	/* The file whose parts are being put together. */
 	char			*split_path;
@@ -96,7 +99,10 @@ problem(struct ds_read_report *r, int drive, int64_t chunk, const char *path,
 	if (vasprintf(&reason, fmt, ap) == -1)
 		reason = NULL;
 	va_end(ap);
-	np = reallocarray(r->problems, r->nproblems + 1, sizeof *np);
+	np = r->problems;
+	if (reason != NULL && (r->nproblems & (r->nproblems - 1)) == 0)
+		np = reallocarray(r->problems, r->nproblems ?
+		    2 * r->nproblems : 1, sizeof *np);
 	if (np == NULL || reason == NULL) {
 		free(reason);
 		return DS_E_NOMEM;
@@ -358,16 +364,17 @@ open_set(struct reader *rd, int need_key, char **cause)
 			}
 		}
 		if (d->h.index >= rd->nidx) {
-			nv = reallocarray(rd->byidx, d->h.index + 1,
+			/* index < DS_FMT_MAX_DRIVES (ds_hdr_decode). */
+			nv = reallocarray(rd->byidx, (size_t)d->h.index + 1,
 			    sizeof *nv);
 			if (nv == NULL) {
 				rdrive_free(d);
 				return DS_E_NOMEM;
 			}
-			memset(nv + rd->nidx, 0, (d->h.index + 1 - rd->nidx) *
-			    sizeof *nv);
+			memset(nv + rd->nidx, 0, ((size_t)d->h.index + 1 -
+			    rd->nidx) * sizeof *nv);
 			rd->byidx = nv;
-			rd->nidx = d->h.index + 1;
+			rd->nidx = (size_t)d->h.index + 1;
 		}
 		if (rd->byidx[d->h.index] != NULL) {
 			rc = ds_cause(cause, DS_E_INVAL, _("%s and %s are the "
@@ -382,6 +389,14 @@ open_set(struct reader *rd, int need_key, char **cause)
 		if (need_key && (rc = rdrive_key(o, d, cause)) != DS_E_OK)
 			return rc;
 	}
+	/* Buffers for the biggest chunk of the set. */
+	for (i = 0; i < rd->nidx; i++)
+		if (rd->byidx[i] != NULL && rd->byidx[i]->h.chunk_size >
+		    rd->bufsize)
+			rd->bufsize = rd->byidx[i]->h.chunk_size;
+	if (rd->bufsize > 0 && ((rd->sealed = malloc(rd->bufsize)) == NULL ||
+	    (rd->plain = malloc(rd->bufsize)) == NULL))
+		return DS_E_NOMEM;
 	/* Missing: gaps, and one after the highest when none is the last. */
 	for (i = 0; i < rd->nidx; i++)
 		if (rd->byidx[i] == NULL)
@@ -398,14 +413,16 @@ open_set(struct reader *rd, int need_key, char **cause)
 		if (last == -1 && rd->nidx > 0)
 			rd->r->missing[rd->r->nmissing++] = (int)rd->nidx;
 	}
-	for (i = 0; (rd->restore || o->deep != NULL) &&
-	    i < rd->r->nmissing; i++)
-		problem(rd->r, rd->r->missing[i], -1, NULL,
-		    last == -1 && rd->r->missing[i] == (int)rd->nidx ?
-		    _("drive %d (or later ones) is missing: no drive given "
-		    "ends the set; what is on them is not read") :
-		    _("drive %d is missing; what is on it is not read"),
-		    rd->r->missing[i]);
+	/* Verify alone checks drives one by one: only gaps matter. */
+	for (i = 0; i < rd->r->nmissing; i++)
+		if (rd->restore || o->deep != NULL || (o->ndrives > 1 &&
+		    rd->r->missing[i] < (int)rd->nidx))
+			problem(rd->r, rd->r->missing[i], -1, NULL,
+			    last == -1 && rd->r->missing[i] == (int)rd->nidx ?
+			    _("drive %d (or later ones) is missing: no drive "
+			    "given ends the set; what is on them is not read") :
+			    _("drive %d is missing; what is on it is not read"),
+			    rd->r->missing[i]);
 	return DS_E_OK;
 }
 
@@ -419,6 +436,17 @@ close_set(struct reader *rd)
 	free(rd->byidx);
 	rd->byidx = NULL;
 	rd->nidx = 0;
+}
+
+/* The chunk slots D has room for. */
+static uint64_t
+max_slots(const struct rdrive *d)
+{
+	uint64_t end = d->h.drive_size < d->size ? d->h.drive_size : d->size;
+
+	if (end < d->h.data_off + DS_FMT_BLOCK)
+		return 0;
+	return (end - d->h.data_off - DS_FMT_BLOCK) / d->h.chunk_size;
 }
 
 /* Checks chunk I of D (hash from the manifest, then the tag). */
@@ -661,6 +689,22 @@ same_path(const char *name, const char *path)
 	return name[len] == '\0' || (name[len] == '/' && name[len + 1] == '\0');
 }
 
+/* Writes LEN bytes at OFF, leaving holes where 64 KiB blocks are zero. */
+static int
+write_sparse(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t	i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = len - i < 65536 ? len - i : 65536;
+		if (buf[i] == 0 && memcmp(buf + i, buf + i + 1, n - 1) == 0)
+			continue;
+		if (pwrite(fd, buf + i, n, (off_t)(off + i)) != (ssize_t)n)
+			return -1;
+	}
+	return 0;
+}
+
 /* Handles one archive entry E, whose manifest record is F. */
 static int
 do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
@@ -777,8 +821,8 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (!rd->restore || !ok)
 			continue;
 		if (cont) {
-			if (fd != -1 && pwrite(fd, buf, len, (off_t)(f->offset +
-			    (uint64_t)boff)) != (ssize_t)len) {
+			if (fd != -1 && write_sparse(fd, buf, len, f->offset +
+			    (uint64_t)boff) == -1) {
 				lost(rd, f, "%s", strerror(errno));
 				close(fd);
 				fd = -1;
@@ -821,6 +865,9 @@ do_entry(struct reader *rd, struct archive *a, struct archive_entry *e,
 		if (ok && rd->restore && cont && fd != -1) {
 			struct timespec ts[2];
 
+			/* The file may end in a hole. */
+			if (ftruncate(fd, (off_t)f->size) == -1)
+				ok = 0;
 			ts[0].tv_sec = archive_entry_atime(e);
 			ts[0].tv_nsec = archive_entry_atime_nsec(e);
 			ts[1].tv_sec = archive_entry_mtime(e);
@@ -923,8 +970,8 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 	archive_read_support_filter_zstd(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open(a, rd, NULL, seg_read, NULL) == ARCHIVE_OK) {
-		while (k < n && (r = archive_read_next_header(a, &e)) ==
-		    ARCHIVE_OK) {
+		while (k < n && ((r = archive_read_next_header(a, &e)) ==
+		    ARCHIVE_OK || r == ARCHIVE_WARN)) {
 			if (files[k] == NULL || do_entry(rd, a, e, files[k])
 			    != 0) {
 				k++;
@@ -955,8 +1002,13 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 			    files[k]->path) == 0)
 				continue;
 		}
-		lost(rd, files[k], _("lost: chunk %lld of drive %u is "
-		    "damaged"), (long long)rd->bad_chunk, d->h.index);
+		if (rd->bad_chunk >= 0)
+			lost(rd, files[k], _("lost: chunk %lld of drive %u "
+			    "is damaged"), (long long)rd->bad_chunk,
+			    d->h.index);
+		else
+			lost(rd, files[k], _("lost: segment %u of drive %u "
+			    "cannot be read"), seg->segment, d->h.index);
 		if (files[k]->type == DS_MF_FILE && !files[k]->last)
 			set_dead(rd, files[k]->path);
 	}
@@ -1027,13 +1079,8 @@ reader_init(struct reader *rd, const struct ds_read_opts *o,
 	memset(rd, 0, sizeof *rd);
 	rd->o = o;
 	*report = NULL;
-	if ((rd->r = calloc(1, sizeof *rd->r)) == NULL ||
-	    (rd->sealed = malloc(64 * 1024 * 1024)) == NULL ||
-	    (rd->plain = malloc(64 * 1024 * 1024)) == NULL) {
-		free(rd->r);
-		free(rd->sealed);
+	if ((rd->r = calloc(1, sizeof *rd->r)) == NULL)
 		return DS_E_NOMEM;
-	}
 	return DS_E_OK;
 }
 
@@ -1047,7 +1094,7 @@ reader_done(struct reader *rd, int rc, struct ds_read_report **report)
 	if (rd->disk != NULL)
 		archive_write_free(rd->disk);
 	if (rd->plain != NULL)
-		ds_freezero(rd->plain, 64 * 1024 * 1024);
+		ds_freezero(rd->plain, rd->bufsize);
 	free(rd->sealed);
 	free(rd->to);
 	if (rc == DS_E_OK && rd->r->nproblems > 0)
@@ -1057,6 +1104,70 @@ reader_done(struct reader *rd, int rc, struct ds_read_report **report)
 	else
 		ds_read_report_free(rd->r);
 	return rc;
+}
+
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The walk of the staging folder for verify --deep (nftw has no
+ * argument for its callback: one walk at a time, under extra_lock). */
+static pthread_mutex_t	  extra_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct reader	*extra_rd;
+static char		**extra_names;
+static size_t		  extra_n;
+static size_t		  extra_prefix;
+
+static int
+extra_visit(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	const char *rel = path + extra_prefix;
+
+	(void)st;
+	(void)type;
+	if (ftw->level == 0)
+		return 0;
+	if (*rel == '/')
+		rel++;
+	if (bsearch(&rel, extra_names, extra_n, sizeof *extra_names,
+	    cmp_strp) == NULL)
+		problem(extra_rd->r, -1, -1, rel, _("in the staging folder but "
+		    "not on the drives"));
+	return 0;
+}
+
+/* Names what is in the staging folder but in no manifest. */
+static int
+find_extra(struct reader *rd)
+{
+	struct rdrive	*d;
+	size_t		 i, f, n = 0;
+
+	for (i = 0; i < rd->nidx; i++)
+		if ((d = rd->byidx[i]) != NULL && d->mf_ok)
+			n += d->mf->nfiles;
+	pthread_mutex_lock(&extra_lock);
+	if ((extra_names = calloc(n + 1, sizeof *extra_names)) == NULL) {
+		pthread_mutex_unlock(&extra_lock);
+		return DS_E_NOMEM;
+	}
+	extra_n = 0;
+	for (i = 0; i < rd->nidx; i++)
+		for (f = 0; (d = rd->byidx[i]) != NULL && d->mf_ok &&
+		    f < d->mf->nfiles; f++)
+			extra_names[extra_n++] = d->mf->files[f].path;
+	qsort(extra_names, extra_n, sizeof *extra_names, cmp_strp);
+	extra_rd = rd;
+	extra_prefix = strlen(rd->o->deep);
+	nftw(rd->o->deep, extra_visit, 32, FTW_PHYS);
+	free(extra_names);
+	extra_names = NULL;
+	extra_rd = NULL;
+	pthread_mutex_unlock(&extra_lock);
+	return DS_E_OK;
 }
 
 int
@@ -1094,6 +1205,15 @@ ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
 			problem(rd.r, (int)i, -1, NULL, _("%s: header and "
 			    "trailer disagree"), d->path);
 		n = d->mf_ok ? d->mf->nchunks : d->trl_ok ? d->trl.chunks : 0;
+		/* No more than the drive holds, whatever the trailer says. */
+		if (n > max_slots(d)) {
+			problem(rd.r, (int)i, -1, NULL, _("%s: the trailer "
+			    "names %llu chunks but the drive holds at most "
+			    "%llu"),
+			    d->path, (unsigned long long)n,
+			    (unsigned long long)max_slots(d));
+			n = max_slots(d);
+		}
 		for (c = 0; c < n; c++) {
 			if (check_chunk(&rd, d, c, NULL, &why) == DS_E_OK)
 				continue;
@@ -1115,9 +1235,17 @@ ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
 			return reader_done(&rd, DS_E_CANCELED, report);
 	}
 	rd.d = NULL;
+	for (i = 0; o->deep == NULL && i < rd.nidx; i++)
+		for (f = 0; rd.byidx[i] != NULL && rd.byidx[i]->mf_ok &&
+		    f < rd.byidx[i]->mf->nfiles; f++)
+			if (rd.byidx[i]->mf->files[f].skipped)
+				warn_skipped(&rd,
+				    rd.byidx[i]->mf->files[f].path);
 	if (o->deep != NULL) {
 		rd.done_bytes = 0;
 		rc = read_stream(&rd);
+		if (rc == DS_E_OK && rd.r->nmissing == 0)
+			rc = find_extra(&rd);
 	} else {
 		for (i = 0; i < rd.nidx; i++)
 			if (rd.byidx[i] != NULL && rd.byidx[i]->mf_ok)

@@ -1,0 +1,1300 @@
+/*
+ * The ingest: shipped drives arrive at the service, are checked against
+ * the import job that registered them, restored with the job's keys and
+ * uploaded file by file into the job's storage account. Progress per file
+ * is kept in DIR/ingest.db (SQLite), so a killed ingest resumes without
+ * sending again what is stored.
+ *
+ *   receive         check, accept and ingest drives of a job
+ *   never-received  mark drives that will not come, and finish the job
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "error.h"
+#include "format.h"
+#include "gate.h"
+#include "importd.h"
+#include "manifest.h"
+#include "restore.h"
+#include "state.h"
+#include "target.h"
+#include "util.h"
+
+/* Exit codes of receive and never-received (see the man page). */
+#define EXIT_OK		0
+#define EXIT_ERROR	1
+#define EXIT_USAGE	2
+#define EXIT_PARTIAL	3
+
+#define MANIFEST_MAX	(256U * 1024 * 1024)
+
+static const char receive_help[] = N_(
+"Usage: diskseed-importd receive --dir DIR --job NAME [--target FOLDER]\n"
+"           DRIVE [DRIVE...]\n"
+"Checks each DRIVE (block device or image file, opened read-only)\n"
+"against the import job, then restores it with the job's keys and\n"
+"uploads every file into the job's storage account and container.\n"
+"Drives of another job, or of none, are reported and left alone.\n"
+"With --target, the files go into FOLDER instead, and the copy logs\n"
+"into DIR/diagnostics.\n");
+
+static const char never_help[] = N_(
+"Usage: diskseed-importd never-received --dir DIR --job NAME\n"
+"           [--target FOLDER] DRIVEID...\n"
+"Marks drives of the job that will not arrive as NeverReceived, and\n"
+"finishes the job with the drives that did.\n");
+
+/* One file of the drive set, from the manifests of the drives in hand. */
+struct ifile {
+	char		*path;
+	uint64_t	 size;
+	int		 has_sha;
+	char		 sha[65];
+	int		 regular;
+	uint64_t	 covered;	/* bytes of parts on drives in hand */
+	int		 has_last;
+	uint32_t	 drives;	/* bit I: drive I has a part */
+	uint64_t	 on_drive[IMPORTD_MAX_DRIVES];	/* bytes per drive */
+	char		*failed;	/* why it was lost; NULL: not lost */
+	int		 fail_drive;	/* where it was lost; -1: anywhere */
+	int		 uploaded;
+};
+
+/* A copy log being written. */
+struct ilog {
+	char	*p;
+	size_t	 len;
+};
+
+/* One drive of the job, as the ingest sees it. */
+struct idrive {
+	char		*id;		/* driveId */
+	int		 index;		/* -1 when not in hand */
+	char		*path;
+	char		*key;		/* bitLockerKey; secret */
+	struct ds_manifest *mf;
+	char		*mf_raw;
+	size_t		 mf_len;
+	struct ilog	 err, verbose;
+	uint64_t	 bytes;		/* uploaded bytes stored on it */
+	uint64_t	 total;
+	int		 pending;
+	int		 failed;
+};
+
+struct ingest {
+	const char	*dir;
+	const char	*job;
+	struct config	*cf;
+	struct db	*db;
+	sqlite3		*idb;
+	json_t		*doc;
+	char		*sub;
+	char		*rg;
+	struct target	*tgt;		/* the job's files */
+	struct target	*logt;		/* copy logs; may be tgt */
+	const char	*target_dir;	/* --target */
+	char		*container;
+	char		*diag_container;
+	char		*diag_prefix;
+	struct idrive	*drives;
+	size_t		 ndrives;
+	struct ifile	*files;
+	size_t		 nfiles;
+	uint64_t	 uploads;
+	long		 crash_after;	/* test hook */
+	char		*pause_sync;	/* test hook */
+	long		 pause_after;
+	int		 problems;
+	int		 lock_fd;
+};
+
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void
+logf_add(struct ilog *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends a line to a copy log. */
+static void
+logf_add(struct ilog *l, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s, *n;
+	int	 len;
+
+	va_start(ap, fmt);
+	len = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	if ((n = realloc(l->p, l->len + (size_t)len + 2)) != NULL) {
+		l->p = n;
+		memcpy(l->p + l->len, s, (size_t)len);
+		l->len += (size_t)len;
+		l->p[l->len++] = '\n';
+		l->p[l->len] = '\0';
+	}
+	free(s);
+}
+
+static int
+idb_exec(struct ingest *in, const char *sql, char **cause)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(in->idb, sql, NULL, NULL, &err) != SQLITE_OK) {
+		ds_cause(cause, DS_E_IMPORTD_DB, "ingest.db: %s",
+		    err != NULL ? err : "?");
+		sqlite3_free(err);
+		return DS_E_IMPORTD_DB;
+	}
+	return DS_E_OK;
+}
+
+/* Opens DIR/ingest.db (0600), making its tables. */
+static int
+idb_open(struct ingest *in, char **cause)
+{
+	char	*path = config_path(in->dir, "ingest.db");
+	int	 fd;
+
+	if (path == NULL)
+		return DS_E_NOMEM;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) != -1)
+		close(fd);
+	if (sqlite3_open(path, &in->idb) != SQLITE_OK) {
+		ds_cause(cause, DS_E_IMPORTD_DB, "%s: %s", path,
+		    sqlite3_errmsg(in->idb));
+		free(path);
+		return DS_E_IMPORTD_DB;
+	}
+	free(path);
+	sqlite3_busy_timeout(in->idb, 10000);
+	return idb_exec(in, "PRAGMA journal_mode=WAL;"
+	    "CREATE TABLE IF NOT EXISTS drives (job TEXT, drive_id TEXT, "
+	    "idx INTEGER, path TEXT, PRIMARY KEY (job, drive_id));"
+	    "CREATE TABLE IF NOT EXISTS files (job TEXT, path TEXT, "
+	    "size INTEGER, sha256 TEXT, PRIMARY KEY (job, path));", cause);
+}
+
+/* Records drive ID of the job as in hand at PATH with INDEX. */
+static int
+idb_drive_put(struct ingest *in, const char *id, int index, const char *path,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO drives "
+	    "VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
+		    sqlite3_errmsg(in->idb));
+	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, index);
+	sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : ds_cause(cause,
+	    DS_E_IMPORTD_DB, "%s", sqlite3_errmsg(in->idb));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Records that PATH is stored with SIZE and SHA. */
+static int
+idb_file_put(struct ingest *in, const char *path, uint64_t size,
+    const char *sha, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO files "
+	    "VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
+		    sqlite3_errmsg(in->idb));
+	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
+	sqlite3_bind_text(st, 4, sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : ds_cause(cause,
+	    DS_E_IMPORTD_DB, "%s", sqlite3_errmsg(in->idb));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Whether PATH is recorded as stored with SIZE and SHA. */
+static int
+idb_file_done(struct ingest *in, const char *path, uint64_t size,
+    const char *sha)
+{
+	sqlite3_stmt	*st;
+	int		 yes = 0;
+
+	if (sqlite3_prepare_v2(in->idb, "SELECT size, sha256 FROM files "
+	    "WHERE job = ? AND path = ?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		yes = (uint64_t)sqlite3_column_int64(st, 0) == size &&
+		    sha != NULL && sqlite3_column_text(st, 1) != NULL &&
+		    strcmp((const char *)sqlite3_column_text(st, 1), sha) == 0;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+static json_t *
+props_of(struct ingest *in)
+{
+	return json_object_get(in->doc, "properties");
+}
+
+static json_t *
+drive_json(struct ingest *in, const char *id)
+{
+	json_t	*d;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(props_of(in), "driveList"), i, d) {
+		const char *v = json_string_value(json_object_get(d,
+		    "driveId"));
+
+		if (v != NULL && strcmp(v, id) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* Stores in->doc in one transaction. */
+static int
+save_doc(struct ingest *in, char **cause)
+{
+	char		 now[40];
+	const char	*tracking;
+	int		 rc;
+
+	json_object_set_new(json_object_get(in->doc, "systemData"),
+	    "lastModifiedAt", json_string(importd_now(now, sizeof now)));
+	tracking = json_string_value(json_object_get(json_object_get(
+	    props_of(in), "deliveryPackage"), "trackingNumber"));
+	if ((rc = db_begin(in->db, cause)) != DS_E_OK)
+		return rc;
+	if ((rc = db_job_put(in->db, in->sub, in->rg, in->job, in->doc,
+	    tracking, cause)) == DS_E_OK)
+		rc = db_commit(in->db, cause);
+	if (rc != DS_E_OK)
+		db_rollback(in->db);
+	return rc;
+}
+
+static void
+set_job_state(struct ingest *in, const char *state)
+{
+	json_object_set_new(props_of(in), "state", json_string(state));
+}
+
+static const char *
+drive_state(struct ingest *in, const char *id)
+{
+	return json_string_value(json_object_get(drive_json(in, id), "state"));
+}
+
+static int
+final_state(const char *s)
+{
+	return s != NULL && (strcmp(s, "Completed") == 0 ||
+	    strcmp(s, "CompletedMoreInfo") == 0 ||
+	    strcmp(s, "NeverReceived") == 0 || strcmp(s, "ShippedBack") == 0);
+}
+
+static void
+set_drive(struct ingest *in, const char *id, const char *state,
+    const char *copy_status, int percent, int64_t bytes)
+{
+	json_t	*d = drive_json(in, id);
+
+	if (d == NULL)
+		return;
+	if (state != NULL)
+		json_object_set_new(d, "state", json_string(state));
+	if (copy_status != NULL)
+		json_object_set_new(d, "copyStatus", json_string(copy_status));
+	if (percent >= 0)
+		json_object_set_new(d, "percentComplete",
+		    json_integer(percent));
+	if (bytes >= 0)
+		json_object_set_new(d, "bytesSucceeded", json_integer(bytes));
+}
+
+/* Takes DIR/spool/JOB.lock, so two ingests of one job never mix. */
+static int
+lock_job(struct ingest *in, char **cause)
+{
+	char	*path;
+	int	 rc;
+
+	if (asprintf(&path, "%s/spool", in->dir) == -1)
+		return DS_E_NOMEM;
+	rc = ds_mkdir_p(path, 0700, cause);
+	free(path);
+	if (rc != DS_E_OK)
+		return rc;
+	if (asprintf(&path, "%s/spool/%s.lock", in->dir, in->job) == -1)
+		return DS_E_NOMEM;
+	in->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (in->lock_fd == -1)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
+	else if (flock(in->lock_fd, LOCK_EX | LOCK_NB) == -1)
+		rc = ds_cause(cause, DS_E_INGEST_BUSY, "%s", in->job);
+	free(path);
+	return rc;
+}
+
+/* Refuses an importd.conf holding account keys that others can read. */
+static int
+config_private(struct ingest *in, char **cause)
+{
+	json_t	*a;
+	char	*path;
+	size_t	 i;
+	int	 rc = DS_E_OK;
+
+	json_array_foreach(in->cf->accounts, i, a) {
+		if (json_object_get(a, "key") == NULL)
+			continue;
+		if ((path = config_path(in->dir, "importd.conf")) == NULL)
+			return DS_E_NOMEM;
+		rc = ds_check_private(path, cause);
+		free(path);
+		break;
+	}
+	return rc;
+}
+
+/* Loads the job, its storage target and containers. */
+static int
+ingest_open(struct ingest *in, char **cause)
+{
+	const char	*acct_id, *acct, *diag;
+	char		*path, *slash;
+	json_t		*tags, *account;
+	int		 rc;
+
+	if ((rc = config_load(in->dir, &in->cf, cause)) != DS_E_OK ||
+	    (rc = config_private(in, cause)) != DS_E_OK)
+		return rc;
+	if ((path = config_path(in->dir, "importd.db")) == NULL)
+		return DS_E_NOMEM;
+	rc = db_open(path, &in->db, cause);
+	free(path);
+	if (rc != DS_E_OK)
+		return rc;
+	if ((rc = db_job_find(in->db, in->job, NULL, NULL, &in->sub, &in->rg,
+	    &in->doc, cause)) != DS_E_OK)
+		return rc;
+	/* The name is a stored job's, so it is safe in a path. */
+	if ((rc = lock_job(in, cause)) != DS_E_OK ||
+	    (rc = idb_open(in, cause)) != DS_E_OK)
+		return rc;
+	tags = json_object_get(in->doc, "tags");
+	if (json_string_value(json_object_get(tags, "container")) != NULL)
+		in->container = strdup(json_string_value(json_object_get(tags,
+		    "container")));
+	else
+		in->container = strdup(in->job);
+	for (slash = in->container; slash != NULL && *slash != '\0'; slash++)
+		if (*slash >= 'A' && *slash <= 'Z')
+			*slash = (char)(*slash - 'A' + 'a');
+	if (in->container == NULL)
+		return DS_E_NOMEM;
+	if (!valid_container_name(in->container))
+		return ds_cause(cause, DS_E_INVAL, _("job %s: '%s' is not a "
+		    "valid container name"), in->job, in->container);
+	if (in->target_dir != NULL) {
+		if ((rc = target_open_dir(in->target_dir, in->container,
+		    &in->tgt)) != DS_E_OK)
+			return rc;
+		if ((path = config_path(in->dir, "diagnostics")) == NULL)
+			return DS_E_NOMEM;
+		rc = target_open_dir(path, NULL, &in->logt);
+		free(path);
+		if (rc != DS_E_OK)
+			return rc;
+	} else {
+		acct_id = json_string_value(json_object_get(props_of(in),
+		    "storageAccountId"));
+		acct = acct_id != NULL && strrchr(acct_id, '/') != NULL ?
+		    strrchr(acct_id, '/') + 1 : acct_id;
+		if (acct == NULL ||
+		    (account = config_account(in->cf, acct)) == NULL)
+			return ds_cause(cause, DS_E_IMPORTD_CONFIG, _("job %s: "
+			    "storage account %s is not in importd.conf"),
+			    in->job, acct != NULL ? acct : "?");
+		if ((rc = target_open(account, &in->tgt, cause)) != DS_E_OK)
+			return rc;
+		in->logt = in->tgt;
+	}
+	diag = json_string_value(json_object_get(props_of(in),
+	    "diagnosticsPath"));
+	if ((in->diag_container = strdup(diag != NULL && *diag != '\0' ?
+	    diag : "waimportexport")) == NULL)
+		return DS_E_NOMEM;
+	if ((slash = strchr(in->diag_container, '/')) != NULL) {
+		*slash = '\0';
+		in->diag_prefix = strdup(slash + 1);
+	} else
+		in->diag_prefix = strdup("");
+	if (in->diag_prefix == NULL)
+		return DS_E_NOMEM;
+	return DS_E_OK;
+}
+
+static void
+idrive_clear(struct idrive *d)
+{
+	free(d->id);
+	free(d->path);
+	if (d->key != NULL)
+		ds_freezero(d->key, strlen(d->key));
+	ds_manifest_free(d->mf);
+	free(d->mf_raw);
+	free(d->err.p);
+	free(d->verbose.p);
+}
+
+static void
+ingest_close(struct ingest *in)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->ndrives; i++)
+		idrive_clear(&in->drives[i]);
+	free(in->drives);
+	for (i = 0; i < in->nfiles; i++) {
+		free(in->files[i].path);
+		free(in->files[i].failed);
+	}
+	free(in->files);
+	if (in->logt != in->tgt)
+		target_free(in->logt);
+	target_free(in->tgt);
+	if (in->idb != NULL)
+		sqlite3_close(in->idb);
+	json_decref(in->doc);
+	db_close(in->db);
+	config_free(in->cf);
+	free(in->sub);
+	free(in->rg);
+	free(in->container);
+	free(in->diag_container);
+	free(in->diag_prefix);
+	if (in->lock_fd > 0)
+		close(in->lock_fd);
+}
+
+/* Reads the manifest of the drive at PATH (trailer, then manifest). */
+static int
+read_manifest(const char *path, struct ds_manifest **mf, char **raw,
+    size_t *rawlen, char **cause)
+{
+	struct ds_hdr	 h;
+	uint8_t		 blk[DS_FMT_BLOCK];
+	off_t		 end;
+	char		*buf = NULL;
+	int		 fd, rc = DS_E_IO;
+
+	*mf = NULL;
+	*raw = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ds_cause(cause, DS_E_IO, "%s: %s", path,
+		    strerror(errno));
+	if ((end = lseek(fd, 0, SEEK_END)) < 2 * DS_FMT_BLOCK ||
+	    pread(fd, blk, sizeof blk, (off_t)ds_fmt_trailer_off(
+	    (uint64_t)end)) != (ssize_t)sizeof blk ||
+	    ds_hdr_decode(blk, &h, NULL) != DS_E_OK ||
+	    h.kind != DS_HDR_TRAILER || h.manifest_len > MANIFEST_MAX ||
+	    h.manifest_off + h.manifest_len > (uint64_t)end) {
+		rc = ds_cause(cause, DS_E_PARSE, _("%s: no readable "
+		    "trailer"), path);
+		goto out;
+	}
+	if ((buf = malloc(h.manifest_len + 1)) == NULL) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	if (pread(fd, buf, h.manifest_len, (off_t)h.manifest_off) !=
+	    (ssize_t)h.manifest_len) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	buf[h.manifest_len] = '\0';
+	if ((rc = ds_manifest_parse(buf, h.manifest_len, mf, cause)) !=
+	    DS_E_OK)
+		goto out;
+	*raw = buf;
+	*rawlen = h.manifest_len;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static struct idrive *
+find_drive(struct ingest *in, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->ndrives; i++)
+		if (strcmp(in->drives[i].id, id) == 0)
+			return &in->drives[i];
+	return NULL;
+}
+
+/* Fills in->drives from the job's driveList and the drives in hand. */
+static int
+load_drives(struct ingest *in, char **cause)
+{
+	sqlite3_stmt	*st;
+	json_t		*list, *d;
+	struct idrive	*x;
+	const char	*id, *key;
+	size_t		 i;
+	int		 rc;
+
+	list = json_object_get(props_of(in), "driveList");
+	if ((in->drives = calloc(json_array_size(list) + 1,
+	    sizeof *in->drives)) == NULL)
+		return DS_E_NOMEM;
+	json_array_foreach(list, i, d) {
+		x = &in->drives[in->ndrives++];
+		id = json_string_value(json_object_get(d, "driveId"));
+		key = json_string_value(json_object_get(d, "bitLockerKey"));
+		x->index = -1;
+		x->id = strdup(id != NULL ? id : "");
+		x->key = key != NULL ? strdup(key) : NULL;
+		if (x->id == NULL)
+			return DS_E_NOMEM;
+	}
+	if (sqlite3_prepare_v2(in->idb, "SELECT drive_id, idx, path FROM "
+	    "drives WHERE job = ?", -1, &st, NULL) != SQLITE_OK)
+		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
+		    sqlite3_errmsg(in->idb));
+	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+	rc = DS_E_OK;
+	while (rc == DS_E_OK && sqlite3_step(st) == SQLITE_ROW) {
+		x = find_drive(in, (const char *)sqlite3_column_text(st, 0));
+		if (x == NULL)
+			continue;
+		x->index = sqlite3_column_int(st, 1);
+		if ((x->path = strdup((const char *)sqlite3_column_text(st,
+		    2))) == NULL)
+			rc = DS_E_NOMEM;
+		else if (read_manifest(x->path, &x->mf, &x->mf_raw,
+		    &x->mf_len, cause) != DS_E_OK) {
+			/* The drive left, or changed, since it came in. */
+			logf_add(&x->err, "%s", cause != NULL && *cause !=
+			    NULL ? *cause : "?");
+			x->index = -1;
+			x->failed = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static struct ifile *
+find_file(struct ingest *in, const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->nfiles; i++)
+		if (strcmp(in->files[i].path, path) == 0)
+			return &in->files[i];
+	return NULL;
+}
+
+/* Builds the file table from the manifests of the drives in hand. */
+static int
+load_files(struct ingest *in)
+{
+	struct ds_mf_file	*f;
+	struct ifile		*x, *n;
+	size_t			 i, k;
+
+	for (i = 0; i < in->ndrives; i++) {
+		struct idrive *d = &in->drives[i];
+
+		if (d->mf == NULL || d->index < 0 ||
+		    d->index >= IMPORTD_MAX_DRIVES)
+			continue;
+		for (k = 0; k < d->mf->nfiles; k++) {
+			f = &d->mf->files[k];
+			if ((x = find_file(in, f->path)) == NULL) {
+				n = reallocarray(in->files, in->nfiles + 1,
+				    sizeof *n);
+				if (n == NULL)
+					return DS_E_NOMEM;
+				in->files = n;
+				x = &in->files[in->nfiles++];
+				memset(x, 0, sizeof *x);
+				if ((x->path = strdup(f->path)) == NULL)
+					return DS_E_NOMEM;
+				x->size = f->size;
+				x->regular = f->type == DS_MF_FILE;
+				x->fail_drive = -1;
+			}
+			if (f->has_sha) {
+				x->has_sha = 1;
+				ds_hex(x->sha, f->sha, 32);
+			}
+			if (f->skipped && x->failed == NULL)
+				x->failed = strdup(_("was skipped by prep "
+				    "(unreadable)"));
+			x->covered += f->length;
+			x->on_drive[d->index] += f->length;
+			x->drives |= 1U << d->index;
+			if (f->last)
+				x->has_last = 1;
+			d->total += f->length;
+		}
+	}
+	return DS_E_OK;
+}
+
+/* Whether every part of F is on a drive in hand. */
+static int
+file_complete(const struct ifile *f)
+{
+	return f->has_last && f->covered == (f->regular ? f->size :
+	    f->covered);
+}
+
+/* The drive in hand with INDEX, or NULL. */
+static struct idrive *
+drive_at(struct ingest *in, int index)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->ndrives; i++)
+		if (in->drives[i].index == index)
+			return &in->drives[i];
+	return NULL;
+}
+
+/* Test hook: pause after N uploads until DIR/SYNC.go exists. */
+static void
+pause_hook(struct ingest *in)
+{
+	char	 path[4096];
+	FILE	*f;
+
+	if (in->pause_sync == NULL || in->pause_after <= 0 ||
+	    (long)in->uploads != in->pause_after)
+		return;
+	snprintf(path, sizeof path, "%s.paused", in->pause_sync);
+	if ((f = fopen(path, "w")) != NULL)
+		fclose(f);
+	snprintf(path, sizeof path, "%s.go", in->pause_sync);
+	while (access(path, F_OK) != 0)
+		usleep(20000);
+}
+
+static int
+meta_of(const char *full, struct ds_blob_meta *m, char bufs[3][32])
+{
+	struct stat	 st;
+
+	if (lstat(full, &st) == -1)
+		return -1;
+	snprintf(bufs[0], 32, "%04o", (unsigned)(st.st_mode & 07777));
+	snprintf(bufs[1], 32, "%lu:%lu", (unsigned long)st.st_uid,
+	    (unsigned long)st.st_gid);
+	snprintf(bufs[2], 32, "%lld", (long long)st.st_mtime);
+	m[0].name = (char *)"mode";
+	m[0].value = bufs[0];
+	m[1].name = (char *)"owner";
+	m[1].value = bufs[1];
+	m[2].name = (char *)"mtime";
+	m[2].value = bufs[2];
+	return 0;
+}
+
+/* Uploads F from the spool unless it is stored already. */
+static int
+upload_file(struct ingest *in, const char *spool, struct ifile *f,
+    char **cause)
+{
+	struct ds_blob_meta	 meta[3];
+	char			 bufs[3][32], sha[65], *full;
+	int			 rc, yes;
+
+	if (f->has_sha && idb_file_done(in, f->path, f->size, f->sha)) {
+		f->uploaded = 1;
+		return DS_E_OK;
+	}
+	if (f->has_sha && (rc = target_has(in->tgt, in->container, f->path,
+	    f->size, f->sha, &yes, cause)) == DS_E_OK && yes) {
+		f->uploaded = 1;
+		return idb_file_put(in, f->path, f->size, f->sha, cause);
+	}
+	if (asprintf(&full, "%s/%s", spool, f->path) == -1)
+		return DS_E_NOMEM;
+	if (meta_of(full, meta, bufs) != 0) {
+		rc = ds_cause(cause, DS_E_IO, _("%s: not restored: %s"),
+		    f->path, strerror(errno));
+		free(full);
+		return rc;
+	}
+	rc = target_put_file(in->tgt, in->container, f->path, full, meta, 3,
+	    NULL, NULL, sha, cause);
+	free(full);
+	if (rc != DS_E_OK)
+		return rc;
+	in->uploads++;
+	if (in->crash_after > 0 && (long)in->uploads >= in->crash_after)
+		raise(SIGKILL);
+	pause_hook(in);
+	if (f->has_sha && strcmp(sha, f->sha) != 0)
+		return ds_cause(cause, DS_E_DAMAGED, _("%s: the SHA-256 of "
+		    "what was uploaded differs from the manifest's"), f->path);
+	f->uploaded = 1;
+	return idb_file_put(in, f->path, f->size, sha, cause);
+}
+
+/* Writes a drive's copy logs (and manifest) and sets their URIs. */
+static void
+write_logs(struct ingest *in, struct idrive *d)
+{
+	static const char *const kinds[] = { "error", "verbose", "manifest" };
+	static const char *const keys[] = {
+		"errorLogUri", "verboseLogUri", "manifestUri" };
+	const void	*buf;
+	size_t		 len, k;
+	char		*name, *uri, *cause = NULL;
+	json_t		*dj = drive_json(in, d->id);
+
+	if (target_container(in->logt, in->diag_container, &cause) !=
+	    DS_E_OK) {
+		importd_err_code(DS_E_IO, cause);
+		return;
+	}
+	for (k = 0; k < 3; k++) {
+		if (k == 0) {
+			buf = d->err.p != NULL ? d->err.p : "";
+			len = d->err.len;
+		} else if (k == 1) {
+			buf = d->verbose.p != NULL ? d->verbose.p : "";
+			len = d->verbose.len;
+		} else {
+			if (d->mf_raw == NULL || !json_is_true(json_object_get(
+			    props_of(in), "backupDriveManifest")))
+				continue;
+			buf = d->mf_raw;
+			len = d->mf_len;
+		}
+		if (asprintf(&name, "%s%s%s/%s_%s.%s", in->diag_prefix,
+		    *in->diag_prefix != '\0' ? "/" : "", in->job, d->id,
+		    kinds[k], k == 2 ? "json" : "log") == -1)
+			return;
+		cause = NULL;
+		if (target_put_buf(in->logt, in->diag_container, name, buf, len,
+		    &cause) != DS_E_OK)
+			importd_err_code(DS_E_IO, cause);
+		else if ((uri = target_uri(in->logt, in->diag_container,
+		    name)) != NULL) {
+			json_object_set_new(dj, keys[k], json_string(uri));
+			free(uri);
+		}
+		free(name);
+	}
+}
+
+/* Attributes the report's problems to files and drives. */
+static void
+apply_report(struct ingest *in, const struct ds_read_report *r)
+{
+	struct ifile	*f;
+	struct idrive	*d;
+	size_t		 i, k;
+	int		 missing;
+
+	for (i = 0; i < r->nproblems; i++) {
+		const struct ds_problem *p = &r->problems[i];
+
+		for (k = 0, missing = 0; k < r->nmissing; k++)
+			if (r->missing[k] == p->drive_index)
+				missing = 1;
+		if (p->path != NULL && (f = find_file(in, p->path)) != NULL) {
+			/* Lost for want of a drive not yet here: pending. */
+			if (!file_complete(f))
+				continue;
+			if (f->failed == NULL) {
+				f->failed = strdup(p->reason);
+				f->fail_drive = p->drive_index;
+			}
+			continue;
+		}
+		if (missing || p->path != NULL)
+			continue;
+		if ((d = drive_at(in, p->drive_index)) != NULL) {
+			if (p->chunk >= 0)
+				logf_add(&d->err, _("chunk %lld: %s"),
+				    (long long)p->chunk, p->reason);
+			else
+				logf_add(&d->err, "%s", p->reason);
+			d->failed = 1;
+		}
+	}
+}
+
+/* Whether a drive of the job may still arrive. */
+static int
+expecting(struct ingest *in)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->ndrives; i++)
+		if (in->drives[i].index < 0 && !final_state(drive_state(in,
+		    in->drives[i].id)))
+			return 1;
+	return 0;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+/* Removes the spool folder of a finished job. */
+static void
+rm_rf(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Restores the drives in hand and uploads what is complete. */
+static int
+transfer(struct ingest *in, char **cause)
+{
+	struct ds_read_opts	 o;
+	struct ds_read_report	*rep = NULL;
+	const char		**paths = NULL, **keys = NULL;
+	char			*spool = NULL, *c2 = NULL;
+	struct idrive		*d;
+	struct ifile		*f;
+	size_t			 i, n = 0, nkeys = 0;
+	uint32_t		 k;
+	int			 rc, all_final = 1, any = 0;
+
+	if ((rc = load_drives(in, cause)) != DS_E_OK ||
+	    (rc = load_files(in)) != DS_E_OK)
+		return rc;
+	for (i = 0; i < in->ndrives; i++) {
+		d = &in->drives[i];
+		if (d->index >= 0 && !final_state(drive_state(in, d->id)))
+			any = 1;
+		if (d->index >= 0 && (size_t)d->index + 1 > nkeys)
+			nkeys = (size_t)d->index + 1;
+	}
+	if (!any)
+		goto finish;
+	if ((paths = calloc(in->ndrives + 1, sizeof *paths)) == NULL ||
+	    (keys = calloc(nkeys + 1, sizeof *keys)) == NULL) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < in->ndrives; i++) {
+		d = &in->drives[i];
+		if (d->index < 0)
+			continue;
+		paths[n++] = d->path;
+		keys[d->index] = d->key;
+		if (!final_state(drive_state(in, d->id)))
+			set_drive(in, d->id, "Transferring", "In progress", -1,
+			    -1);
+	}
+	set_job_state(in, "Transferring");
+	if ((rc = save_doc(in, cause)) != DS_E_OK)
+		goto out;
+
+	if (asprintf(&spool, "%s/spool/%s", in->dir, in->job) == -1) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	memset(&o, 0, sizeof o);
+	o.drives = paths;
+	o.ndrives = n;
+	o.to = spool;
+	o.recovery_keys = keys;
+	o.nrecovery_keys = nkeys;
+	say(_("%s: restoring %zu drive(s) into %s"), in->job, n, spool);
+	rc = ds_restore(&o, &rep, &c2);
+	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
+		/* Nothing could be read (a wrong key): every drive says so. */
+		for (i = 0; i < in->ndrives; i++) {
+			d = &in->drives[i];
+			if (d->index < 0 || final_state(drive_state(in, d->id)))
+				continue;
+			logf_add(&d->err, "%s: %s", ds_strerror(rc),
+			    c2 != NULL ? c2 : "");
+			d->failed = 1;
+		}
+		importd_err_code(rc, c2);
+		c2 = NULL;
+		in->problems++;
+	} else
+		apply_report(in, rep);
+	if ((rc = target_container(in->tgt, in->container, cause)) !=
+	    DS_E_OK)
+		goto out;
+
+	for (i = 0; rep != NULL && i < in->nfiles; i++) {
+		f = &in->files[i];
+		if (!file_complete(f) || f->failed != NULL || !f->regular)
+			continue;
+		free(c2);
+		c2 = NULL;
+		rc = upload_file(in, spool, f, &c2);
+		if (rc == DS_E_DAMAGED) {
+			f->failed = c2;
+			c2 = NULL;
+			continue;
+		}
+		if (rc != DS_E_OK) {
+			/* The storage is unreachable: stop, resumable. */
+			ds_cause(cause, rc, "%s: %s", f->path,
+			    c2 != NULL ? c2 : "");
+			goto out;
+		}
+		for (k = 0; k < IMPORTD_MAX_DRIVES; k++)
+			if ((d = drive_at(in, (int)k)) != NULL &&
+			    d->total > 0 && !final_state(drive_state(in,
+			    d->id))) {
+				d->bytes += f->on_drive[k];
+				set_drive(in, d->id, NULL, NULL, (int)(100 *
+				    d->bytes / d->total), (int64_t)d->bytes);
+			}
+		if ((rc = save_doc(in, cause)) != DS_E_OK)
+			goto out;
+	}
+
+	/* Per drive: logs, and the final state when nothing waits. */
+	for (i = 0; i < in->nfiles; i++) {
+		f = &in->files[i];
+		if (!file_complete(f) && f->failed == NULL && !expecting(in))
+			f->failed = strdup(_("incomplete: part of it is on a "
+			    "drive that was never received"));
+		for (k = 0; k < IMPORTD_MAX_DRIVES; k++) {
+			if (!(f->drives & (1U << k)) ||
+			    (d = drive_at(in, (int)k)) == NULL)
+				continue;
+			if (f->failed != NULL && f->fail_drive >= 0 &&
+			    f->fail_drive != (int)k)
+				logf_add(&d->verbose, _("%s: not copied: lost "
+				    "on drive %d: %s"), f->path,
+				    f->fail_drive + 1, f->failed);
+			else if (f->failed != NULL) {
+				logf_add(&d->err, _("%s: not copied: %s"),
+				    f->path, f->failed);
+				d->failed = 1;
+			} else if (f->uploaded)
+				logf_add(&d->verbose, _("%s: copied, %llu "
+				    "bytes, SHA-256 %s"), f->path,
+				    (unsigned long long)f->size, f->sha);
+			else if (!f->regular)
+				logf_add(&d->verbose, _("%s: not a regular "
+				    "file, not copied"), f->path);
+			else if (!file_complete(f)) {
+				logf_add(&d->verbose, _("%s: waits for the "
+				    "other drives it spans"), f->path);
+				d->pending = 1;
+			}
+		}
+	}
+finish:
+	for (i = 0; i < in->ndrives; i++) {
+		d = &in->drives[i];
+		if (final_state(drive_state(in, d->id)))
+			continue;
+		if (d->index < 0 || d->pending) {
+			all_final = 0;
+			continue;
+		}
+		if (d->failed)
+			in->problems++;
+		write_logs(in, d);
+		set_drive(in, d->id, d->failed ? "CompletedMoreInfo" :
+		    "Completed", d->failed ? "CompletedWithErrors" :
+		    "Completed", 100, (int64_t)d->bytes);
+		say(_("drive %s: %s"), d->id, d->failed ?
+		    "CompletedMoreInfo" : "Completed");
+	}
+	if (all_final) {
+		set_job_state(in, "Completed");
+		json_object_set_new(props_of(in), "percentComplete",
+		    json_integer(100));
+		say(_("job %s: Completed"), in->job);
+	}
+	rc = save_doc(in, cause);
+	if (rc == DS_E_OK && all_final && spool != NULL)
+		rm_rf(spool);
+out:
+	ds_read_report_free(rep);
+	free(c2);
+	free(spool);
+	free(paths);
+	free(keys);
+	return rc;
+}
+
+/* Checks the drive at PATH against the job; records it when it fits. */
+static int
+check_drive(struct ingest *in, const char *path)
+{
+	struct ds_drive_info	 info;
+	struct stat		 st;
+	json_t			*dj;
+	const char		*want;
+	char			*cause = NULL, *id = NULL, *why = NULL;
+	int			 rc;
+
+	if (stat(path, &st) == -1 || (!S_ISREG(st.st_mode) &&
+	    !S_ISBLK(st.st_mode))) {
+		importd_err(_("%s: not a drive or image file"), path);
+		return -1;
+	}
+	if ((rc = ds_drive_inspect(path, &info, &cause)) != DS_E_OK) {
+		importd_err(_("%s: not a diskseed drive, left alone: %s"),
+		    path, cause != NULL ? cause : ds_strerror(rc));
+		free(cause);
+		return -1;
+	}
+	if (strcmp(info.job, in->job) != 0) {
+		importd_err(_("%s: belongs to job %s, not %s; left alone"),
+		    path, info.job, in->job);
+		goto refused;
+	}
+	if ((id = ds_gate_confirm_id(path, &cause)) == NULL ||
+	    (dj = drive_json(in, id)) == NULL) {
+		importd_err(_("%s: drive %s is not in job %s; left alone"),
+		    path, id != NULL ? id : "?", in->job);
+		goto refused;
+	}
+	want = json_string_value(json_object_get(dj, "driveHeaderHash"));
+	if (info.header_hash == NULL || want == NULL ||
+	    strcmp(info.header_hash, want) != 0)
+		why = _("the drive header hash does not match the job "
+		    "(header corrupted, or another drive)");
+	want = json_string_value(json_object_get(dj, "manifestHash"));
+	if (why == NULL && (info.manifest_hash == NULL || want == NULL ||
+	    strcasecmp(info.manifest_hash, want) != 0))
+		why = _("manifest corrupted: its hash does not match the "
+		    "job");
+	if (why == NULL && !info.complete)
+		why = _("manifest corrupted or missing");
+	if (why != NULL) {
+		struct idrive d;
+
+		importd_err(_("%s: drive %s refused: %s"), path, id, why);
+		memset(&d, 0, sizeof d);
+		d.id = id;
+		logf_add(&d.err, "%s: %s", path, why);
+		write_logs(in, &d);
+		free(d.err.p);
+		set_drive(in, id, "CompletedMoreInfo", "Failed", 0, 0);
+		in->problems++;
+		goto out;
+	}
+	if ((rc = idb_drive_put(in, id, (int)info.index, path, &cause)) !=
+	    DS_E_OK) {
+		importd_err_code(rc, cause);
+		cause = NULL;
+		goto refused;
+	}
+	if (!final_state(drive_state(in, id)))
+		set_drive(in, id, "Received", NULL, -1, -1);
+	say(_("%s: drive %s (%u of the set) received for job %s"), path, id,
+	    info.index + 1, in->job);
+	goto out;
+refused:
+	in->problems++;
+out:
+	free(cause);
+	free(id);
+	ds_drive_info_clear(&info);
+	return 0;
+}
+
+static int
+parse_common(int argc, char **argv, const char *help, struct ingest *in)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "target", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	 c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:j:t:h", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'd':
+			in->dir = optarg;
+			break;
+		case 'j':
+			in->job = optarg;
+			break;
+		case 't':
+			in->target_dir = optarg;
+			break;
+		case 'h':
+			fputs(_(help), stdout);
+			exit(EXIT_OK);
+		default:
+			fputs(_(help), stderr);
+			return -1;
+		}
+	}
+	if (in->dir == NULL || in->job == NULL || optind >= argc) {
+		fputs(_(help), stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+hooks(struct ingest *in)
+{
+	const char	*v;
+
+	if ((v = getenv("DISKSEED_IMPORTD_CRASH_AFTER")) != NULL)
+		in->crash_after = strtol(v, NULL, 10);
+	if ((v = getenv("DISKSEED_IMPORTD_PAUSE_AFTER")) != NULL)
+		in->pause_after = strtol(v, NULL, 10);
+	in->pause_sync = getenv("DISKSEED_IMPORTD_PAUSE_SYNC");
+}
+
+/* Accepts only jobs whose drives may be on their way or in. */
+static int
+job_receivable(struct ingest *in, char **cause)
+{
+	const char *s = json_string_value(json_object_get(props_of(in),
+	    "state"));
+
+	if (s != NULL && (strcmp(s, "Shipping") == 0 ||
+	    strcmp(s, "Received") == 0 || strcmp(s, "Transferring") == 0))
+		return DS_E_OK;
+	return ds_cause(cause, DS_E_IMPORTD_STATE, _("job %s is %s: drives "
+	    "are received once the job is Shipping"), in->job,
+	    s != NULL ? s : "?");
+}
+
+int
+ingest_receive(int argc, char **argv)
+{
+	struct ingest	 in;
+	char		*cause = NULL;
+	int		 rc, i;
+
+	memset(&in, 0, sizeof in);
+	if (parse_common(argc, argv, receive_help, &in) != 0)
+		return EXIT_USAGE;
+	hooks(&in);
+	if ((rc = ingest_open(&in, &cause)) != DS_E_OK ||
+	    (rc = job_receivable(&in, &cause)) != DS_E_OK)
+		goto fail;
+	for (i = optind; i < argc; i++)
+		check_drive(&in, argv[i]);
+	if (strcmp(json_string_value(json_object_get(props_of(&in),
+	    "state")), "Shipping") == 0)
+		set_job_state(&in, "Received");
+	if ((rc = save_doc(&in, &cause)) != DS_E_OK ||
+	    (rc = transfer(&in, &cause)) != DS_E_OK)
+		goto fail;
+	say(_("%s: %llu file(s) uploaded in this run, %llu request(s) "
+	    "retried"), in.job, (unsigned long long)in.uploads,
+	    (unsigned long long)target_retries(in.tgt));
+	rc = in.problems > 0 ? EXIT_PARTIAL : EXIT_OK;
+	ingest_close(&in);
+	return rc;
+fail:
+	importd_err_code(rc, cause);
+	ingest_close(&in);
+	return EXIT_ERROR;
+}
+
+int
+ingest_never_received(int argc, char **argv)
+{
+	struct ingest	 in;
+	const char	*s;
+	char		*cause = NULL;
+	int		 rc, i;
+
+	memset(&in, 0, sizeof in);
+	if (parse_common(argc, argv, never_help, &in) != 0)
+		return EXIT_USAGE;
+	if ((rc = ingest_open(&in, &cause)) != DS_E_OK ||
+	    (rc = job_receivable(&in, &cause)) != DS_E_OK)
+		goto fail;
+	for (i = optind; i < argc; i++) {
+		if (drive_json(&in, argv[i]) == NULL) {
+			rc = ds_cause(&cause, DS_E_NOTFOUND, _("job %s has no "
+			    "drive %s"), in.job, argv[i]);
+			goto fail;
+		}
+		s = drive_state(&in, argv[i]);
+		if (s != NULL && strcmp(s, "Specified") != 0) {
+			rc = ds_cause(&cause, DS_E_IMPORTD_STATE, _("drive %s "
+			    "is %s already"), argv[i], s);
+			goto fail;
+		}
+		set_drive(&in, argv[i], "NeverReceived", "Never received", 0,
+		    0);
+	}
+	if ((rc = save_doc(&in, &cause)) != DS_E_OK ||
+	    (rc = transfer(&in, &cause)) != DS_E_OK)
+		goto fail;
+	rc = in.problems > 0 ? EXIT_PARTIAL : EXIT_OK;
+	ingest_close(&in);
+	return rc;
+fail:
+	importd_err_code(rc, cause);
+	ingest_close(&in);
+	return EXIT_ERROR;
+}

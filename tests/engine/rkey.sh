@@ -1,0 +1,79 @@
+#!/bin/sh
+# Keys: prep prints each drive's recovery key once (16 groups of 6 digits,
+# each a multiple of 11); the key is kept only in 0600 files and never
+# written to the drive; the drives restore with the recovery keys alone
+# (no key file, as on the receiving side); a wrong recovery key writes
+# nothing, and a mistyped group is named.
+. "$top_srcdir/tests/lib/engine.sh"
+RK="$top_builddir/tests/lib/rkrestore"
+[ -x "$RK" ] || fail "tests/lib/rkrestore not built"
+
+mkcorpus -n 50 -b 7M -r 1M -s 2M "$T/st"
+mkdrives 3 8M
+# shellcheck disable=SC2086
+prep 0 "$T/st" rk $DRIVES
+# shellcheck disable=SC2086
+set -- $(used_drives $DRIVES)
+[ $# -ge 2 ] || fail "want a set of at least 2 drives, got $#"
+for d; do
+	n=$(grep -c "$(basename "$d").*[0-9]\{6\}\(-[0-9]\{6\}\)\{15\}" "$T/out")
+	[ "$n" = 1 ] || fail "recovery key of $d printed $n times"
+done
+grep -o '[0-9]\{6\}\(-[0-9]\{6\}\)\{15\}' "$T/out" > "$T/rkeys"
+[ "$(wc -l < "$T/rkeys")" = $# ] || fail "not one recovery key per drive"
+awk -F- '{ for (i = 1; i <= NF; i++) if ($i % 11) exit 1 }' "$T/rkeys" ||
+    fail "a recovery key group is not a multiple of 11"
+if grep -rq "$(head -n 1 "$T/rkeys")" "$T/err"; then
+	fail "a recovery key on standard error"
+fi
+
+# Key files are 0600 in 0700 folders, and the key is not on any drive.
+for f in $(find "$XDG_STATE_HOME" -type f); do
+	[ "$(stat -c %a "$f")" = 600 ] || fail "$f: mode $(stat -c %a "$f")"
+done
+for f in $(find "$XDG_STATE_HOME" -type d); do
+	case $(stat -c %a "$f") in 700) ;; *) fail "$f: mode $(stat -c %a "$f")" ;; esac
+done
+for k in $(grep -rhoE '"[0-9a-fA-F]{64}"' "$XDG_STATE_HOME/diskseed/keys" |
+    tr -d '"'); do
+	for d; do
+		perl -e 'local $/; open my $f, "<:raw", $ARGV[1] or die;
+		    my $img = <$f>; exit(index($img, pack("H*", $ARGV[0])) >= 0)' \
+		    "$k" "$d" || fail "a key is written on $d"
+	done
+done
+
+# Recovery keys alone, no state folder.
+export XDG_STATE_HOME="$T/nostate"
+"$RK" verify "$@" < "$T/rkeys" > "$T/out" 2> "$T/err" ||
+    { cat "$T/out" "$T/err"; fail "verify with the recovery keys"; }
+"$RK" restore "$T/r" "$@" < "$T/rkeys" > "$T/out" 2> "$T/err" ||
+    { cat "$T/out" "$T/err"; fail "restore with the recovery keys"; }
+treecmp "$T/st" "$T/r"
+ok "restored with the recovery keys"
+
+# A wrong but well-formed key for the last drive (a group + 11).
+sed '$ s/^\([0-9]\{6\}\)/X\1/' "$T/rkeys" |
+    awk -F- -v OFS=- '/^X/ { $1 = sprintf("%06d", (substr($1, 2) + 11) % 1000000) } 1' \
+    > "$T/wrong"
+cmp -s "$T/rkeys" "$T/wrong" && fail "could not make a wrong key"
+expect_rc 1 "$RK" restore "$T/r1" "$@" < "$T/wrong"
+grep_q "$T/err" "BADKEY"
+[ ! -e "$T/r1" ] || [ "$(count_entries "$T/r1")" = 0 ] ||
+    fail "restore with a wrong recovery key wrote files"
+# The key of one drive left out.
+head -n 1 "$T/rkeys" > "$T/one"
+expect_rc_in "1 4" "$RK" restore "$T/r2" "$@" < "$T/one"
+grep_q "$T/err" "BADKEY|NOTFOUND|[Kk]ey"
+[ ! -e "$T/r2" ] || [ "$(count_entries "$T/r2")" = 0 ] ||
+    fail "restore without the key of one drive wrote files"
+ok "wrong recovery keys refused, nothing written"
+
+# A mistyped group (the 5th: no longer a multiple of 11) is named.
+awk -F- -v OFS=- 'NR == 1 { $5 = sprintf("%06d", ($5 + 1) % 1000000) } 1' \
+    "$T/rkeys" > "$T/typo"
+expect_rc_in "1 2" "$RK" restore "$T/r3" "$@" < "$T/typo"
+grep_q "$T/err" "(group|gruppo)[^0-9]*5([^0-9]|$)"
+[ ! -e "$T/r3" ] || [ "$(count_entries "$T/r3")" = 0 ] ||
+    fail "restore with a mistyped recovery key wrote files"
+ok "mistyped group named"

@@ -1,0 +1,87 @@
+# Helpers of the ingest tests (tests/ingest/receive*.sh): Azurite, a test
+# diskseed-importd whose storage account points at it, the client set up
+# against that service, and a prepared, shipped job. Source after
+# common.sh.
+. "$top_srcdir/tests/lib/azurite.sh"
+. "$top_srcdir/tests/lib/apiclient.sh"
+command -v python3 >/dev/null || skip "python3 not found"
+
+export AZ_KEY
+BT="$top_builddir/tests/ingest/test-blobtool"
+bt() { "$BT" "$AZ_ENDPOINT" "$AZ_ACCOUNT" "$@"; }
+
+# ingest_setup: Azurite, importd (serving), the client, and importd.conf's
+# account on Azurite with 64 KiB blocks (so that files of a few hundred
+# KiB go up as several blocks).
+ingest_setup() {
+	azurite_start
+	client_setup
+	mkaddress
+	python3 - "$DS_IMPORTD_DIR/importd.conf" "$AZ_ENDPOINT" <<'EOP' ||
+import json, sys
+path, endpoint = sys.argv[1], sys.argv[2]
+conf = json.load(open(path))
+for a in conf["storageAccounts"]:
+    if a["name"] == "devstoreaccount1":
+        a["blobEndpoint"] = endpoint
+        a["blockSize"] = 65536
+json.dump(conf, open(path, "w"), indent=2)
+EOP
+	    fail "cannot point importd.conf at Azurite"
+}
+
+# prep_ship JOB STAGING SIZE D...: prep image drives D (made SIZE each)
+# with 64 KiB chunks, create the job (container "backups") and ship it.
+prep_ship() {
+	job=$1 staging=$2 size=$3; shift 3
+	drv="" ids=""
+	for d in "$@"; do
+		mkimage "$d" "$size"
+		drv="$drv --drive $d"
+		ids="$ids${ids:+,}$(basename "$d")"
+	done
+	# shellcheck disable=SC2086
+	"$DISKSEED" prep --staging "$staging" --job "$job" $drv \
+	    --confirm "$ids" --chunk-size 64K -q >"$T/prep.out" 2>&1 ||
+	    { cat "$T/prep.out" >&2; fail "prep $job"; }
+	"$DISKSEED" job create --job "$job" \
+	    --storage-account "$DS_IMPORTD_ACCOUNT" \
+	    --location "$DS_IMPORTD_LOCATION" --container backups \
+	    --return-address "$T/ra.json" >"$T/create.out" 2>&1 ||
+	    { cat "$T/create.out" >&2; fail "job create $job"; }
+	track=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	"$DISKSEED" ship --job "$job" --carrier FedEx --tracking "1Z$track" \
+	    --return-address "$T/ra.json" --yes >"$T/ship.out" 2>&1 ||
+	    { cat "$T/ship.out" >&2; fail "ship $job"; }
+}
+
+# receive ARGS...: diskseed-importd receive --dir ... ARGS
+receive() {
+	"$DISKSEED_IMPORTD" receive --dir "$DS_IMPORTD_DIR" "$@"
+}
+
+# container_matches STAGING [EXCEPT-FILE]: every regular file of STAGING
+# (but the relative paths listed in EXCEPT-FILE) is a blob of "backups"
+# with the same size and SHA-256 (of the content read back and of the
+# metadata), and no other blob is there.
+container_matches() {
+	staging=$1 except=${2:-/dev/null}
+	(cd "$staging" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) |
+	    grep -vxF -f "$except" >"$T/want.names" || :
+	bt list backups 2 >"$T/list" 2>"$T/list.err" ||
+	    { cat "$T/list.err" >&2; fail "list backups"; }
+	cut -f1 "$T/list" | LC_ALL=C sort >"$T/got.names"
+	cmp -s "$T/want.names" "$T/got.names" ||
+	    { diff "$T/want.names" "$T/got.names" >&2; fail "blob names differ"; }
+	while IFS= read -r name; do
+		size=$(stat -c %s "$staging/$name")
+		sum=$(sha "$staging/$name")
+		grep -Fq "$name	$size	" "$T/list" || fail "$name: size"
+		line=$(grep -F "$name	$size	" "$T/list")
+		case $line in *"sha256=$sum"*) ;; *) fail "$name: sha256 metadata" ;; esac
+		case $line in *"mode="*"owner="*"mtime="*) ;; *) fail "$name: metadata" ;; esac
+		bt get backups "$name" "$T/blob" 2>"$T/get.err" ||
+		    { cat "$T/get.err" >&2; fail "get $name"; }
+		[ "$(sha "$T/blob")" = "$sum" ] || fail "$name: content differs"
+	done <"$T/want.names"
+}

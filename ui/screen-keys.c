@@ -1,0 +1,144 @@
+/*
+ * screen-keys.c: the recovery key of each drive of the set, once the copy
+ * is verified, and where the key file is; the user confirms that the
+ * keys are saved before going on.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "error.h"
+#include "prepared.h"
+#include "screen.h"
+#include "state.h"
+#include "widgets.h"
+
+struct keys {
+	struct ds_prepared	*set;	/* holds the keys; wiped on free */
+	char			*file;
+	int			 asked;	/* y pressed once: ask to be sure */
+};
+
+static int
+keys_enter(struct wiz_model *m, void **data, char **cause)
+{
+	struct keys	*s;
+	char		*name = NULL;
+	int		 rc;
+
+	if (m->job == NULL)
+		return ds_cause(cause, DS_E_INVAL, "%s", _("no job chosen"));
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return ds_cause(cause, DS_E_NOMEM, "keys");
+	if ((rc = ds_prepared_load(m->job, &s->set, cause)) != 0) {
+		free(s);
+		return rc;
+	}
+	if (asprintf(&name, "jobs/%s/drives.json", m->job) >= 0)
+		s->file = ds_state_path(name, NULL);
+	free(name);
+	*data = s;
+	return 0;
+}
+
+/* Prints KEY (16 groups) on two rows of 8 groups from (y, x). */
+static void
+draw_key(int y, int x, const char *key)
+{
+	const char	*p = key;
+	int		 groups = 0;
+	size_t		 n = 0;
+
+	while (p[n] != '\0' && groups < 8) {
+		if (p[n] == '-' || p[n] == ' ')
+			groups++;
+		if (groups < 8)
+			n++;
+	}
+	ui_printf(y, x, 0, UI_TITLE, "%.*s", (int)n, p);
+	if (p[n] != '\0')
+		ui_print(y + 1, x, 0, UI_TITLE, p + n + 1);
+}
+
+static void
+keys_draw(struct wiz_model *m, void *data)
+{
+	struct keys	*s = data;
+	size_t		 i;
+	int		 y = 5;
+
+	(void)m;
+	ui_wrap(2, 2, ui_cols() - 4, 2, UI_NORMAL, _("These recovery keys "
+	    "unlock the drives. The import job receives them too; keep a copy "
+	    "somewhere safe, away from the drives."));
+	for (i = 0; i < s->set->ndrives && y < ui_lines() - 8; i++) {
+		const struct ds_prepared_drive *d = &s->set->drives[i];
+
+		ui_printf(y, 2, 0, UI_NORMAL, _("Drive %d (%s):"),
+		    d->index + 1, d->drive_id != NULL ? d->drive_id : "-");
+		if (d->recovery_key != NULL)
+			draw_key(y + 1, 4, d->recovery_key);
+		y += 3;
+	}
+	if (s->file != NULL)
+		ui_wrap(ui_lines() - 7, 2, ui_cols() - 4, 2, UI_DIM, s->file);
+	ui_wrap(ui_lines() - 5, 2, ui_cols() - 4, 2, s->asked ? UI_WARNING :
+	    UI_NORMAL, s->asked ? _("Sure? Without the keys nobody can read "
+	    "the drives. Press y again once they are saved.") :
+	    _("The key file above is readable only by you. Press y once "
+	    "the keys are saved."));
+}
+
+static enum screen_action
+keys_key(struct wiz_model *m, void *data, int key)
+{
+	struct keys *s = data;
+
+	(void)m;
+	if (key == 'y' || key == 'Y' || (key > 0 && key < 128 &&
+	    strchr(_("yY"), key) != NULL)) {
+		if (s->asked)
+			return SA_NEXT;
+		s->asked = 1;
+		return SA_REDRAW;
+	}
+	if (s->asked && key != UI_KEY(KEY_F(1)) && key != '?') {
+		s->asked = 0;
+		return SA_REDRAW;
+	}
+	return SA_UNHANDLED;
+}
+
+static void
+keys_leave(void *data)
+{
+	struct keys *s = data;
+
+	if (s == NULL)
+		return;
+	ds_prepared_free(s->set);
+	free(s->file);
+	free(s);
+}
+
+const struct screen_ops screen_keys_ops = {
+	.name = "keys",
+	.title = N_("Recovery keys"),
+	/* TRANSLATORS: the help line; must fit in 78 columns. */
+	.keys = N_("y: the keys are saved  F1/?: help  Esc: back"),
+	.help = N_("Each drive is encrypted with its own key. The import "
+	    "job gets the keys so that the datacenter can read the drives; "
+	    "you need them to restore from the drives yourself (diskseed "
+	    "restore) or to check them (diskseed verify) on another "
+	    "computer.\n\nThe keys are in the key file shown, readable only "
+	    "by you. Write them down or copy them somewhere safe, then press "
+	    "y twice."),
+	.enter = keys_enter,
+	.draw = keys_draw,
+	.key = keys_key,
+	.leave = keys_leave,
+};
