@@ -166,7 +166,8 @@ call(struct ds_api *api, const char *method, const char *path,
 
 	if (out != NULL)
 		*out = NULL;
-	if (strncmp(path, "https://", 8) == 0)
+	/* A nextLink is absolute; its scheme in any case, as checked. */
+	if (strncasecmp(path, "https://", 8) == 0)
 		url = strdup(path);
 	else if (asprintf(&url, "%s%s?api-version=%s%s", api->base, path,
 	    DS_API_VERSION, query != NULL ? query : "") == -1)

@@ -229,7 +229,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 0x02) {
 		rc = ds_verify(&o, &r, &cause);
 		FUZZ_CHECK(rc == DS_E_OK || rc == DS_E_DAMAGED ||
-		    cause != NULL);
+		    rc == DS_E_NOMEM || cause != NULL);
 		ds_read_report_free(r);
 		r = NULL;
 		free(cause);
@@ -245,7 +245,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "%s%s\n", ds_errname(rc), r != NULL ? (unsigned long long)
 		    r->files_ok : 0, r != NULL ? r->nproblems : 0,
 		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
-	FUZZ_CHECK(rc == DS_E_OK || rc == DS_E_DAMAGED || cause != NULL);
+	FUZZ_CHECK(rc == DS_E_OK || rc == DS_E_DAMAGED || rc == DS_E_NOMEM ||
+	    cause != NULL);
 	FUZZ_CHECK((rc == DS_E_OK || rc == DS_E_DAMAGED) == (r != NULL));
 	ds_read_report_free(r);
 	free(cause);
