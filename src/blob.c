@@ -769,8 +769,14 @@ ds_blob_create_container(struct ds_blob *b, const char *container,
 	err = simple(b, &r, 201, cause);
 	if (err == DS_E_BLOB_HTTP && r.status == 409) {
 		code = resp_header(&r, "x-ms-error-code");
-		if (code != NULL && strcmp(code, "ContainerAlreadyExists") == 0)
+		if (code != NULL &&
+		    strcmp(code, "ContainerAlreadyExists") == 0) {
+			if (cause != NULL) {
+				free(*cause);
+				*cause = NULL;
+			}
 			err = DS_E_OK;
+		}
 		free(code);
 	}
 	req_free(&r);
