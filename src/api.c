@@ -872,7 +872,7 @@ ds_api_job_list(struct ds_api *api, struct ds_job ***jobs, size_t *n,
 	json_t		 *o = NULL, *arr, *e;
 	char		 *path = NULL, *esub;
 	const char	 *next;
-	size_t		  i, count = 0;
+	size_t		  i, count = 0, blen;
 	int		  rc, pages = 0, size = 100;
 	char		  top[32];
 
@@ -925,9 +925,14 @@ ds_api_job_list(struct ds_api *api, struct ds_job ***jobs, size_t *n,
 		}
 		next = json_string_value(json_object_get(o, "nextLink"));
 		if (next != NULL && *next != '\0') {
-			/* Only follow links to the same service. */
-			if (strncasecmp(next, api->base, strlen(api->base)) !=
-			    0) {
+			/*
+			 * Only follow links to the same service: the base,
+			 * then a path or a query, never more of the host
+			 * ("https://svc.example.org.evil.net/").
+			 */
+			blen = strlen(api->base);
+			if (strncasecmp(next, api->base, blen) != 0 ||
+			    (next[blen] != '/' && next[blen] != '?')) {
 				rc = ds_cause(cause, DS_E_BADANSWER, _("Jobs_"
 				    "ListBySubscription: nextLink to another "
 				    "service: %s"), next);

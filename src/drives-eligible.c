@@ -96,9 +96,8 @@ add_with_slaves(struct ds_sysuse *su, dev_t dev, int depth)
 	return rc;
 }
 
-/* Parses one mountinfo line into M; -1 when malformed. */
-static int
-parse_mountinfo(char *line, struct ds_mount *m)
+int
+ds_mountinfo_parse(char *line, struct ds_mount *m)
 {
 	char	*field[6], *p, *dash;
 	int	 i;
@@ -144,7 +143,7 @@ load_mounts(struct ds_sysuse *su, char **cause)
 		    strerror(errno));
 	while (getline(&line, &cap, f) != -1) {
 		line[strcspn(line, "\n")] = '\0';
-		if ((rc = parse_mountinfo(line, &m)) == -1)
+		if ((rc = ds_mountinfo_parse(line, &m)) == -1)
 			continue;
 		if (rc == -2 || (v = reallocarray(su->mounts, su->nmounts + 1,
 		    sizeof *v)) == NULL) {

@@ -28,6 +28,13 @@ struct ds_sysuse {
 	size_t		 nsystem;
 };
 
+/*
+ * Parses one line of /proc/self/mountinfo (changed in place) into M:
+ * 0, -1 when malformed, -2 when out of memory. M's strings are
+ * allocated (fuzzed by tests/fuzz/fuzz-mountinfo.c).
+ */
+int	 ds_mountinfo_parse(char *line, struct ds_mount *m);
+
 /* Reads mountinfo, swaps and the devices under / and /boot. */
 int	 ds_sysuse_load(struct ds_sysuse *, char **cause);
 void	 ds_sysuse_clear(struct ds_sysuse *);

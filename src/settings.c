@@ -172,7 +172,7 @@ ds_publish_parse(const char *buf, size_t len, struct ds_publish **out,
 		rc = ds_cause(cause, DS_E_BADSETTINGS, _("not valid XML: "
 		    "line %d: %s"), xe != NULL ? xe->line : 0,
 		    xe != NULL && xe->message != NULL ? xe->message : "?");
-		if (*cause != NULL && (*cause)[0] != '\0') {
+		if (cause != NULL && *cause != NULL && (*cause)[0] != '\0') {
 			char *nl = strchr(*cause, '\n');
 			if (nl != NULL)
 				*nl = '\0';

@@ -151,6 +151,9 @@ test_publish(void)
 	ASSERT_TRUE(strstr(cause, "DTD") != NULL);
 	ASSERT_INT_EQ(parse("<PublishData>", &p, &cause), DS_E_BADSETTINGS);
 	ASSERT_PTR_EQ(p, NULL);
+	/* The cause is optional (found by tests/fuzz/fuzz-settings). */
+	ASSERT_INT_EQ(ds_publish_parse("<PublishData><", 14, &p, NULL),
+	    DS_E_BADSETTINGS);
 	free(cause);
 	TEST_DONE();
 }
