@@ -32,9 +32,8 @@ ds_mf_set_path(json_t *obj, const char *key, const char *path)
 	return rc == 0 ? 0 : -1;
 }
 
-/* Reads KEY or KEY"Hex" of OBJ as an allocated raw string. */
-static char *
-get_path(json_t *obj, const char *key)
+char *
+ds_mf_path(json_t *obj, const char *key)
 {
 	const char	*s;
 	char		 hkey[64], *out;
@@ -88,6 +87,10 @@ ds_mf_file_json(const struct ds_mf_file *f)
 	}
 	if (f->changed)
 		json_object_set_new(o, "changed", json_true());
+	if (f->has_times) {
+		json_object_set_new(o, "mtimeNs", json_integer(f->mtime_ns));
+		json_object_set_new(o, "ctimeNs", json_integer(f->ctime_ns));
+	}
 	return o;
 }
 
@@ -115,7 +118,7 @@ parse_file(json_t *o, struct ds_mf_file *f)
 	const char	*type;
 	size_t		 i;
 
-	if (!json_is_object(o) || (f->path = get_path(o, "path")) == NULL)
+	if (!json_is_object(o) || (f->path = ds_mf_path(o, "path")) == NULL)
 		return -1;
 	type = json_string_value(json_object_get(o, "type"));
 	f->type = DS_MF_OTHER;
@@ -139,6 +142,9 @@ parse_file(json_t *o, struct ds_mf_file *f)
 	    json_is_true(json_object_get(o, "last"));
 	f->has_sha = get_sha(o, f->sha);
 	f->changed = json_is_true(json_object_get(o, "changed"));
+	f->has_times = json_object_get(o, "mtimeNs") != NULL;
+	f->mtime_ns = json_integer_value(json_object_get(o, "mtimeNs"));
+	f->ctime_ns = json_integer_value(json_object_get(o, "ctimeNs"));
 	return 0;
 }
 

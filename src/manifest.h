@@ -35,6 +35,9 @@ struct ds_mf_file {
 	int		 has_sha;	/* sha: the whole file's SHA-256 */
 	int		 changed;	/* changed while it was read */
 	int		 skipped;	/* unreadable, not copied */
+	int		 has_times;
+	int64_t		 mtime_ns;	/* when it was read */
+	int64_t		 ctime_ns;
 	uint8_t		 sha[32];
 };
 
@@ -75,6 +78,10 @@ void	 ds_manifest_free(struct ds_manifest *m);
 
 /* The JSON of F as stored in the journal and manifest; new reference. */
 json_t	*ds_mf_file_json(const struct ds_mf_file *f);
+
+/* Reads KEY (or KEY"Hex") of OBJ as an allocated raw string; NULL when
+ * it has neither. */
+char	*ds_mf_path(json_t *obj, const char *key);
 
 /* Sets KEY (or KEY"Hex" when PATH is not UTF-8) of OBJ to PATH. */
 int	 ds_mf_set_path(json_t *obj, const char *key, const char *path);

@@ -54,6 +54,8 @@ struct ent {
 	mode_t		 mode;
 	nlink_t		 nlink;
 	int		 unreadable;
+	int64_t		 mtime_ns;
+	int64_t		 ctime_ns;
 };
 
 /* A chunk buffer: record header room, plaintext, tag, padding. */
@@ -77,10 +79,12 @@ struct hl {
 	int		 used;
 };
 
-/* A growing text buffer. */
+/* A growing text buffer, in memory or (spill) in an unlinked file. */
 struct tbuf {
 	char		*s;
 	size_t		 len, cap;
+	int		 spill;
+	FILE		*f;
 };
 
 /* The drive being written. */
@@ -316,6 +320,10 @@ scan_dir(struct prep *p, const char *rel, char **cause)
 		e->dev = st.st_dev;
 		e->ino = st.st_ino;
 		e->mode = st.st_mode;
+		e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		    st.st_mtim.tv_nsec;
+		e->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
+		    st.st_ctim.tv_nsec;
 		e->nlink = st.st_nlink;
 		p->total_bytes += e->size;
 		if (S_ISREG(st.st_mode)) {
@@ -335,7 +343,7 @@ scan_dir(struct prep *p, const char *rel, char **cause)
 			}
 		}
 		free(full);
-		if (p->nents % 4096 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
+		if (p->nents % 256 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
 			rc = DS_E_CANCELED;
 	}
 	for (i = 0; i < n; i++)
@@ -360,7 +368,7 @@ prog(struct prep *p, enum ds_phase phase, int force)
 	p->last_progress = now;
 	memset(&pr, 0, sizeof pr);
 	pr.phase = phase;
-	pr.done = p->bytes_done;
+	pr.done = phase == DS_PHASE_SCAN ? p->total_bytes : p->bytes_done;
 	pr.total = p->total_bytes;
 	pr.files_done = phase == DS_PHASE_SCAN ? p->nents : p->files_done;
 	pr.files_total = phase == DS_PHASE_SCAN ? 0 : p->nents;
@@ -774,7 +782,10 @@ seg_begin(struct prep *p, char **cause)
 	if ((p->a = archive_write_new()) == NULL)
 		return DS_E_NOMEM;
 	snprintf(level, sizeof level, "%d", p->level);
+	/* Names are bytes: stored raw, whatever the locale (hdrcharset). */
 	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(p->a, "pax", "hdrcharset",
+	    "BINARY") != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "zstd", "compression-level",
 	    level) != ARCHIVE_OK ||
@@ -797,6 +808,15 @@ tb_add(struct tbuf *t, const char *s, size_t len)
 
 	if (len == 0)
 		return DS_E_OK;
+	if (t->spill) {
+		if (t->f == NULL && (t->f = tmpfile()) == NULL)
+			return DS_E_IO;
+		if ((t->len > 0 && fputc(',', t->f) == EOF) ||
+		    fwrite(s, 1, len, t->f) != len)
+			return DS_E_IO;
+		t->len += len + (t->len > 0);
+		return DS_E_OK;
+	}
 	if (need > t->cap) {
 		t->cap = need > 2 * t->cap ? need : 2 * t->cap;
 		if ((n = realloc(t->s, t->cap)) == NULL)
@@ -814,8 +834,84 @@ tb_add(struct tbuf *t, const char *s, size_t len)
 static void
 tb_free(struct tbuf *t)
 {
+	int spill = t->spill;
+
+	if (t->f != NULL)
+		fclose(t->f);
 	free(t->s);
 	memset(t, 0, sizeof *t);
+	t->spill = spill;
+}
+
+/* Streams the manifest to the drive at OFF, hashing it. */
+struct mf_out {
+	struct prep	*p;
+	EVP_MD_CTX	*md;
+	uint8_t		*buf;		/* READ_BUF bytes, aligned */
+	size_t		 fill;
+	uint64_t	 off;
+	int		 err;
+};
+
+static void
+mf_put(struct mf_out *m, const char *s, size_t len)
+{
+	size_t n;
+
+	EVP_DigestUpdate(m->md, s, len);
+	while (len > 0 && !m->err) {
+		n = READ_BUF - m->fill < len ? READ_BUF - m->fill : len;
+		memcpy(m->buf + m->fill, s, n);
+		m->fill += n;
+		s += n;
+		len -= n;
+		if (m->fill == READ_BUF) {
+			if (pwrite(m->p->d.g.fd, m->buf, READ_BUF,
+			    (off_t)m->off) != READ_BUF)
+				m->err = errno ? errno : EIO;
+			m->off += READ_BUF;
+			m->fill = 0;
+		}
+	}
+}
+
+static void
+mf_put_tb(struct mf_out *m, struct tbuf *t)
+{
+	char	buf[65536];
+	size_t	n;
+
+	if (!t->spill) {
+		if (t->s != NULL)
+			mf_put(m, t->s, t->len);
+		return;
+	}
+	if (t->f == NULL)
+		return;
+	if (fflush(t->f) == EOF || fseek(t->f, 0, SEEK_SET) == -1) {
+		m->err = EIO;
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof buf, t->f)) > 0)
+		mf_put(m, buf, n);
+	if (ferror(t->f))
+		m->err = EIO;
+	fseek(t->f, 0, SEEK_END);
+}
+
+/* Ends the stream: pads the last block with zeros and writes it. */
+static void
+mf_end(struct mf_out *m)
+{
+	size_t padded = (m->fill + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK *
+	    DS_FMT_BLOCK;
+
+	if (m->err || m->fill == 0)
+		return;
+	memset(m->buf + m->fill, 0, padded - m->fill);
+	if (pwrite(m->p->d.g.fd, m->buf, padded, (off_t)m->off) !=
+	    (ssize_t)padded)
+		m->err = errno ? errno : EIO;
 }
 
 /* Appends the JSON array A to T without its brackets. */
@@ -979,10 +1075,16 @@ drive_close(struct prep *p, int last, char **cause)
 	json_t				*mf, *rec;
 	uint8_t				 trailer[DS_FMT_BLOCK];
 	uint8_t				 hash[32];
-	char				*head, *text = NULL, hex[65];
+	static const char		 seg_key[] = ",\"segments\":[";
+	static const char		 chunk_key[] = "],\"chunks\":[";
+	static const char		 file_key[] = "],\"files\":[";
+	static const char		 tail[] = "]}";
+	struct mf_out			 m;
+	char				*head, hex[65];
 	char				*hh = NULL;
 	uint64_t			 moff, mlen;
 	size_t				 padded;
+	unsigned int			 mdlen = 32;
 	int				 rc;
 
 	prog(p, DS_PHASE_MANIFEST, 1);
@@ -1001,26 +1103,44 @@ drive_close(struct prep *p, int last, char **cause)
 	json_decref(mf);
 	/* The head without its '}', then the three lists. */
 	head[strlen(head) - 1] = '\0';
-	rc = asprintf(&text, "%s,\"segments\":[%s],\"chunks\":[%s],"
-	    "\"files\":[%s]}", head,
-	    p->d.mf_segs.s != NULL ? p->d.mf_segs.s : "",
-	    p->d.mf_chunks.s != NULL ? p->d.mf_chunks.s : "",
-	    p->d.mf_files.s != NULL ? p->d.mf_files.s : "");
-	free(head);
-	if (rc == -1)
-		return DS_E_NOMEM;
-	mlen = strlen(text);
+	mlen = strlen(head) + strlen(seg_key) + p->d.mf_segs.len +
+	    strlen(chunk_key) + p->d.mf_chunks.len + strlen(file_key) +
+	    p->d.mf_files.len + strlen(tail);
 	moff = DS_FMT_DATA_OFF + p->d.next_slot * p->chunk_size;
 	padded = (mlen + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
 	if (moff + padded > p->d.trailer_off) {
-		free(text);
+		free(head);
 		return ds_cause(cause, DS_E_DRIVEFULL,
 		    _("%s: no room left for the manifest"), p->d.g.path);
 	}
-	SHA256((uint8_t *)text, mlen, hash);
-	if ((text = realloc(text, padded)) == NULL)
+	memset(&m, 0, sizeof m);
+	m.p = p;
+	m.off = moff;
+	if ((m.md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(m.md, EVP_sha256(), NULL) != 1 ||
+	    posix_memalign((void **)&m.buf, DS_FMT_BLOCK, READ_BUF) != 0) {
+		EVP_MD_CTX_free(m.md);
+		free(head);
 		return DS_E_NOMEM;
-	memset(text + mlen, 0, padded - mlen);
+	}
+	mf_put(&m, head, strlen(head));
+	free(head);
+	mf_put(&m, seg_key, strlen(seg_key));
+	mf_put_tb(&m, &p->d.mf_segs);
+	mf_put(&m, chunk_key, strlen(chunk_key));
+	mf_put_tb(&m, &p->d.mf_chunks);
+	mf_put(&m, file_key, strlen(file_key));
+	mf_put_tb(&m, &p->d.mf_files);
+	mf_put(&m, tail, strlen(tail));
+	mf_end(&m);
+	EVP_DigestFinal_ex(m.md, hash, &mdlen);
+	EVP_MD_CTX_free(m.md);
+	free(m.buf);
+	if (m.err || m.off + m.fill != moff + mlen) {
+		errno = m.err ? m.err : EIO;
+		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
+		    strerror(errno));
+	}
 	ds_hdr_decode(p->d.header, &h, NULL);
 	h.kind = DS_HDR_TRAILER;
 	h.manifest_off = moff;
@@ -1029,14 +1149,10 @@ drive_close(struct prep *p, int last, char **cause)
 	h.chunks = p->d.next_slot;
 	h.last = (uint32_t)last;
 	ds_hdr_encode(&h, trailer);
-	if (pwrite(p->d.g.fd, text, padded, (off_t)moff) != (ssize_t)padded ||
-	    pwrite(p->d.g.fd, trailer, DS_FMT_BLOCK, (off_t)p->d.trailer_off) !=
-	    DS_FMT_BLOCK || fdatasync(p->d.g.fd) == -1) {
-		free(text);
+	if (pwrite(p->d.g.fd, trailer, DS_FMT_BLOCK, (off_t)p->d.trailer_off) !=
+	    DS_FMT_BLOCK || fdatasync(p->d.g.fd) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", p->d.g.path,
 		    strerror(errno));
-	}
-	free(text);
 	ds_hex(hex, hash, 32);
 	hh = ds_fmt_header_hash(p->d.header, trailer, p->d.trailer_off);
 	rec = json_pack("{s:s, s:i, s:s, s:s, s:I, s:b}", "t", "close",
@@ -1147,6 +1263,7 @@ drive_new(struct prep *p, const char *path, char **cause)
 	int				 rc;
 
 	memset(&p->d, 0, sizeof p->d);
+	p->d.mf_chunks.spill = p->d.mf_files.spill = 1;
 	if ((rc = ds_gate_open(path, p->o->confirm, &p->d.g, cause)) !=
 	    DS_E_OK)
 		return rc;
@@ -1380,8 +1497,14 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		} else if (h == NULL && (rc = hl_add(p, p->entry)) != DS_E_OK)
 			goto out;
 	}
-	if (f.type == DS_MF_FILE)
+	if (f.type == DS_MF_FILE) {
 		size = (uint64_t)before.st_size;
+		f.has_times = 1;
+		f.mtime_ns = (int64_t)before.st_mtim.tv_sec * 1000000000 +
+		    before.st_mtim.tv_nsec;
+		f.ctime_ns = (int64_t)before.st_ctim.tv_sec * 1000000000 +
+		    before.st_ctim.tv_nsec;
+	}
 	hdr = est_header(ae);
 	part = size - off;
 	if (!fits(p, hdr + (part + 511) / 512 * 512, mf_cost(e->rel))) {
@@ -1538,6 +1661,7 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 		    path, path);
 	p->used_drive[i] = 1;
 	memset(&p->d, 0, sizeof p->d);
+	p->d.mf_chunks.spill = p->d.mf_files.spill = 1;
 	if ((rc = ds_gate_open(path, p->o->confirm, &p->d.g, cause)) != DS_E_OK)
 		return rc;
 	p->d.open = 1;
@@ -1686,6 +1810,66 @@ job_setup(struct prep *p, json_t *records, char **cause)
 	return DS_E_OK;
 }
 
+/*
+ * Resume: compares the files already on the drives with staging now. One
+ * that changed is named (the drives keep the version copied before); a
+ * split file whose copied part changed cannot be finished: refused.
+ */
+static int
+check_committed(struct prep *p, json_t *records, char **cause)
+{
+	json_t		*r, *f;
+	size_t		 i, j, k = 0;
+	char		*path;
+	struct ent	*e;
+	int		 differs;
+
+	json_array_foreach(records, i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "t")) ?
+		    json_string_value(json_object_get(r, "t")) : "",
+		    "segment") != 0)
+			continue;
+		json_array_foreach(json_object_get(r, "files"), j, f) {
+			if (json_object_get(f, "skipped") != NULL ||
+			    json_object_get(f, "mtimeNs") == NULL ||
+			    (path = ds_mf_path(f, "path")) == NULL)
+				continue;
+			while (k < p->nents && strcmp(p->ents[k].rel, path))
+				k++;
+			free(path);
+			if (k == p->nents)
+				return DS_E_OK;	/* posPath check says more */
+			e = &p->ents[k];
+			differs = e->size != (uint64_t)json_integer_value(
+			    json_object_get(f, "size")) || e->mtime_ns !=
+			    json_integer_value(json_object_get(f, "mtimeNs")) ||
+			    e->ctime_ns != json_integer_value(
+			    json_object_get(f, "ctimeNs"));
+			if (!differs)
+				continue;
+			if (k == p->entry && p->entry_off > 0)
+				return ds_cause(cause, DS_E_STAGING_CHANGED,
+				    _("%s: changed while it was being copied "
+				    "(part of it is on the drives already); "
+				    "the job cannot be resumed"), e->rel);
+			/* Marked in the open drive's manifest (the records of
+			 * its segments are these objects); a closed drive's
+			 * manifest is written already. */
+			json_object_set_new(f, "changed", json_true());
+			if (k < p->entry && (p->res->nchanged == 0 ||
+			    strcmp(p->res->changed[p->res->nchanged - 1],
+			    e->rel) != 0)) {
+				warn(p, _("%s: changed after it was copied; "
+				    "the drives hold the earlier version"),
+				    e->rel);
+				add_str(&p->res->changed, &p->res->nchanged,
+				    e->rel);
+			}
+		}
+	}
+	return DS_E_OK;
+}
+
 /* Whether NAME is a job name: a letter, then letters, digits, hyphens. */
 static int
 valid_job(const char *name)
@@ -1715,8 +1899,13 @@ check_confirmed(const struct ds_prep_opts *o, char **cause)
 			if (strcmp(o->drives[i], o->drives[j]) == 0)
 				return ds_cause(cause, DS_E_INVAL,
 				    _("%s is given twice"), o->drives[i]);
-		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL)
-			return DS_E_NOTFOUND;
+		if ((id = ds_gate_confirm_id(o->drives[i], cause)) == NULL) {
+			struct stat st;
+
+			/* It exists but the gate refuses it. */
+			return stat(o->drives[i], &st) == -1 ? DS_E_NOTFOUND :
+			    DS_E_INELIGIBLE;
+		}
 		ok = ds_gate_confirm_matches(o->confirm, id);
 		if (!ok) {
 			ds_cause(cause, DS_E_NOTCONFIRMED,
@@ -1915,6 +2104,8 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 
+	if ((rc = check_committed(p, records, cause)) != DS_E_OK)
+		goto out;
 	json_decref(records);
 	records = NULL;
 	if ((rc = ds_journal_open(jpath, &p->journal, &records, cause)) !=
@@ -2004,4 +2195,64 @@ out:
 	free(name);
 	free(p);
 	return rc;
+}
+
+int
+ds_staging_scan(const char *staging, const struct ds_ui_ops *ops,
+    struct ds_scan **out, char **cause)
+{
+	struct ds_prep_opts	 o;
+	struct prep		 p;
+	struct ds_scan		*s;
+	struct stat		 st;
+	char			 real[PATH_MAX];
+	size_t			 i;
+	int			 rc;
+
+	*out = NULL;
+	if (realpath(staging, real) == NULL || stat(real, &st) == -1 ||
+	    !S_ISDIR(st.st_mode))
+		return ds_cause(cause, DS_E_NOTFOUND, _("%s is not a folder"),
+		    staging);
+	memset(&o, 0, sizeof o);
+	o.ops = ops;
+	memset(&p, 0, sizeof p);
+	p.o = &o;
+	p.staging = real;
+	prog(&p, DS_PHASE_SCAN, 1);
+	rc = scan_dir(&p, "", cause);
+	if (rc == DS_E_OK && prog(&p, DS_PHASE_SCAN, 1) != 0)
+		rc = DS_E_CANCELED;
+	if (rc == DS_E_OK && (s = calloc(1, sizeof *s)) == NULL)
+		rc = DS_E_NOMEM;
+	if (rc == DS_E_OK) {
+		s->files = p.nents;
+		s->bytes = p.total_bytes;
+		for (i = 0; i < p.nents; i++)
+			if (p.ents[i].unreadable &&
+			    add_str(&s->unreadable, &s->nunreadable,
+			    p.ents[i].rel) == -1)
+				rc = DS_E_NOMEM;
+		if (rc == DS_E_OK)
+			*out = s;
+		else
+			ds_scan_free(s);
+	}
+	for (i = 0; i < p.nents; i++)
+		free(p.ents[i].rel);
+	free(p.ents);
+	return rc;
+}
+
+void
+ds_scan_free(struct ds_scan *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nunreadable; i++)
+		free(s->unreadable[i]);
+	free(s->unreadable);
+	free(s);
 }

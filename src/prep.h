@@ -54,4 +54,21 @@ int	ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 	    char **cause);
 void	ds_prep_result_free(struct ds_prep_result *r);
 
+/* What a scan of a staging folder found, by prep's own walk and rules. */
+struct ds_scan {
+	uint64_t	 files;		/* entries */
+	uint64_t	 bytes;		/* file bytes */
+	size_t		 nunreadable;	/* allocated relative paths */
+	char		**unreadable;
+};
+
+/*
+ * Walks STAGING as prep will (same order, same rules); OPS->progress gets
+ * DS_PHASE_SCAN with files_done; a non-zero return cancels
+ * (DS_E_CANCELED). *out is allocated: free it with ds_scan_free.
+ */
+int	ds_staging_scan(const char *staging, const struct ds_ui_ops *ops,
+	    struct ds_scan **out, char **cause);
+void	ds_scan_free(struct ds_scan *s);
+
 #endif

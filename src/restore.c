@@ -954,8 +954,8 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 	archive_read_support_filter_zstd(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open(a, rd, NULL, seg_read, NULL) == ARCHIVE_OK) {
-		while (k < n && (r = archive_read_next_header(a, &e)) ==
-		    ARCHIVE_OK) {
+		while (k < n && ((r = archive_read_next_header(a, &e)) ==
+		    ARCHIVE_OK || r == ARCHIVE_WARN)) {
 			if (files[k] == NULL || do_entry(rd, a, e, files[k])
 			    != 0) {
 				k++;
@@ -986,8 +986,13 @@ read_segment(struct reader *rd, struct rdrive *d, struct ds_mf_segment *seg)
 			    files[k]->path) == 0)
 				continue;
 		}
-		lost(rd, files[k], _("lost: chunk %lld of drive %u is "
-		    "damaged"), (long long)rd->bad_chunk, d->h.index);
+		if (rd->bad_chunk >= 0)
+			lost(rd, files[k], _("lost: chunk %lld of drive %u "
+			    "is damaged"), (long long)rd->bad_chunk,
+			    d->h.index);
+		else
+			lost(rd, files[k], _("lost: segment %u of drive %u "
+			    "cannot be read"), seg->segment, d->h.index);
 		if (files[k]->type == DS_MF_FILE && !files[k]->last)
 			set_dead(rd, files[k]->path);
 	}

@@ -41,15 +41,6 @@ struct copy {
 	int			 alive;		/* its process, last tick */
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reloads the drive set (sizes, fill) at most once a second. */
 static void
 load_set(struct copy *s, const struct wiz_model *m, int force)
@@ -58,9 +49,9 @@ load_set(struct copy *s, const struct wiz_model *m, int force)
 	char			*cause = NULL;
 	size_t			 i;
 
-	if (!force && mono_ms() - s->set_ms < 1000)
+	if (!force && ui_now_ms() - s->set_ms < 1000)
 		return;
-	s->set_ms = mono_ms();
+	s->set_ms = ui_now_ms();
 	if (ds_prepared_load(m->job, &p, &cause) != 0) {
 		free(cause);
 		return;
@@ -81,7 +72,7 @@ static void
 read_status(struct copy *s, const struct wiz_model *m)
 {
 	char	*cause = NULL;
-	int64_t	 now = mono_ms();
+	int64_t	 now = ui_now_ms();
 
 	copyrun_status_clear(&s->st);
 	if (copyrun_read(m->job, &s->st, &cause) != 0) {

@@ -160,7 +160,7 @@ static void
 job_draw(struct wiz_model *m, void *data)
 {
 	struct job	*s = data;
-	char		 carriers[256], deadline[32];
+	char		 carriers[256], deadline[32], *line;
 	size_t		 i, off = 0;
 	time_t		 t;
 	struct tm	 tm;
@@ -169,11 +169,14 @@ job_draw(struct wiz_model *m, void *data)
 		draw_choice(s);
 		return;
 	}
-	ui_printf(2, 2, 0, UI_NORMAL, _("Job %s: %zu drives, storage account "
-	    "%s, container %s, location %s."), m->job, s->set->ndrives,
+	if (asprintf(&line, _("Job %s: %zu drives, storage account %s, "
+	    "container %s, location %s."), m->job, s->set->ndrives,
 	    m->account != NULL ? m->account : "-",
 	    m->container != NULL ? m->container : "-",
-	    m->location != NULL ? m->location : "-");
+	    m->location != NULL ? m->location : "-") >= 0) {
+		ui_wrap(2, 2, ui_cols() - 4, 2, UI_NORMAL, line);
+		free(line);
+	}
 	if (s->pending) {
 		ui_print(4, 2, 0, UI_DIM, _("Creating the import job..."));
 		return;

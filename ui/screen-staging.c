@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fts.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +25,13 @@
 #include "drives.h"
 #include "error.h"
 #include "names.h"
+#include "prep.h"
 #include "prepared.h"
 #include "screen.h"
 #include "util.h"
 #include "widgets.h"
 
 #define MAX_JOB_DRIVES	10	/* one import job holds at most 10 */
-#define SCAN_SLICE_MS	40	/* scan work per tick */
 #define MAX_SHOWN_BAD	2
 
 enum field {
@@ -48,8 +48,8 @@ struct staging {
 						   service gives no list */
 	enum field		 focus;
 	char			*error[F_COUNT];
-	/* The scan, done a slice per tick. */
-	FTS			*fts;
+	/* The scan (prep's own walk) runs in a thread; ticks read it. */
+	struct scan		*scan;
 	char			*scanned;	/* absolute path scanned */
 	int			 scan_done;
 	uint64_t		 files, bytes;
@@ -68,13 +68,70 @@ struct staging {
 	size_t			 nsizes;
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
+/* A scan in progress: what the thread and the screen share. */
+struct scan {
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	char			*path;
+	int			 cancel;	/* asked to stop */
+	int			 done;
+	uint64_t		 files, bytes;	/* so far */
+	int			 rc;
+	char			*cause;
+	struct ds_scan		*result;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+static int
+scan_progress(void *arg, const struct ds_progress *p)
+{
+	struct scan	*sc = arg;
+	int		 cancel;
+
+	pthread_mutex_lock(&sc->lock);
+	sc->files = p->files_done;
+	sc->bytes = p->done;
+	cancel = sc->cancel;
+	pthread_mutex_unlock(&sc->lock);
+	return cancel;
+}
+
+static void *
+scan_main(void *arg)
+{
+	struct scan		*sc = arg;
+	struct ds_ui_ops	 ops;
+	struct ds_scan		*result = NULL;
+	char			*cause = NULL;
+	int			 rc;
+
+	memset(&ops, 0, sizeof ops);
+	ops.arg = sc;
+	ops.progress = scan_progress;
+	rc = ds_staging_scan(sc->path, &ops, &result, &cause);
+	pthread_mutex_lock(&sc->lock);
+	sc->rc = rc;
+	sc->cause = cause;
+	sc->result = result;
+	sc->done = 1;
+	pthread_mutex_unlock(&sc->lock);
+	return NULL;
+}
+
+/* Stops (if needed) and frees a scan. */
+static void
+scan_free(struct scan *sc)
+{
+	if (sc == NULL)
+		return;
+	pthread_mutex_lock(&sc->lock);
+	sc->cancel = 1;
+	pthread_mutex_unlock(&sc->lock);
+	pthread_join(sc->thread, NULL);
+	pthread_mutex_destroy(&sc->lock);
+	ds_scan_free(sc->result);
+	free(sc->cause);
+	free(sc->path);
+	free(sc);
 }
 
 static void
@@ -82,9 +139,8 @@ scan_reset(struct staging *s)
 {
 	size_t i;
 
-	if (s->fts != NULL)
-		fts_close(s->fts);
-	s->fts = NULL;
+	scan_free(s->scan);
+	s->scan = NULL;
 	for (i = 0; i < s->nbad; i++)
 		free(s->bad[i]);
 	free(s->bad);
@@ -103,21 +159,6 @@ set_error(struct staging *s, enum field at, char *msg)
 {
 	free(s->error[at]);
 	s->error[at] = msg;
-}
-
-static void
-add_bad(struct staging *s, const char *path)
-{
-	char	**v;
-	size_t	  skip = strlen(s->scanned);
-
-	if ((v = reallocarray(s->bad, s->nbad + 1, sizeof *v)) == NULL)
-		return;
-	s->bad = v;
-	if (strncmp(path, s->scanned, skip) == 0 && path[skip] == '/')
-		path += skip + 1;
-	if ((v[s->nbad] = strdup(path)) != NULL)
-		s->nbad++;
 }
 
 /* Finds a job whose prep started from this folder, to offer resuming. */
@@ -153,7 +194,8 @@ find_existing(struct staging *s)
 static void
 scan_start(struct staging *s)
 {
-	char		*argv[2], *abs;
+	struct scan	*sc;
+	char		*abs;
 	struct stat	 sb;
 
 	scan_reset(s);
@@ -171,60 +213,68 @@ scan_start(struct staging *s)
 		return;
 	}
 	s->scanned = abs;
-	argv[0] = abs;
-	argv[1] = NULL;
-	if ((s->fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL)) ==
-	    NULL) {
-		set_error(s, F_STAGING, ui_error_text(DS_E_IO,
-		    strdup(strerror(errno))));
+	if ((sc = calloc(1, sizeof *sc)) == NULL ||
+	    (sc->path = strdup(abs)) == NULL) {
+		free(sc);
+		set_error(s, F_STAGING, ui_error_text(DS_E_NOMEM, NULL));
 		return;
 	}
+	pthread_mutex_init(&sc->lock, NULL);
+	if (pthread_create(&sc->thread, NULL, scan_main, sc) != 0) {
+		pthread_mutex_destroy(&sc->lock);
+		free(sc->path);
+		free(sc);
+		set_error(s, F_STAGING, ui_error_text(DS_E_IO,
+		    strdup("pthread_create")));
+		return;
+	}
+	s->scan = sc;
 	find_existing(s);
 }
 
-/* Scans for at most SCAN_SLICE_MS; returns 1 when something changed. */
+/* Takes what the scan found so far; returns 1 when something changed. */
 static int
 scan_slice(struct staging *s)
 {
-	FTSENT	*e;
-	int64_t	 end = mono_ms() + SCAN_SLICE_MS;
-	int	 n = 0;
+	struct scan	*sc = s->scan;
+	uint64_t	 files, bytes;
+	int		 done;
 
-	if (s->fts == NULL || s->scan_done)
+	if (sc == NULL || s->scan_done)
 		return 0;
-	while ((e = fts_read(s->fts)) != NULL) {
-		switch (e->fts_info) {
-		case FTS_F:
-			s->files++;
-			s->bytes += (uint64_t)e->fts_statp->st_size;
-			if (access(e->fts_accpath, R_OK) != 0)
-				add_bad(s, e->fts_path);
-			break;
-		case FTS_D:
-			if (e->fts_level > 0)
-				s->files++;
-			if (access(e->fts_accpath, R_OK | X_OK) != 0)
-				add_bad(s, e->fts_path);
-			break;
-		case FTS_SL:
-		case FTS_SLNONE:
-		case FTS_DEFAULT:
-			s->files++;
-			break;
-		case FTS_DNR:
-		case FTS_ERR:
-		case FTS_NS:
-			add_bad(s, e->fts_path);
-			break;
-		default:
-			break;
-		}
-		if ((++n & 63) == 0 && mono_ms() >= end)
-			return 1;
+	pthread_mutex_lock(&sc->lock);
+	files = sc->files;
+	bytes = sc->bytes;
+	done = sc->done;
+	pthread_mutex_unlock(&sc->lock);
+	if (!done) {
+		if (files == s->files && bytes == s->bytes)
+			return 0;
+		s->files = files;
+		s->bytes = bytes;
+		return 1;
 	}
-	fts_close(s->fts);
-	s->fts = NULL;
+	pthread_join(sc->thread, NULL);
+	pthread_mutex_destroy(&sc->lock);
+	s->scan = NULL;
 	s->scan_done = 1;
+	if (sc->rc != 0 || sc->result == NULL) {
+		set_error(s, F_STAGING, ui_error_text(sc->rc, sc->cause));
+		sc->cause = NULL;
+		free(s->scanned);
+		s->scanned = NULL;
+	} else {
+		s->files = sc->result->files;
+		s->bytes = sc->result->bytes;
+		s->bad = sc->result->unreadable;
+		s->nbad = sc->result->nunreadable;
+		sc->result->unreadable = NULL;
+		sc->result->nunreadable = 0;
+	}
+	ds_scan_free(sc->result);
+	free(sc->cause);
+	free(sc->path);
+	free(sc);
 	return 1;
 }
 

@@ -31,17 +31,8 @@ struct status {
 	int64_t		  updated_ms;
 	char		  updated[32];	/* local time of the last answer */
 	char		 *error;
-	const char	 *want;		/* job to select first; borrowed */
+	char		 *want;		/* job to select first */
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 set_error(struct status *s, int code, char *cause)
@@ -63,7 +54,7 @@ fetch_jobs(struct status *s)
 	int		  rc;
 
 	s->pending = 0;
-	s->updated_ms = mono_ms();
+	s->updated_ms = ui_now_ms();
 	if (s->api == NULL && (rc = ds_api_open(&s->api, &cause)) != 0) {
 		set_error(s, rc, cause);
 		return;
@@ -99,7 +90,7 @@ status_enter(struct wiz_model *m, void **data, char **cause)
 
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return ds_cause(cause, DS_E_NOMEM, "status");
-	s->want = m->job;
+	s->want = m->job != NULL ? strdup(m->job) : NULL;
 	s->pending = 1;
 	*data = s;
 	return 0;
@@ -209,7 +200,7 @@ status_event(struct wiz_model *m, void *data)
 	struct status *s = data;
 
 	(void)m;
-	if (s->pending || mono_ms() - s->updated_ms >= AUTO_REFRESH_MS) {
+	if (s->pending || ui_now_ms() - s->updated_ms >= AUTO_REFRESH_MS) {
 		fetch_jobs(s);
 		return SA_REDRAW;
 	}
@@ -225,6 +216,7 @@ status_leave(void *data)
 		return;
 	ds_jobs_free(s->jobs, s->njobs);
 	ds_api_close(s->api);
+	free(s->want);
 	free(s->error);
 	free(s);
 }

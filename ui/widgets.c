@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -106,6 +107,15 @@ int
 ui_ascii(void)
 {
 	return ui_ascii_drawing;
+}
+
+int64_t
+ui_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
@@ -428,8 +438,8 @@ ui_popup(const char *title, const char *text, const char *keys)
 	if (w > 70)
 		w = 70;
 	rows = wrap(0, 0, w - 4, 0, UI_NORMAL, text, 0);
-	if (rows > LINES - 8)
-		rows = LINES - 8;
+	if (rows > LINES - 7)
+		rows = LINES - 7;
 	h = rows + 5;
 	y = (LINES - 1 - h) / 2;
 	x = (COLS - w) / 2;

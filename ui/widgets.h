@@ -48,6 +48,9 @@ int	 ui_ascii(void);
 /* Reads one key without waiting; UI_NOKEY when there is none. */
 int	 ui_getkey(void);
 
+/* Milliseconds of the monotonic clock, for timers and rates. */
+int64_t	 ui_now_ms(void);
+
 int	 ui_lines(void);
 int	 ui_cols(void);
 

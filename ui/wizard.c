@@ -60,15 +60,6 @@ on_signal(int sig)
 	wizard_signal = sig;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 wiz_set(char **slot, const char *s)
 {
@@ -263,7 +254,7 @@ draw(struct wizard *w)
 			free(msg);
 		}
 		ui_refresh("small");
-		w->last_draw = now_ms();
+		w->last_draw = ui_now_ms();
 		w->dirty = 0;
 		return;
 	}
@@ -282,7 +273,7 @@ draw(struct wizard *w)
 	}
 	ui_refresh(w->popup == POPUP_HELP ? "help" :
 	    w->popup == POPUP_QUIT ? "quit" : s->name);
-	w->last_draw = now_ms();
+	w->last_draw = ui_now_ms();
 	w->dirty = 0;
 }
 
@@ -341,7 +332,7 @@ go(struct wizard *w, const struct screen_ops *next, int push)
 	else
 		w->stack[w->depth - 1] = next;
 	w->data = data;
-	w->last_tick = now_ms();
+	w->last_tick = ui_now_ms();
 	w->dirty = 1;
 }
 
@@ -489,7 +480,7 @@ run(struct wizard *w)
 	w->dirty = 1;
 	while (!w->done && wizard_signal == 0) {
 		s = current(w);
-		t = now_ms();
+		t = ui_now_ms();
 		timeout = -1;
 		if (w->dirty) {
 			if (t - w->last_draw >= REDRAW_MS || w->dirty > 1)
@@ -534,9 +525,9 @@ run(struct wizard *w)
 		/* Events wait until what they follow is on the screen. */
 		if (s->event != NULL && !w->dirty && ((n > 0 && fd >= 0 &&
 		    (pfd[1].revents & (POLLIN | POLLHUP))) ||
-		    (s->tick_ms > 0 && now_ms() - w->last_tick >=
+		    (s->tick_ms > 0 && ui_now_ms() - w->last_tick >=
 		    s->tick_ms))) {
-			w->last_tick = now_ms();
+			w->last_tick = ui_now_ms();
 			a = s->event(&w->m, w->data);
 			if (a == SA_REDRAW) {
 				if (!w->dirty)

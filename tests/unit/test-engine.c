@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "format.h"
 #include "journal.h"
 #include "manifest.h"
+#include "prep.h"
 #include "util.h"
 
 #include "tap.h"
@@ -286,12 +289,16 @@ main(void)
 		f.last = 1;
 		f.has_sha = 1;
 		memset(f.sha, 0xcd, 32);
+		f.has_times = 1;
+		f.mtime_ns = 1700000000123456789LL;
+		f.ctime_ns = 1700000001000000001LL;
 		files = json_array();
 		json_array_append_new(files, ds_mf_file_json(&f));
 		f.path = (char *)"dir";
 		f.type = DS_MF_DIR;
 		f.size = f.length = f.offset = 0;
 		f.has_sha = 0;
+		f.has_times = 0;
 		f.ordinal = 2;
 		json_array_append_new(files, ds_mf_file_json(&f));
 		ds_hex(hex, f.sha, 32);
@@ -315,6 +322,9 @@ main(void)
 		ASSERT_INT_EQ(m->files[0].segment, 3);
 		ASSERT_TRUE(m->files[0].has_sha);
 		ASSERT_INT_EQ(m->files[0].sha[5], 0xcd);
+		ASSERT_TRUE(m->files[0].has_times);
+		ASSERT_TRUE(m->files[0].mtime_ns == 1700000000123456789LL);
+		ASSERT_TRUE(m->files[0].ctime_ns == 1700000001000000001LL);
 		ASSERT_INT_EQ(m->files[1].type, DS_MF_DIR);
 		ASSERT_INT_EQ(m->nchunks, 1);
 		ASSERT_INT_EQ(m->chunks[0].length, 10);
@@ -334,6 +344,40 @@ main(void)
 		    DS_E_PARSE);
 		free(text);
 		json_decref(root);
+	}
+	TEST_DONE();
+
+	TEST_START("staging scan: entries, bytes, a missing folder");
+	{
+		char		 d[] = "/tmp/ds-test-scan.XXXXXX", f[400];
+		struct ds_scan	*sc = NULL;
+		FILE		*fp;
+
+		ASSERT_TRUE(mkdtemp(d) != NULL);
+		snprintf(f, sizeof f, "%s/sub", d);
+		ASSERT_INT_EQ(mkdir(f, 0755), 0);
+		snprintf(f, sizeof f, "%s/sub/a", d);
+		ASSERT_TRUE((fp = fopen(f, "w")) != NULL);
+		fputs("12345", fp);
+		fclose(fp);
+		snprintf(f, sizeof f, "%s/b", d);
+		ASSERT_TRUE((fp = fopen(f, "w")) != NULL);
+		fputs("123", fp);
+		fclose(fp);
+		ASSERT_INT_EQ(ds_staging_scan(d, NULL, &sc, NULL), DS_E_OK);
+		ASSERT_INT_EQ(sc->files, 3);
+		ASSERT_INT_EQ(sc->bytes, 8);
+		ASSERT_INT_EQ(sc->nunreadable, 0);
+		ds_scan_free(sc);
+		snprintf(f, sizeof f, "%s/sub/a", d);
+		unlink(f);
+		snprintf(f, sizeof f, "%s/b", d);
+		unlink(f);
+		snprintf(f, sizeof f, "%s/sub", d);
+		rmdir(f);
+		rmdir(d);
+		ASSERT_INT_EQ(ds_staging_scan(d, NULL, &sc, NULL),
+		    DS_E_NOTFOUND);
 	}
 	TEST_DONE();
 

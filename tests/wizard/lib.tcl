@@ -69,7 +69,14 @@ proc ds_spawn {args} {
 	set DISKSEED $env(DISKSEED)
 	file delete "$T/screen"
 	set ds_raw ""
-	eval spawn -noecho $DISKSEED $args
+	if {[info exists env(DS_RUN_AS)]} {
+		# DS_RUN_AS: "UID GID", to run the wizard unprivileged.
+		lassign $env(DS_RUN_AS) uid gid
+		eval spawn -noecho setpriv --reuid=$uid --regid=$gid \
+		    --clear-groups $DISKSEED $args
+	} else {
+		eval spawn -noecho $DISKSEED $args
+	}
 	set ds_slave $spawn_out(slave,name)
 	ds_at_exit "catch {exec kill [exp_pid -i $spawn_id]}"
 }
@@ -130,7 +137,7 @@ proc key {name} {
 		backspace { set seq "\177" }
 		default {
 			array set cap {up kcuu1 down kcud1 left kcub1
-			    right kcuf1 f1 kf1 f10 kf10 home khome end kend
+			    right kcuf1 f1 kf1 f2 kf2 f10 kf10 home khome end kend
 			    pgup kpp pgdn knp}
 			set seq [exec tput -T$env(TERM) $cap($name)]
 		}
@@ -166,23 +173,55 @@ proc resize {rows cols} {
 }
 
 # Moves the selection of the drives screen to device DEV (e.g. /dev/loop3)
-# and presses Enter: rows are counted in the screen dump, since other
-# tests may have loop devices of their own. WANT is what the screen says
-# of the drive once selected.
+# and presses Enter. Rows are counted in the screen dump, since other
+# tests may have loop devices of their own, and counted again when the
+# list changes under the keys (hot-plug by a test running in parallel);
+# once on DEV the selection stays there. WANT is what the screen says of
+# the drive once selected.
 proc choose_drive {dev {want "can be used"}} {
-	set s [wait_screen "screen drives.*\[│|\]  [string map {/ \\/} $dev] "]
-	set rows [regexp -all -inline -line {^[│|]  /dev/[^ ]+} $s]
-	set i 0
-	foreach r $rows {
-		if {[string match "*$dev" $r]} { break }
-		incr i
+	global T
+	wait_screen "screen drives.*\[│|\]  [string map {/ \\/} $dev] "
+	for {set try 0} {$try < 20} {incr try} {
+		set s [ds_read "$T/screen"]
+		set rows {}
+		foreach r [regexp -all -inline -line {^[│|]  /dev/[^ ]+} $s] {
+			lappend rows [lindex [split $r " "] end]
+		}
+		set t [lsearch -exact $rows $dev]
+		if {$t < 0} { fail "$dev is not listed" }
+		catch {unset cur}
+		# The line under the list names the selected drive (one space
+		# in, where list rows have two), in any language.
+		if {![regexp -line {^[│|] (/dev/[^ ]+) } $s -> cur]} {
+			catch {unset cur}
+			key up
+		} elseif {$cur eq $dev} {
+			wait_screen "$dev $want"
+			key enter
+			return
+		} else {
+			set d [expr {$t - [lsearch -exact $rows $cur]}]
+			for {set k 0} {$k < abs($d)} {incr k} {
+				key [expr {$d > 0 ? "down" : "up"}]
+			}
+		}
+		# Wait for the keys to land (on DEV, or on some drive after the
+		# first Up) before looking again.
+		set end [expr {[clock milliseconds] + 2000}]
+		while {[clock milliseconds] < $end} {
+			after 50
+			ds_drain
+			set n [ds_read "$T/screen"]
+			if {[regexp -line "^\[│|\] $dev " $n]} {
+				break
+			}
+			if {![info exists cur] &&
+			    [regexp -line {^[│|] /dev/[^ ]+ } $n]} {
+				break
+			}
+		}
 	}
-	# Up selects the first row when none is; more Ups go there otherwise
-	# (a vt100 has no Home key).
-	for {set k 0} {$k <= [llength $rows]} {incr k} { key up }
-	for {set k 0} {$k < $i} {incr k} { key down }
-	wait_screen "$dev $want"
-	key enter
+	fail "could not select $dev"
 }
 
 # Polls the screen dump until it no longer matches RE.
