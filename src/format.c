@@ -129,8 +129,9 @@ ds_hdr_decode(const uint8_t *in, struct ds_hdr *h, char **cause)
 	joblen = (size_t)in[160] | (size_t)in[161] << 8;
 	if (joblen > DS_FMT_JOB_MAX || h->cipher != DS_FMT_CIPHER_GCM ||
 	    h->chunk_size < 2 * DS_FMT_BLOCK || h->chunk_size % DS_FMT_BLOCK ||
-	    h->chunk_size > 64 * 1024 * 1024 ||
-	    h->data_off % DS_FMT_BLOCK || h->data_off < DS_FMT_BLOCK)
+	    h->chunk_size > DS_FMT_CHUNK_MAX ||
+	    h->data_off != DS_FMT_DATA_OFF || h->index >= DS_FMT_MAX_DRIVES ||
+	    h->drive_size < (uint64_t)DS_FMT_DATA_OFF + DS_FMT_BLOCK)
 		return ds_cause(cause, DS_E_PARSE,
 		    _("the header holds impossible values"));
 	memcpy(h->job, in + 162, joblen);

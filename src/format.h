@@ -23,6 +23,8 @@
 #define DS_FMT_REC_LEN		64	/* chunk record header */
 #define DS_FMT_JOB_MAX		255
 #define DS_FMT_RKEY_LEN		111	/* 16 groups of 6 digits + 15 '-' */
+#define DS_FMT_CHUNK_MAX	(64 * 1024 * 1024)
+#define DS_FMT_MAX_DRIVES	1024	/* drives in one set */
 
 #define DS_FMT_CHUNK_LAST	0x1	/* flag: last chunk of its segment */
 

@@ -22,34 +22,42 @@ struct ds_journal {
 	char	*path;
 };
 
+/* The record of one journal line (without its newline), or NULL. */
+static json_t *
+line_record(const char *p, size_t linelen)
+{
+	json_t	*rec;
+	uint8_t	 sum[32];
+	char	 hex[65];
+
+	if (linelen < 66 || p[64] != ' ')
+		return NULL;
+	SHA256((const unsigned char *)p + 65, linelen - 65, sum);
+	ds_hex(hex, sum, 32);
+	if (memcmp(hex, p, 64) != 0)
+		return NULL;
+	rec = json_loadb(p + 65, linelen - 65, 0, NULL);
+	if (rec != NULL && !json_is_object(rec)) {
+		json_decref(rec);
+		rec = NULL;
+	}
+	return rec;
+}
+
 json_t *
 ds_journal_parse(const char *buf, size_t len, size_t *validlen)
 {
 	json_t		*arr, *rec;
 	const char	*p = buf, *nl;
-	uint8_t		 sum[32];
-	char		 hex[65];
-	size_t		 linelen;
 
 	*validlen = 0;
 	if ((arr = json_array()) == NULL)
 		return NULL;
 	while ((size_t)(p - buf) < len) {
 		nl = memchr(p, '\n', len - (size_t)(p - buf));
-		if (nl == NULL)
+		if (nl == NULL || (rec = line_record(p, (size_t)(nl - p))) ==
+		    NULL)
 			break;
-		linelen = (size_t)(nl - p);
-		if (linelen < 66 || p[64] != ' ')
-			break;
-		SHA256((const unsigned char *)p + 65, linelen - 65, sum);
-		ds_hex(hex, sum, 32);
-		if (memcmp(hex, p, 64) != 0)
-			break;
-		rec = json_loadb(p + 65, linelen - 65, 0, NULL);
-		if (rec == NULL || !json_is_object(rec)) {
-			json_decref(rec);
-			break;
-		}
 		json_array_append_new(arr, rec);
 		p = nl + 1;
 		*validlen = (size_t)(p - buf);
@@ -58,19 +66,59 @@ ds_journal_parse(const char *buf, size_t len, size_t *validlen)
 }
 
 int
+ds_journal_foreach(const char *path, int (*cb)(void *, json_t *),
+    void *arg, size_t *validlen, char **cause)
+{
+	FILE	*f;
+	json_t	*rec;
+	char	*line = NULL;
+	size_t	 cap = 0, valid = 0;
+	ssize_t	 n;
+	int	 rc = DS_E_OK;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		if (validlen != NULL)
+			*validlen = 0;
+		return errno == ENOENT ? DS_E_OK : ds_cause(cause,
+		    DS_E_STATEDIR, "%s: %s", path, strerror(errno));
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] != '\n' ||
+		    (rec = line_record(line, (size_t)n - 1)) == NULL)
+			break;
+		valid += (size_t)n;
+		if (cb != NULL)
+			rc = cb(arg, rec);
+		json_decref(rec);
+		if (rc != DS_E_OK)
+			break;
+	}
+	free(line);
+	fclose(f);
+	if (validlen != NULL)
+		*validlen = valid;
+	return rc;
+}
+
+static int
+collect(void *arg, json_t *rec)
+{
+	return json_array_append(arg, rec) == 0 ? DS_E_OK : DS_E_NOMEM;
+}
+
+int
 ds_journal_read(const char *path, json_t **records, char **cause)
 {
-	char	*buf = NULL;
-	size_t	 len = 0, valid;
-	int	 rc;
+	int rc;
 
-	*records = NULL;
-	rc = ds_read_file(path, (size_t)1 << 30, &buf, &len, cause);
-	if (rc != DS_E_OK)
-		return rc;
-	*records = ds_journal_parse(buf, len, &valid);
-	free(buf);
-	return *records != NULL ? DS_E_OK : DS_E_NOMEM;
+	if ((*records = json_array()) == NULL)
+		return DS_E_NOMEM;
+	rc = ds_journal_foreach(path, collect, *records, NULL, cause);
+	if (rc != DS_E_OK) {
+		json_decref(*records);
+		*records = NULL;
+	}
+	return rc;
 }
 
 int
@@ -79,12 +127,12 @@ ds_journal_open(const char *path, struct ds_journal **jp, json_t **records,
 {
 	struct ds_journal	*j;
 	struct stat		 st;
-	char			*buf = NULL;
-	size_t			 len = 0, valid = 0;
+	size_t			 valid = 0;
 	int			 rc;
 
 	*jp = NULL;
-	*records = NULL;
+	if (records != NULL)
+		*records = NULL;
 	if ((j = calloc(1, sizeof *j)) == NULL)
 		return DS_E_NOMEM;
 	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -102,27 +150,26 @@ ds_journal_open(const char *path, struct ds_journal **jp, json_t **records,
 		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (st.st_size > 0) {
-		rc = ds_read_file(path, (size_t)1 << 30, &buf, &len, cause);
-		if (rc != DS_E_OK)
-			goto fail;
-	}
-	*records = ds_journal_parse(buf != NULL ? buf : "", len, &valid);
-	free(buf);
-	if (*records == NULL) {
+	if (records != NULL && (*records = json_array()) == NULL) {
 		rc = DS_E_NOMEM;
 		goto fail;
 	}
-	if (valid != len && (ftruncate(j->fd, (off_t)valid) == -1 ||
-	    fdatasync(j->fd) == -1)) {
+	rc = ds_journal_foreach(path, records != NULL ? collect : NULL,
+	    records != NULL ? *records : NULL, &valid, cause);
+	if (rc != DS_E_OK)
+		goto fail;
+	if (valid != (size_t)st.st_size && (ftruncate(j->fd, (off_t)valid) ==
+	    -1 || fdatasync(j->fd) == -1)) {
 		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	*jp = j;
 	return DS_E_OK;
 fail:
-	json_decref(*records);
-	*records = NULL;
+	if (records != NULL) {
+		json_decref(*records);
+		*records = NULL;
+	}
 	ds_journal_close(j);
 	return rc;
 }

@@ -19,12 +19,22 @@
 struct ds_journal;
 
 /*
- * Opens (creating, mode 0600) the journal at PATH. *records is set to a
- * new JSON array of the valid records (caller decrefs); a torn tail is
- * truncated away.
+ * Opens (creating, mode 0600) the journal at PATH, locked against a
+ * second writer. When RECORDS is not NULL, *records is set to a new JSON
+ * array of the valid records (caller decrefs); a torn tail is truncated
+ * away.
  */
 int	ds_journal_open(const char *path, struct ds_journal **j,
 	    json_t **records, char **cause);
+
+/*
+ * Calls CB with each valid record of the journal at PATH (borrowed for
+ * the call), one at a time, without keeping them; stops at the first
+ * torn or damaged line, or when CB returns non-zero (returned). A missing
+ * journal has no records. *validlen (if not NULL): bytes of valid lines.
+ */
+int	ds_journal_foreach(const char *path, int (*cb)(void *, json_t *),
+	    void *arg, size_t *validlen, char **cause);
 
 /* Reads the valid records of the journal at PATH without changing it. */
 int	ds_journal_read(const char *path, json_t **records, char **cause);

@@ -148,42 +148,82 @@ parse_file(json_t *o, struct ds_mf_file *f)
 	return 0;
 }
 
-int
-ds_manifest_parse(const char *buf, size_t len, struct ds_manifest **out,
-    char **cause)
+static int
+grow(void **v, size_t *cap, size_t n, size_t size)
 {
-	struct ds_manifest	*m;
-	json_t			*root, *arr, *o;
-	const char		*s;
-	size_t			 i;
+	void *nv;
 
-	*out = NULL;
-	root = json_loadb(buf, len, 0, NULL);
-	if (root == NULL || !json_is_object(root) ||
-	    (s = json_string_value(json_object_get(root, "format"))) == NULL ||
-	    strcmp(s, "diskseed-manifest") != 0 ||
-	    get_u64(root, "version", 0) != 1) {
-		json_decref(root);
-		return ds_cause(cause, DS_E_PARSE,
-		    _("not a diskseed manifest"));
+	if (n < *cap)
+		return 0;
+	*cap = *cap ? 2 * *cap : 64;
+	if ((nv = reallocarray(*v, *cap, size)) == NULL)
+		return -1;
+	*v = nv;
+	return 0;
+}
+
+static int
+add_chunk(json_t *o, struct ds_manifest *m)
+{
+	struct ds_mf_chunk *c;
+
+	if (grow((void **)&m->chunks, &m->chunks_cap, m->nchunks,
+	    sizeof *m->chunks) == -1)
+		return -1;
+	c = &m->chunks[m->nchunks];
+	memset(c, 0, sizeof *c);
+	c->index = get_u64(o, "index", UINT64_MAX);
+	c->segment = (uint32_t)get_u64(o, "segment", 0);
+	c->length = (uint32_t)get_u64(o, "length", 0);
+	if (c->index != m->nchunks || !get_sha(o, c->sha))
+		return -1;
+	m->nchunks++;
+	return 0;
+}
+
+static int
+add_file(json_t *o, struct ds_manifest *m)
+{
+	struct ds_mf_file *f;
+
+	if (grow((void **)&m->files, &m->files_cap, m->nfiles,
+	    sizeof *m->files) == -1)
+		return -1;
+	f = &m->files[m->nfiles];
+	memset(f, 0, sizeof *f);
+	if (parse_file(o, f) == -1) {
+		free(f->path);
+		return -1;
 	}
-	if ((m = calloc(1, sizeof *m)) == NULL) {
-		json_decref(root);
-		return DS_E_NOMEM;
-	}
+	m->nfiles++;
+	if (!f->skipped && f->type == DS_MF_FILE)
+		m->bytes += f->length;
+	return 0;
+}
+
+/* The top-level fields and the segments. */
+static int
+parse_head(json_t *root, struct ds_manifest *m)
+{
+	json_t		*arr, *o;
+	const char	*s;
+	size_t		 i;
+
 	s = json_string_value(json_object_get(root, "setId"));
 	if (s == NULL || strlen(s) != 32)
-		goto bad;
+		return -1;
 	memcpy(m->set_id, s, 33);
 	m->drive = (uint32_t)get_u64(root, "drive", 0);
 	s = json_string_value(json_object_get(root, "job"));
-	m->job = strdup(s != NULL ? s : "");
+	if ((m->job = strdup(s != NULL ? s : "")) == NULL)
+		return -1;
 	m->chunk_size = (uint32_t)get_u64(root, "chunkSize", 0);
 	m->last = json_is_true(json_object_get(root, "last"));
-
 	arr = json_object_get(root, "segments");
 	m->nsegments = json_array_size(arr);
-	m->segments = calloc(m->nsegments + 1, sizeof *m->segments);
+	if ((m->segments = calloc(m->nsegments + 1, sizeof *m->segments)) ==
+	    NULL)
+		return -1;
 	json_array_foreach(arr, i, o) {
 		m->segments[i].segment = (uint32_t)get_u64(o, "segment", 0);
 		m->segments[i].first_chunk = get_u64(o, "firstChunk", 0);
@@ -191,28 +231,158 @@ ds_manifest_parse(const char *buf, size_t len, struct ds_manifest **out,
 		m->segments[i].stream_bytes = get_u64(o, "streamBytes", 0);
 		m->stream_bytes += m->segments[i].stream_bytes;
 	}
-	arr = json_object_get(root, "chunks");
-	m->nchunks = json_array_size(arr);
-	m->chunks = calloc(m->nchunks + 1, sizeof *m->chunks);
-	json_array_foreach(arr, i, o) {
-		m->chunks[i].index = get_u64(o, "index", UINT64_MAX);
-		m->chunks[i].segment = (uint32_t)get_u64(o, "segment", 0);
-		m->chunks[i].length = (uint32_t)get_u64(o, "length", 0);
-		if (m->chunks[i].index != i || !get_sha(o, m->chunks[i].sha))
-			goto bad;
+	return 0;
+}
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * Calls FN with each element of the JSON array at *P, one element in
+ * memory at a time; *P ends after the ']'.
+ */
+static int
+each_item(const char **pp, const char *end,
+    int (*fn)(json_t *, struct ds_manifest *), struct ds_manifest *m)
+{
+	const char	*p = skip_ws(*pp, end);
+	json_error_t	 err;
+	json_t		*o;
+	int		 r;
+
+	if (p >= end || *p++ != '[')
+		return -1;
+	if ((p = skip_ws(p, end)) < end && *p == ']') {
+		*pp = p + 1;
+		return 0;
 	}
-	arr = json_object_get(root, "files");
-	m->nfiles = json_array_size(arr);
-	m->files = calloc(m->nfiles + 1, sizeof *m->files);
-	if (m->segments == NULL || m->chunks == NULL || m->files == NULL)
-		goto bad;
-	json_array_foreach(arr, i, o) {
-		if (parse_file(o, &m->files[i]) == -1)
-			goto bad;
-		if (!m->files[i].skipped && m->files[i].type == DS_MF_FILE)
-			m->bytes += m->files[i].length;
+	for (;;) {
+		o = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK,
+		    &err);
+		if (o == NULL)
+			return -1;
+		p += err.position;
+		r = fn(o, m);
+		json_decref(o);
+		if (r == -1 || (p = skip_ws(p, end)) >= end)
+			return -1;
+		if (*p == ']') {
+			*pp = p + 1;
+			return 0;
+		}
+		if (*p++ != ',')
+			return -1;
 	}
+}
+
+/*
+ * The chunk and file lists can hold millions of entries: they are read
+ * one element at a time, so memory holds their C form only. A '"' inside
+ * a JSON string is always escaped, so "],"chunks":[" and "],"files":["
+ * found by memmem() are the manifest's own keys (no other array holds
+ * them). Manifests in another key order, or anything unexpected, are
+ * parsed whole.
+ */
+static int
+parse_streamed(const char *buf, size_t len, struct ds_manifest *m)
+{
+	static const char	 ckey[] = "],\"chunks\":[";
+	static const char	 fkey[] = "],\"files\":[";
+	const char		*c, *f, *p, *end = buf + len;
+	char			*head;
+	json_t			*root;
+	int			 rc;
+
+	c = memmem(buf, len, ckey, sizeof ckey - 1);
+	f = memmem(buf, len, fkey, sizeof fkey - 1);
+	if (c == NULL || f == NULL || f < c)
+		return 1;
+	/* The head: up to the end of the segments, closed. */
+	if ((head = malloc((size_t)(c - buf) + 3)) == NULL)
+		return -1;
+	memcpy(head, buf, (size_t)(c - buf) + 1);
+	head[c - buf + 1] = '}';
+	head[c - buf + 2] = '\0';
+	root = json_loads(head, 0, NULL);
+	free(head);
+	if (root == NULL)
+		return -1;
+	rc = parse_head(root, m);
 	json_decref(root);
+	if (rc == -1)
+		return -1;
+	p = c + sizeof ckey - 2;
+	if (each_item(&p, end, add_chunk, m) == -1 || p != f + 1)
+		return -1;
+	p = f + sizeof fkey - 2;
+	if (each_item(&p, end, add_file, m) == -1)
+		return -1;
+	p = skip_ws(p, end);
+	if (p >= end || *p != '}' || skip_ws(p + 1, end) != end)
+		return -1;
+	return 0;
+}
+
+int
+ds_manifest_parse(const char *buf, size_t len, struct ds_manifest **out,
+    char **cause)
+{
+	struct ds_manifest	*m;
+	json_t			*root = NULL, *arr, *o;
+	const char		*s;
+	char			 start[256];
+	size_t			 i;
+	int			 rc;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		return DS_E_NOMEM;
+	/* Written by diskseed (format and version first): streamed. */
+	snprintf(start, sizeof start, "%.*s", (int)(len < 200 ? len : 200),
+	    buf);
+	if (strncmp(start, "{\"format\":\"diskseed-manifest\","
+	    "\"version\":1,", 42) == 0) {
+		if ((rc = parse_streamed(buf, len, m)) == 0)
+			goto done;
+		/* Anything unexpected: parsed whole below, which judges. */
+		ds_manifest_free(m);
+		if ((m = calloc(1, sizeof *m)) == NULL)
+			return DS_E_NOMEM;
+	}
+	root = json_loadb(buf, len, 0, NULL);
+	if (root == NULL || !json_is_object(root) ||
+	    (s = json_string_value(json_object_get(root, "format"))) == NULL ||
+	    strcmp(s, "diskseed-manifest") != 0 ||
+	    get_u64(root, "version", 0) != 1) {
+		json_decref(root);
+		ds_manifest_free(m);
+		return ds_cause(cause, DS_E_PARSE,
+		    _("not a diskseed manifest"));
+	}
+	if (parse_head(root, m) == -1)
+		goto bad;
+	arr = json_object_get(root, "chunks");
+	json_array_foreach(arr, i, o)
+		if (add_chunk(o, m) == -1)
+			goto bad;
+	arr = json_object_get(root, "files");
+	json_array_foreach(arr, i, o)
+		if (add_file(o, m) == -1)
+			goto bad;
+	json_decref(root);
+done:
+	if ((m->chunks == NULL && (m->chunks = calloc(1,
+	    sizeof *m->chunks)) == NULL) || (m->files == NULL &&
+	    (m->files = calloc(1, sizeof *m->files)) == NULL)) {
+		ds_manifest_free(m);
+		return DS_E_NOMEM;
+	}
 	*out = m;
 	return DS_E_OK;
 bad:

@@ -67,6 +67,8 @@ struct ds_manifest {
 	struct ds_mf_chunk	*chunks;
 	size_t			 nfiles;
 	struct ds_mf_file	*files;
+	size_t			 chunks_cap;	/* allocated */
+	size_t			 files_cap;
 	uint64_t		 bytes;		/* file bytes stored here */
 	uint64_t		 stream_bytes;
 };

@@ -134,6 +134,9 @@ struct prep {
 	int			 used_drive[64];
 
 	struct drive		 d;
+	struct drive		 pend;	/* resume: the open drive's lists */
+	char			**replay_cause;
+	size_t			 chk;	/* resume: entry being compared */
 
 	/* The open segment. */
 	struct archive		*a;
@@ -156,6 +159,18 @@ struct prep {
 	struct hl		*hl;
 	size_t			 hl_size, hl_count;
 	uint8_t			*rbuf;
+	uint8_t			*rbuf2;	/* read while rbuf is hashed */
+
+	/* The hasher thread: file SHA-256 beside the archiving. */
+	pthread_t		 h_thread;
+	int			 h_started;
+	pthread_mutex_t		 h_mtx;
+	pthread_cond_t		 h_cond;
+	EVP_MD_CTX		*h_md;
+	const uint8_t		*h_buf;
+	size_t			 h_len;
+	int			 h_busy;
+	int			 h_quit;
 
 	/* Writer thread and its queue. */
 	pthread_t		 thread;
@@ -555,10 +570,13 @@ chunk_take(struct prep *p)
 	while (p->q_count == NSLOTS && !p->werr)
 		pthread_cond_wait(&p->cond, &p->mtx);
 	werr = p->werr;
+	/* The slot after the queued ones, read under the lock: the writer
+	 * moves q_head and q_count together. */
+	if (!werr)
+		p->cur = &p->slots[(p->q_head + p->q_count) % NSLOTS];
 	pthread_mutex_unlock(&p->mtx);
 	if (werr)
 		return werr;
-	p->cur = &p->slots[(p->q_head + p->q_count) % NSLOTS];
 	p->cur->len = 0;
 	return DS_E_OK;
 }
@@ -935,7 +953,7 @@ tb_add_items(struct tbuf *t, json_t *a)
  * FTEXT, NFILES and BYTES: its files, or NULL to take them from REC.
  */
 static int
-drive_add_seg(struct prep *p, json_t *rec, const char *ftext,
+drive_add_seg(struct drive *d, json_t *rec, const char *ftext,
     uint64_t nfiles, uint64_t bytes)
 {
 	json_t	*s, *v, *files = json_object_get(rec, "files");
@@ -954,25 +972,25 @@ drive_add_seg(struct prep *p, json_t *rec, const char *ftext,
 		return DS_E_NOMEM;
 	}
 	json_decref(s);
-	rc = tb_add(&p->d.mf_segs, text, strlen(text));
+	rc = tb_add(&d->mf_segs, text, strlen(text));
 	free(text);
 	if (rc != DS_E_OK ||
-	    (rc = tb_add_items(&p->d.mf_chunks, json_object_get(rec,
+	    (rc = tb_add_items(&d->mf_chunks, json_object_get(rec,
 	    "chunks"))) != DS_E_OK ||
-	    (rc = ftext != NULL ? tb_add(&p->d.mf_files, ftext,
-	    strlen(ftext)) : tb_add_items(&p->d.mf_files, files)) != DS_E_OK)
+	    (rc = ftext != NULL ? tb_add(&d->mf_files, ftext,
+	    strlen(ftext)) : tb_add_items(&d->mf_files, files)) != DS_E_OK)
 		return rc;
-	p->d.mf_nfiles += nfiles;
-	p->d.mf_bytes += bytes;
+	d->mf_nfiles += nfiles;
+	d->mf_bytes += bytes;
 	json_array_foreach(ftext == NULL ? files : NULL, i, v) {
 		if (json_object_get(v, "skipped") != NULL)
 			continue;
-		p->d.mf_nfiles++;
-		p->d.mf_bytes += (uint64_t)json_integer_value(
+		d->mf_nfiles++;
+		d->mf_bytes += (uint64_t)json_integer_value(
 		    json_object_get(v, json_object_get(v, "length") ?
 		    "length" : "size"));
 	}
-	p->d.next_slot = (uint64_t)json_integer_value(json_object_get(rec,
+	d->next_slot = (uint64_t)json_integer_value(json_object_get(rec,
 	    "firstChunk")) + json_array_size(json_object_get(rec, "chunks"));
 	return DS_E_OK;
 }
@@ -1054,7 +1072,7 @@ seg_commit(struct prep *p, char **cause)
 		return DS_E_NOMEM;
 	}
 	free(text);
-	rc = drive_add_seg(p, rec, p->seg_ftext.s != NULL ? p->seg_ftext.s :
+	rc = drive_add_seg(&p->d, rec, p->seg_ftext.s != NULL ? p->seg_ftext.s :
 	    "", p->seg_nfiles, p->seg_bytes);
 	json_decref(rec);
 	if (rc == DS_E_OK) {
@@ -1363,35 +1381,100 @@ seg_file(struct prep *p, struct ds_mf_file *f)
 }
 
 /* Copies LEN bytes of FD from OFF into the archive, hashing them. */
+/* The hasher thread: one buffer at a time into one digest. */
+static void *
+hasher_main(void *arg)
+{
+	struct prep *p = arg;
+
+	pthread_mutex_lock(&p->h_mtx);
+	for (;;) {
+		while (!p->h_busy && !p->h_quit)
+			pthread_cond_wait(&p->h_cond, &p->h_mtx);
+		if (!p->h_busy)
+			break;
+		pthread_mutex_unlock(&p->h_mtx);
+		EVP_DigestUpdate(p->h_md, p->h_buf, p->h_len);
+		pthread_mutex_lock(&p->h_mtx);
+		p->h_busy = 0;
+		pthread_cond_broadcast(&p->h_cond);
+	}
+	pthread_mutex_unlock(&p->h_mtx);
+	return NULL;
+}
+
+/* Waits until the hasher has finished its buffer. */
+static void
+hash_wait(struct prep *p)
+{
+	pthread_mutex_lock(&p->h_mtx);
+	while (p->h_busy)
+		pthread_cond_wait(&p->h_cond, &p->h_mtx);
+	pthread_mutex_unlock(&p->h_mtx);
+}
+
+/* Hands LEN bytes at BUF to the hasher (or hashes them here). */
+static void
+hash_submit(struct prep *p, EVP_MD_CTX *md, const uint8_t *buf, size_t len)
+{
+	if (!p->h_started) {
+		EVP_DigestUpdate(md, buf, len);
+		return;
+	}
+	hash_wait(p);
+	pthread_mutex_lock(&p->h_mtx);
+	p->h_md = md;
+	p->h_buf = buf;
+	p->h_len = len;
+	p->h_busy = 1;
+	pthread_cond_broadcast(&p->h_cond);
+	pthread_mutex_unlock(&p->h_mtx);
+}
+
+/*
+ * Copies LEN bytes of FD from OFF into the archive, hashing them into MD
+ * on the hasher thread: two buffers take turns, one read and archived
+ * while the other is hashed.
+ */
 static int
 copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
     int *changed, char **cause)
 {
-	ssize_t	n;
-	size_t	want;
+	uint8_t	*bufs[2] = { p->rbuf, p->rbuf2 }, *b;
+	ssize_t	 n;
+	size_t	 want;
+	int	 cur = 0, rc = DS_E_OK;
 
 	if (lseek(fd, (off_t)off, SEEK_SET) == -1)
 		return ds_cause(cause, DS_E_IO, "%s", strerror(errno));
 	while (len > 0) {
+		b = bufs[cur];
 		want = len < READ_BUF ? (size_t)len : READ_BUF;
-		n = read(fd, p->rbuf, want);
+		n = read(fd, b, want);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			/* Shrunk or unreadable now: pad, say it changed. */
-			memset(p->rbuf, 0, want);
+			memset(b, 0, want);
 			n = (ssize_t)want;
 			*changed = 1;
 		}
-		EVP_DigestUpdate(md, p->rbuf, (size_t)n);
-		if (archive_write_data(p->a, p->rbuf, (size_t)n) != n)
-			return arc_err(p, p->a, cause);
+		hash_submit(p, md, b, (size_t)n);
+		if (archive_write_data(p->a, b, (size_t)n) != n) {
+			rc = arc_err(p, p->a, cause);
+			break;
+		}
+		cur ^= 1;
 		len -= (uint64_t)n;
 		p->bytes_done += (uint64_t)n;
-		if (prog(p, DS_PHASE_COPY, 0) != 0)
-			return DS_E_CANCELED;
+		if (prog(p, DS_PHASE_COPY, 0) != 0) {
+			rc = DS_E_CANCELED;
+			break;
+		}
 	}
-	return DS_E_OK;
+	/* The digest is the caller's again. */
+	hash_wait(p);
+	return rc;
 }
 
 static int
@@ -1646,7 +1729,6 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 	struct ds_hdr	 h;
 	char		 idx[16];
 	size_t		 i;
-	json_t		*s;
 	int		 rc;
 
 	path = json_string_value(json_object_get(drec, "path"));
@@ -1672,12 +1754,15 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 	if ((rc = ds_keys_load(p->set_hex, p->d.index, p->d.key, cause)) !=
 	    DS_E_OK)
 		return rc;
-	json_array_foreach(segs, i, s) {
-		if ((rc = drive_add_seg(p, s, NULL, 0, 0)) != DS_E_OK)
-			return rc;
-		p->d.mf_est += (uint64_t)json_integer_value(json_object_get(s,
-		    "mfEst"));
-	}
+	/* Its manifest lists so far, rebuilt from the journal. */
+	p->d.mf_segs = p->pend.mf_segs;
+	p->d.mf_chunks = p->pend.mf_chunks;
+	p->d.mf_files = p->pend.mf_files;
+	p->d.mf_nfiles = p->pend.mf_nfiles;
+	p->d.mf_bytes = p->pend.mf_bytes;
+	p->d.next_slot = p->pend.next_slot;
+	p->d.mf_est = p->pend.mf_est;
+	memset(&p->pend, 0, sizeof p->pend);
 	if (pread(p->d.g.fd, p->d.header, DS_FMT_BLOCK, 0) != DS_FMT_BLOCK ||
 	    ds_hdr_decode(p->d.header, &h, NULL) != DS_E_OK ||
 	    memcmp(h.set_id, p->set_id, DS_FMT_SET_LEN) != 0 ||
@@ -1737,7 +1822,7 @@ job_setup(struct prep *p, json_t *records, char **cause)
 		p->level = p->o->level ? p->o->level : DS_PREP_LEVEL;
 		p->skip_unreadable = p->o->skip_unreadable;
 		if (p->chunk_size % DS_FMT_BLOCK != 0 || p->chunk_size <
-		    64 * 1024 || p->chunk_size > 64 * 1024 * 1024)
+		    64 * 1024 || p->chunk_size > DS_FMT_CHUNK_MAX)
 			return ds_cause(cause, DS_E_INVAL, _("the chunk size "
 			    "must be a multiple of 4 KiB between 64 KiB and "
 			    "64 MiB"));
@@ -1811,63 +1896,93 @@ job_setup(struct prep *p, json_t *records, char **cause)
 }
 
 /*
- * Resume: compares the files already on the drives with staging now. One
- * that changed is named (the drives keep the version copied before); a
- * split file whose copied part changed cannot be finished: refused.
+ * Resume, second pass over the journal (after the scan): compares the
+ * files already on the drives with staging now, and rebuilds the manifest
+ * lists of the drive left open. A file that changed is named (the drives
+ * keep the version copied); a split file whose copied part changed cannot
+ * be finished: refused.
  */
 static int
-check_committed(struct prep *p, json_t *records, char **cause)
+replay_record(void *arg, json_t *r)
 {
-	json_t		*r, *f;
-	size_t		 i, j, k = 0;
+	struct prep	*p = arg;
+	const char	*t = json_string_value(json_object_get(r, "t"));
+	json_t		*f;
+	size_t		 j;
 	char		*path;
 	struct ent	*e;
 	int		 differs;
 
-	json_array_foreach(records, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "t")) ?
-		    json_string_value(json_object_get(r, "t")) : "",
-		    "segment") != 0)
+	if (t == NULL)
+		return DS_E_OK;
+	if (strcmp(t, "drive") == 0 || strcmp(t, "close") == 0) {
+		drive_free_text(&p->pend);
+		memset(&p->pend, 0, sizeof p->pend);
+		p->pend.mf_chunks.spill = p->pend.mf_files.spill = 1;
+		return DS_E_OK;
+	}
+	if (strcmp(t, "segment") != 0)
+		return DS_E_OK;
+	json_array_foreach(json_object_get(r, "files"), j, f) {
+		if (json_object_get(f, "skipped") != NULL ||
+		    json_object_get(f, "mtimeNs") == NULL ||
+		    (path = ds_mf_path(f, "path")) == NULL)
 			continue;
-		json_array_foreach(json_object_get(r, "files"), j, f) {
-			if (json_object_get(f, "skipped") != NULL ||
-			    json_object_get(f, "mtimeNs") == NULL ||
-			    (path = ds_mf_path(f, "path")) == NULL)
-				continue;
-			while (k < p->nents && strcmp(p->ents[k].rel, path))
-				k++;
-			free(path);
-			if (k == p->nents)
-				return DS_E_OK;	/* posPath check says more */
-			e = &p->ents[k];
-			differs = e->size != (uint64_t)json_integer_value(
-			    json_object_get(f, "size")) || e->mtime_ns !=
-			    json_integer_value(json_object_get(f, "mtimeNs")) ||
-			    e->ctime_ns != json_integer_value(
-			    json_object_get(f, "ctimeNs"));
-			if (!differs)
-				continue;
-			if (k == p->entry && p->entry_off > 0)
-				return ds_cause(cause, DS_E_STAGING_CHANGED,
-				    _("%s: changed while it was being copied "
-				    "(part of it is on the drives already); "
-				    "the job cannot be resumed"), e->rel);
-			/* Marked in the open drive's manifest (the records of
-			 * its segments are these objects); a closed drive's
-			 * manifest is written already. */
-			json_object_set_new(f, "changed", json_true());
-			if (k < p->entry && (p->res->nchanged == 0 ||
-			    strcmp(p->res->changed[p->res->nchanged - 1],
-			    e->rel) != 0)) {
-				warn(p, _("%s: changed after it was copied; "
-				    "the drives hold the earlier version"),
-				    e->rel);
-				add_str(&p->res->changed, &p->res->nchanged,
-				    e->rel);
-			}
+		while (p->chk < p->nents && strcmp(p->ents[p->chk].rel, path))
+			p->chk++;
+		free(path);
+		if (p->chk == p->nents)
+			break;	/* the position check says more */
+		e = &p->ents[p->chk];
+		differs = e->size != (uint64_t)json_integer_value(
+		    json_object_get(f, "size")) || e->mtime_ns !=
+		    json_integer_value(json_object_get(f, "mtimeNs")) ||
+		    e->ctime_ns != json_integer_value(json_object_get(f,
+		    "ctimeNs"));
+		if (!differs)
+			continue;
+		if (p->chk == p->entry && p->entry_off > 0)
+			return ds_cause(p->replay_cause, DS_E_STAGING_CHANGED,
+			    _("%s: changed while it was being copied (part of "
+			    "it is on the drives already); the job cannot be "
+			    "resumed"), e->rel);
+		/* Marked in the open drive's manifest; a closed drive's
+		 * manifest is written already. */
+		json_object_set_new(f, "changed", json_true());
+		if (p->chk < p->entry && (p->res->nchanged == 0 ||
+		    strcmp(p->res->changed[p->res->nchanged - 1],
+		    e->rel) != 0)) {
+			warn(p, _("%s: changed after it was copied; the drives "
+			    "hold the earlier version"), e->rel);
+			add_str(&p->res->changed, &p->res->nchanged, e->rel);
 		}
 	}
-	return DS_E_OK;
+	p->pend.mf_est += (uint64_t)json_integer_value(json_object_get(r,
+	    "mfEst"));
+	return drive_add_seg(&p->pend, r, NULL, 0, 0);
+}
+
+/* Keeps the small part of each journal record for job_setup(). */
+static int
+keep_small(void *arg, json_t *r)
+{
+	const char	*t = json_string_value(json_object_get(r, "t"));
+	json_t		*s;
+
+	if (t == NULL || strcmp(t, "segment") != 0)
+		return json_array_append(arg, r) == 0 ? DS_E_OK : DS_E_NOMEM;
+	s = json_pack("{s:s, s:O, s:O, s:O}", "t", "segment",
+	    "drive", json_object_get(r, "drive"),
+	    "segment", json_object_get(r, "segment"),
+	    "pos", json_object_get(r, "pos"));
+	if (s == NULL)
+		return DS_E_NOMEM;
+	if (json_object_get(r, "posPath") != NULL)
+		json_object_set(s, "posPath", json_object_get(r, "posPath"));
+	if (json_object_get(r, "posPathHex") != NULL)
+		json_object_set(s, "posPathHex", json_object_get(r,
+		    "posPathHex"));
+	return json_array_append_new(arg, s) == 0 ? DS_E_OK : DS_E_NOMEM;
 }
 
 /* Whether NAME is a job name: a letter, then letters, digits, hyphens. */
@@ -2069,10 +2184,11 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		rc = DS_E_STATEDIR;
 		goto out;
 	}
-	if (stat(jpath, &st) == 0)
-		rc = ds_journal_read(jpath, &records, cause);
+	if ((records = json_array()) == NULL)
+		rc = DS_E_NOMEM;
 	else
-		records = json_array();
+		rc = ds_journal_foreach(jpath, keep_small, records, NULL,
+		    cause);
 	if (rc != DS_E_OK || records == NULL ||
 	    (rc = job_setup(p, records, cause)) != DS_E_OK)
 		goto out;
@@ -2104,11 +2220,14 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 
-	if ((rc = check_committed(p, records, cause)) != DS_E_OK)
-		goto out;
 	json_decref(records);
 	records = NULL;
-	if ((rc = ds_journal_open(jpath, &p->journal, &records, cause)) !=
+	p->pend.mf_chunks.spill = p->pend.mf_files.spill = 1;
+	p->replay_cause = cause;
+	if (o->resume && (rc = ds_journal_foreach(jpath, replay_record, p,
+	    NULL, cause)) != DS_E_OK)
+		goto out;
+	if ((rc = ds_journal_open(jpath, &p->journal, NULL, cause)) !=
 	    DS_E_OK)
 		goto out;
 	rc = journal_add(p, p->pending, cause);
@@ -2131,7 +2250,8 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 
 	p->payload = ds_chunk_payload(p->chunk_size);
 	if ((p->rd = archive_read_disk_new()) == NULL ||
-	    (p->rbuf = malloc(READ_BUF)) == NULL) {
+	    (p->rbuf = malloc(READ_BUF)) == NULL ||
+	    (p->rbuf2 = malloc(READ_BUF)) == NULL) {
 		rc = DS_E_NOMEM;
 		goto out;
 	}
@@ -2147,6 +2267,10 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 	p->thread_started = 1;
+	pthread_mutex_init(&p->h_mtx, NULL);
+	pthread_cond_init(&p->h_cond, NULL);
+	if (pthread_create(&p->h_thread, NULL, hasher_main, p) == 0)
+		p->h_started = 1;
 	rc = prep_run(p, cause);
 	if (rc == DS_E_OK)
 		prog(p, DS_PHASE_COPY, 1);
@@ -2159,6 +2283,15 @@ out:
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->mtx);
 		pthread_join(p->thread, NULL);
+	}
+	if (p->h_started) {
+		pthread_mutex_lock(&p->h_mtx);
+		p->h_quit = 1;
+		pthread_cond_broadcast(&p->h_cond);
+		pthread_mutex_unlock(&p->h_mtx);
+		pthread_join(p->h_thread, NULL);
+		pthread_mutex_destroy(&p->h_mtx);
+		pthread_cond_destroy(&p->h_cond);
 	}
 	if (p->d.open) {
 		/* Left open: its journal records let --resume go on. */
@@ -2176,10 +2309,12 @@ out:
 	free(p->ents);
 	free(p->hl);
 	free(p->rbuf);
+	free(p->rbuf2);
 	free(p->done);
 	free(p->wcause);
 	EVP_MD_CTX_free(p->split_md);
 	tb_free(&p->seg_ftext);
+	drive_free_text(&p->pend);
 	json_decref(p->pending);
 	json_decref(p->open_rec);
 	json_decref(p->open_segs);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +99,10 @@ problem(struct ds_read_report *r, int drive, int64_t chunk, const char *path,
 	if (vasprintf(&reason, fmt, ap) == -1)
 		reason = NULL;
 	va_end(ap);
-	np = reallocarray(r->problems, r->nproblems + 1, sizeof *np);
+	np = r->problems;
+	if (reason != NULL && (r->nproblems & (r->nproblems - 1)) == 0)
+		np = reallocarray(r->problems, r->nproblems ?
+		    2 * r->nproblems : 1, sizeof *np);
 	if (np == NULL || reason == NULL) {
 		free(reason);
 		return DS_E_NOMEM;
@@ -360,16 +364,17 @@ open_set(struct reader *rd, int need_key, char **cause)
 			}
 		}
 		if (d->h.index >= rd->nidx) {
-			nv = reallocarray(rd->byidx, d->h.index + 1,
+			/* index < DS_FMT_MAX_DRIVES (ds_hdr_decode). */
+			nv = reallocarray(rd->byidx, (size_t)d->h.index + 1,
 			    sizeof *nv);
 			if (nv == NULL) {
 				rdrive_free(d);
 				return DS_E_NOMEM;
 			}
-			memset(nv + rd->nidx, 0, (d->h.index + 1 - rd->nidx) *
-			    sizeof *nv);
+			memset(nv + rd->nidx, 0, ((size_t)d->h.index + 1 -
+			    rd->nidx) * sizeof *nv);
 			rd->byidx = nv;
-			rd->nidx = d->h.index + 1;
+			rd->nidx = (size_t)d->h.index + 1;
 		}
 		if (rd->byidx[d->h.index] != NULL) {
 			rc = ds_cause(cause, DS_E_INVAL, _("%s and %s are the "
@@ -431,6 +436,17 @@ close_set(struct reader *rd)
 	free(rd->byidx);
 	rd->byidx = NULL;
 	rd->nidx = 0;
+}
+
+/* The chunk slots D has room for. */
+static uint64_t
+max_slots(const struct rdrive *d)
+{
+	uint64_t end = d->h.drive_size < d->size ? d->h.drive_size : d->size;
+
+	if (end < d->h.data_off + DS_FMT_BLOCK)
+		return 0;
+	return (end - d->h.data_off - DS_FMT_BLOCK) / d->h.chunk_size;
 }
 
 /* Checks chunk I of D (hash from the manifest, then the tag). */
@@ -1097,7 +1113,8 @@ cmp_strp(const void *a, const void *b)
 }
 
 /* The walk of the staging folder for verify --deep (nftw has no
- * argument for its callback). */
+ * argument for its callback: one walk at a time, under extra_lock). */
+static pthread_mutex_t	  extra_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reader	*extra_rd;
 static char		**extra_names;
 static size_t		  extra_n;
@@ -1132,8 +1149,11 @@ find_extra(struct reader *rd)
 	for (i = 0; i < rd->nidx; i++)
 		if ((d = rd->byidx[i]) != NULL && d->mf_ok)
 			n += d->mf->nfiles;
-	if ((extra_names = calloc(n + 1, sizeof *extra_names)) == NULL)
+	pthread_mutex_lock(&extra_lock);
+	if ((extra_names = calloc(n + 1, sizeof *extra_names)) == NULL) {
+		pthread_mutex_unlock(&extra_lock);
 		return DS_E_NOMEM;
+	}
 	extra_n = 0;
 	for (i = 0; i < rd->nidx; i++)
 		for (f = 0; (d = rd->byidx[i]) != NULL && d->mf_ok &&
@@ -1146,6 +1166,7 @@ find_extra(struct reader *rd)
 	free(extra_names);
 	extra_names = NULL;
 	extra_rd = NULL;
+	pthread_mutex_unlock(&extra_lock);
 	return DS_E_OK;
 }
 
@@ -1184,6 +1205,15 @@ ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
 			problem(rd.r, (int)i, -1, NULL, _("%s: header and "
 			    "trailer disagree"), d->path);
 		n = d->mf_ok ? d->mf->nchunks : d->trl_ok ? d->trl.chunks : 0;
+		/* No more than the drive holds, whatever the trailer says. */
+		if (n > max_slots(d)) {
+			problem(rd.r, (int)i, -1, NULL, _("%s: the trailer "
+			    "names %llu chunks but the drive holds at most "
+			    "%llu"),
+			    d->path, (unsigned long long)n,
+			    (unsigned long long)max_slots(d));
+			n = max_slots(d);
+		}
 		for (c = 0; c < n; c++) {
 			if (check_chunk(&rd, d, c, NULL, &why) == DS_E_OK)
 				continue;

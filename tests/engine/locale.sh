@@ -10,9 +10,9 @@ echo b > "$T/st/$(printf 'caf\351')"
 echo c > "$T/st/$(printf 'dir \303\250')/$(printf '\377\376')"
 echo d > "$T/st/plain.txt"
 for pl in C.UTF-8 C; do
-	case $pl in C) rl=C.UTF-8 ;; *) rl=C ;; esac
+	case $pl in C) rl=C.UTF-8 job=loc-c ;; *) rl=C job=loc-utf8 ;; esac
 	mkimage "$T/$pl.img" 8M
-	LC_ALL=$pl prep 0 "$T/st" "loc-${pl%%.*}" "$T/$pl.img"
+	LC_ALL=$pl prep 0 "$T/st" "$job" "$T/$pl.img"
 	LC_ALL=$rl expect_rc 0 "$DISKSEED" verify --deep "$T/st" "$T/$pl.img"
 	LC_ALL=$rl expect_rc 0 "$DISKSEED" restore --to "$T/r-$pl" "$T/$pl.img"
 	treecmp "$T/st" "$T/r-$pl"

@@ -22,7 +22,7 @@ echo hidden > "$U/st/closed/inside.txt"
 mkimage "$U/u.img" 8M
 chown -R 65534:65534 "$U"
 chown 0:0 "$U/st/sub/secret.txt" "$U/st/closed"
-chmod 0600 "$U/st/sub/secret.txt"
+chmod 0000 "$U/st/sub/secret.txt"
 chmod 0700 "$U/st/closed"
 h=$(sha "$U/u.img")
 

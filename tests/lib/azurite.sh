@@ -100,5 +100,14 @@ azurite_start_again() {
 
 # Counts the requests of METHOD on paths containing PATH in the debug log.
 azurite_count() {
+	# Azurite writes its debug log after it answers: wait until the log
+	# stops growing (polled, 5 s at most) so no request is missed.
+	az_prev=-1 az_i=0
+	while [ $az_i -lt 25 ]; do
+		az_size=$(stat -c %s "$AZ_LOG" 2>/dev/null || echo 0)
+		[ "$az_size" = "$az_prev" ] && break
+		az_prev=$az_size az_i=$((az_i + 1))
+		sleep 0.2
+	done
 	grep -c "RequestMethod=$1 RequestURL=[^ ]*$2" "$AZ_LOG" || true
 }

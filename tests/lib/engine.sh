@@ -94,7 +94,7 @@ expect_rc_in() {
 # The drives among D... that prep formatted (they start with a header).
 used_drives() {
 	for d; do
-		[ "$(head -c 8 "$d")" = DSEEDHD1 ] && echo "$d"
+		[ "$(head -c 8 "$d" | tr -d '\000')" = DSEEDHD1 ] && echo "$d"
 	done
 	:
 }

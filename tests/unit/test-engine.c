@@ -333,6 +333,23 @@ main(void)
 		ASSERT_TRUE(m->last);
 		ds_manifest_free(m);
 		m = NULL;
+		/* Another key order: parsed whole, the same result. */
+		free(text);
+		text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+		ASSERT_INT_EQ(ds_manifest_parse(text, strlen(text), &m, NULL),
+		    DS_E_OK);
+		ASSERT_INT_EQ(m->nfiles, 2);
+		ASSERT_STRING_EQ(m->files[0].path, bad);
+		ASSERT_INT_EQ(m->nchunks, 1);
+		ASSERT_INT_EQ(m->nsegments, 1);
+		ds_manifest_free(m);
+		m = NULL;
+		/* Damage in the streamed lists. */
+		free(text);
+		text = json_dumps(root, JSON_COMPACT);
+		text[strlen(text) - 3] = '?';
+		ASSERT_INT_EQ(ds_manifest_parse(text, strlen(text), &m, NULL),
+		    DS_E_PARSE);
 		/* Not a manifest; a chunk list out of order. */
 		ASSERT_INT_EQ(ds_manifest_parse("{}", 2, &m, NULL),
 		    DS_E_PARSE);
