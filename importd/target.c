@@ -317,8 +317,11 @@ target_has(struct target *t, const char *container, const char *name,
 	*yes = 0;
 	if (t->blob != NULL) {
 		rc = ds_blob_properties(t->blob, container, name, &p, cause);
-		if (rc == DS_E_NOTFOUND)
+		if (rc == DS_E_NOTFOUND) {
+			free(*cause);
+			*cause = NULL;
 			return DS_E_OK;
+		}
 		if (rc != DS_E_OK)
 			return rc;
 		v = ds_blob_props_meta(&p, "sha256");

@@ -699,6 +699,16 @@ req_free(struct req *r)
 	free(r->rhdrs.p);
 }
 
+/* Drops the cause of an error the caller turns into success. */
+static void
+cause_clear(char **cause)
+{
+	if (cause != NULL) {
+		free(*cause);
+		*cause = NULL;
+	}
+}
+
 /* "METHOD container/name", for causes; allocated. */
 static char *
 what_of(const char *method, const char *container, const char *name)
@@ -769,8 +779,11 @@ ds_blob_create_container(struct ds_blob *b, const char *container,
 	err = simple(b, &r, 201, cause);
 	if (err == DS_E_BLOB_HTTP && r.status == 409) {
 		code = resp_header(&r, "x-ms-error-code");
-		if (code != NULL && strcmp(code, "ContainerAlreadyExists") == 0)
+		if (code != NULL &&
+		    strcmp(code, "ContainerAlreadyExists") == 0) {
+			cause_clear(cause);
 			err = DS_E_OK;
+		}
 		free(code);
 	}
 	req_free(&r);
@@ -910,14 +923,17 @@ ds_blob_uncommitted(struct ds_blob *b, const char *container,
 	req_param(&r, "blocklisttype", "uncommitted");
 	err = simple(b, &r, 200, cause);
 	if (err == DS_E_NOTFOUND) {
+		cause_clear(cause);
 		req_free(&r);
 		return DS_E_OK;
 	}
 	if (err != DS_E_OK)
 		goto out;
-	err = ds_cause(cause, DS_E_BLOB_REPLY, "%s", _("bad block list"));
-	if ((doc = xml_parse(&r.resp)) == NULL)
+	if ((doc = xml_parse(&r.resp)) == NULL) {
+		err = ds_cause(cause, DS_E_BLOB_REPLY, "%s",
+		    _("bad block list"));
 		goto out;
+	}
 	list = xml_child(xmlDocGetRootElement(doc), "UncommittedBlocks");
 	for (c = list != NULL ? list->children : NULL; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE ||
@@ -1150,10 +1166,11 @@ ds_blob_list(struct ds_blob *b, const char *container, const char *prefix,
 	}
 	if ((err = simple(b, &r, 200, cause)) != DS_E_OK)
 		goto out;
-	err = ds_cause(cause, DS_E_BLOB_REPLY, "%s",
-	    _("the blob listing is not valid XML"));
-	if ((doc = xml_parse(&r.resp)) == NULL)
+	if ((doc = xml_parse(&r.resp)) == NULL) {
+		err = ds_cause(cause, DS_E_BLOB_REPLY, "%s",
+		    _("the blob listing is not valid XML"));
 		goto out;
+	}
 	err = DS_E_NOMEM;
 	if ((l = calloc(1, sizeof *l)) == NULL)
 		goto out;

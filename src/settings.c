@@ -299,6 +299,7 @@ open_p12(const struct ds_publish_sub *sub, EVP_PKEY **pkey, X509 **cert,
 	const unsigned char	*p;
 	size_t			 len = 0;
 	PKCS12			*p12 = NULL;
+	OSSL_PROVIDER		*legacy = NULL;
 	int			 rc = DS_E_OK, tries;
 
 	*pkey = NULL;
@@ -316,7 +317,8 @@ open_p12(const struct ds_publish_sub *sub, EVP_PKEY **pkey, X509 **cert,
 		if (PKCS12_parse(p12, "", pkey, cert, NULL) == 1 ||
 		    PKCS12_parse(p12, NULL, pkey, cert, NULL) == 1)
 			break;
-		OSSL_PROVIDER_try_load(NULL, "legacy", 1);
+		if (legacy == NULL)
+			legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
 	}
 	if (*cert == NULL || *pkey == NULL) {
 		EVP_PKEY_free(*pkey);
@@ -329,6 +331,8 @@ open_p12(const struct ds_publish_sub *sub, EVP_PKEY **pkey, X509 **cert,
 	}
 out:
 	PKCS12_free(p12);
+	if (legacy != NULL)
+		OSSL_PROVIDER_unload(legacy);
 	ds_freezero(der, len);
 	return rc;
 }

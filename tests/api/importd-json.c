@@ -158,11 +158,13 @@ int
 main(int argc, char **argv)
 {
 	json_t	*e, *a, *v;
+	int	 rc;
 
 	if (argc == 4 && strcmp(argv[1], "get") == 0) {
 		e = load(argv[2]);
 		if ((v = pointer(e, argv[3])) == NULL) {
 			fprintf(stderr, "%s: no %s\n", argv[2], argv[3]);
+			json_decref(e);
 			return 1;
 		}
 		if (json_is_string(v))
@@ -171,6 +173,7 @@ main(int argc, char **argv)
 			json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
 			putchar('\n');
 		}
+		json_decref(e);
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "shape") == 0) {
@@ -179,7 +182,10 @@ main(int argc, char **argv)
 		ignores = argv + 4;
 		nignores = argc - 4;
 		shape(e, a, "");
-		return differences == 0 ? 0 : 1;
+		rc = differences == 0 ? 0 : 1;
+		json_decref(a);
+		json_decref(e);
+		return rc;
 	}
 	fprintf(stderr, "usage: importd-json get FILE POINTER\n"
 	    "       importd-json shape EXPECTED ACTUAL [IGNORE...]\n");

@@ -181,7 +181,7 @@ main(int argc, char **argv)
 {
 	struct ds_gate	 g;
 	struct ds_drive	*d;
-	char		*cause = NULL, img[4096];
+	char		*cause = NULL, img[4096], *dir;
 	int		 rc, fd;
 
 	if (getenv("LD_PRELOAD") == NULL ||
@@ -195,7 +195,9 @@ main(int argc, char **argv)
 	unsetenv("DISKSEED_DRIVE_MIN_SIZE");
 	unsetenv("DISKSEED_DRIVE_MAX_SIZE");
 	tb = umockdev_testbed_new();
-	snprintf(root, sizeof root, "%s", umockdev_testbed_get_root_dir(tb));
+	dir = umockdev_testbed_get_root_dir(tb);
+	snprintf(root, sizeof root, "%s", dir);
+	g_free(dir);
 	load("sata.umockdev");
 	load("usb-sata.umockdev");
 	load("usb-dup.umockdev");

@@ -16,10 +16,16 @@ mkdir -p "$HOME"
 export DISKSEED_LOCALEDIR="$top_builddir/po/locale"
 ds_cleanup_hooks=""
 
+# Exit hooks run quietly; one that must fail the test appends its
+# message to $T/exit-failures.
 ds_at_exit() { ds_cleanup_hooks="$1; $ds_cleanup_hooks"; }
 ds_exit_trap() {
 	rc=$?
 	eval "$ds_cleanup_hooks" 2>/dev/null
+	if [ -s "$T/exit-failures" ]; then
+		cat "$T/exit-failures" >&2
+		[ "$rc" != 0 ] || rc=1
+	fi
 	if [ -n "${DS_KEEP_TMP:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 	exit $rc
 }

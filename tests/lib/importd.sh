@@ -73,11 +73,19 @@ importd_start() {
 }
 
 # Stops the server (SIGTERM) and waits for it; no-op when not running.
+# A stopped server exits 0: anything else (a crash, a sanitizer report
+# at exit) fails the test when it exits (also when this is the exit
+# hook; errexit may be on, hence no plain failing command here).
 importd_stop() {
 	[ -n "$DS_IMPORTD_PID" ] || return 0
 	kill "$DS_IMPORTD_PID" 2>/dev/null
-	wait "$DS_IMPORTD_PID" 2>/dev/null
+	wait "$DS_IMPORTD_PID" 2>/dev/null && st=0 || st=$?
 	DS_IMPORTD_PID=""
+	if [ "$st" != 0 ]; then
+		tail -n 60 "$T/importd.log" >>"$T/exit-failures"
+		echo "FAIL: importd serve exited with $st when stopped" \
+		    >>"$T/exit-failures"
+	fi
 }
 
 # Kills the server with SIGKILL (crash test) and waits for it.

@@ -210,5 +210,9 @@ main(int argc, char **argv)
 	    (off_t)ds_fmt_trailer_off(size)) != DS_FMT_BLOCK || close(fd))
 		return 1;
 	printf("%s %s\n", sethex, keyhex);
+	free(files);
+	free(mf);
+	free(sealed);
+	free(arc);
 	return 0;
 }

@@ -154,6 +154,15 @@ proc wait_exit {{secs 20}} {
 		after 50
 	}
 	set st [wait -i $spawn_id]
+	# Killed by a signal (a crash, a sanitizer's abort): 128 + signal,
+	# as the shell says; wait's status field is 0 then.
+	if {[lindex $st 4] eq "CHILDKILLED"} {
+		set sigs {SIGHUP 1 SIGINT 2 SIGQUIT 3 SIGILL 4 SIGTRAP 5 SIGABRT 6
+		    SIGBUS 7 SIGFPE 8 SIGKILL 9 SIGSEGV 11 SIGPIPE 13 SIGTERM 15}
+		set n [expr {[dict exists $sigs [lindex $st 5]] ?
+		    [dict get $sigs [lindex $st 5]] : 0}]
+		return [expr {128 + $n}]
+	}
 	return [lindex $st 3]
 }
 
