@@ -75,14 +75,16 @@ on_header(char *ptr, size_t size, size_t nmemb, void *arg)
 	v[strcspn(v, "\r\n")] = '\0';
 	errno = 0;
 	secs = strtol(v, &end, 10);
+	/* Bounded here, so that "seconds * 1000" later cannot overflow. */
 	if (end != v && *end == '\0' && errno == 0 && secs >= 0)
-		a->retry_after = secs;
+		a->retry_after = secs < DS_HTTP_MAX_WAIT ? secs : DS_HTTP_MAX_WAIT;
 	else {
 		memset(&tm, 0, sizeof tm);
 		end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 		if (end != NULL && *end == '\0') {
 			secs = (long)(timegm(&tm) - time(NULL));
-			a->retry_after = secs > 0 ? secs : 0;
+			a->retry_after = secs <= 0 ? 0 :
+			    secs < DS_HTTP_MAX_WAIT ? secs : DS_HTTP_MAX_WAIT;
 		}
 	}
 	return n;
