@@ -77,7 +77,8 @@ on_header(char *ptr, size_t size, size_t nmemb, void *arg)
 	secs = strtol(v, &end, 10);
 	/* Bounded here, so that "seconds * 1000" later cannot overflow. */
 	if (end != v && *end == '\0' && errno == 0 && secs >= 0)
-		a->retry_after = secs < DS_HTTP_MAX_WAIT ? secs : DS_HTTP_MAX_WAIT;
+		a->retry_after = secs < DS_HTTP_MAX_WAIT ? secs :
+		    DS_HTTP_MAX_WAIT;
 	else {
 		memset(&tm, 0, sizeof tm);
 		end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
