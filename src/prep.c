@@ -166,18 +166,6 @@ struct prep {
 	struct hl		*hl;
 	size_t			 hl_size, hl_count;
 	uint8_t			*rbuf;
-	uint8_t			*rbuf2;	/* read while rbuf is hashed */
-
-	/* The hasher thread: file SHA-256 beside the archiving. */
-	pthread_t		 h_thread;
-	int			 h_started;
-	pthread_mutex_t		 h_mtx;
-	pthread_cond_t		 h_cond;
-	EVP_MD_CTX		*h_md;
-	const uint8_t		*h_buf;
-	size_t			 h_len;
-	int			 h_busy;
-	int			 h_quit;
 
 	/* Writer thread and its queue. */
 	pthread_t		 thread;
@@ -1482,75 +1470,25 @@ seg_file(struct prep *p, struct ds_mf_file *f)
 	return rc;
 }
 
-/* Copies LEN bytes of FD from OFF into the archive, hashing them. */
-/* The hasher thread: one buffer at a time into one digest. */
-static void *
-hasher_main(void *arg)
-{
-	struct prep *p = arg;
-
-	pthread_mutex_lock(&p->h_mtx);
-	for (;;) {
-		while (!p->h_busy && !p->h_quit)
-			pthread_cond_wait(&p->h_cond, &p->h_mtx);
-		if (!p->h_busy)
-			break;
-		pthread_mutex_unlock(&p->h_mtx);
-		EVP_DigestUpdate(p->h_md, p->h_buf, p->h_len);
-		pthread_mutex_lock(&p->h_mtx);
-		p->h_busy = 0;
-		pthread_cond_broadcast(&p->h_cond);
-	}
-	pthread_mutex_unlock(&p->h_mtx);
-	return NULL;
-}
-
-/* Waits until the hasher has finished its buffer. */
-static void
-hash_wait(struct prep *p)
-{
-	pthread_mutex_lock(&p->h_mtx);
-	while (p->h_busy)
-		pthread_cond_wait(&p->h_cond, &p->h_mtx);
-	pthread_mutex_unlock(&p->h_mtx);
-}
-
-/* Hands LEN bytes at BUF to the hasher (or hashes them here). */
-static void
-hash_submit(struct prep *p, EVP_MD_CTX *md, const uint8_t *buf, size_t len)
-{
-	if (!p->h_started) {
-		EVP_DigestUpdate(md, buf, len);
-		return;
-	}
-	hash_wait(p);
-	pthread_mutex_lock(&p->h_mtx);
-	p->h_md = md;
-	p->h_buf = buf;
-	p->h_len = len;
-	p->h_busy = 1;
-	pthread_cond_broadcast(&p->h_cond);
-	pthread_mutex_unlock(&p->h_mtx);
-}
-
 /*
- * Copies LEN bytes of FD from OFF into the archive, hashing them into MD
- * on the hasher thread: two buffers take turns, one read and archived
- * while the other is hashed.
+ * Copies LEN bytes of FD from OFF into the archive, hashing them into MD.
+ * The hash is taken here, not on a thread of its own: with SHA-NI it
+ * costs about 0.5 ms a MiB, less than waking a hasher and waiting for it
+ * at the end of every small file (make bench: 3.75 s with a hasher
+ * thread, 2.6 s without, on the 2-core machine).
  */
 static int
 copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
     int *changed, char **cause)
 {
-	uint8_t	*bufs[2] = { p->rbuf, p->rbuf2 }, *b;
+	uint8_t	*b = p->rbuf;
 	ssize_t	 n;
 	size_t	 want;
-	int	 cur = 0, rc = DS_E_OK;
+	int	 rc = DS_E_OK;
 
-	if (lseek(fd, (off_t)off, SEEK_SET) == -1)
+	if (off > 0 && lseek(fd, (off_t)off, SEEK_SET) == -1)
 		return ds_cause(cause, DS_E_IO, "%s", strerror(errno));
 	while (len > 0) {
-		b = bufs[cur];
 		want = len < READ_BUF ? (size_t)len : READ_BUF;
 		n = read(fd, b, want);
 		if (n == -1 && errno == EINTR)
@@ -1561,12 +1499,11 @@ copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
 			n = (ssize_t)want;
 			*changed = 1;
 		}
-		hash_submit(p, md, b, (size_t)n);
+		EVP_DigestUpdate(md, b, (size_t)n);
 		if (archive_write_data(p->a, b, (size_t)n) != n) {
 			rc = arc_err(p, p->a, cause);
 			break;
 		}
-		cur ^= 1;
 		len -= (uint64_t)n;
 		p->bytes_done += (uint64_t)n;
 		if (prog(p, DS_PHASE_COPY, 0) != 0) {
@@ -1574,8 +1511,6 @@ copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
 			break;
 		}
 	}
-	/* The digest is the caller's again. */
-	hash_wait(p);
 	return rc;
 }
 
@@ -2352,8 +2287,7 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 
 	p->payload = ds_chunk_payload(p->chunk_size);
 	if ((p->rd = archive_read_disk_new()) == NULL ||
-	    (p->rbuf = malloc(READ_BUF)) == NULL ||
-	    (p->rbuf2 = malloc(READ_BUF)) == NULL) {
+	    (p->rbuf = malloc(READ_BUF)) == NULL) {
 		rc = DS_E_NOMEM;
 		goto out;
 	}
@@ -2369,10 +2303,6 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 	p->thread_started = 1;
-	pthread_mutex_init(&p->h_mtx, NULL);
-	pthread_cond_init(&p->h_cond, NULL);
-	if (pthread_create(&p->h_thread, NULL, hasher_main, p) == 0)
-		p->h_started = 1;
 	rc = prep_run(p, cause);
 	if (rc == DS_E_OK)
 		prog(p, DS_PHASE_COPY, 1);
@@ -2385,15 +2315,6 @@ out:
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->mtx);
 		pthread_join(p->thread, NULL);
-	}
-	if (p->h_started) {
-		pthread_mutex_lock(&p->h_mtx);
-		p->h_quit = 1;
-		pthread_cond_broadcast(&p->h_cond);
-		pthread_mutex_unlock(&p->h_mtx);
-		pthread_join(p->h_thread, NULL);
-		pthread_mutex_destroy(&p->h_mtx);
-		pthread_cond_destroy(&p->h_cond);
 	}
 	if (p->d.open) {
 		/* Left open: its journal records let --resume go on. */
@@ -2411,7 +2332,6 @@ out:
 	free(p->ents);
 	free(p->hl);
 	free(p->rbuf);
-	free(p->rbuf2);
 	free(p->done);
 	free(p->wcause);
 	EVP_MD_CTX_free(p->split_md);
