@@ -36,6 +36,7 @@
 #include "manifest.h"
 #include "prep.h"
 #include "prepared.h"
+#include "readahead.h"
 #include "state.h"
 #include "util.h"
 
@@ -70,6 +71,10 @@ struct slot {
 	char			*ftext;
 	uint64_t		 nfiles;
 	uint64_t		 bytes;
+	/* Set by the sealer for the writer. */
+	int			 seal_rc;
+	size_t			 padded;
+	uint8_t			 sha[32];
 };
 
 struct chunk_done {
@@ -162,18 +167,21 @@ struct prep {
 	EVP_MD_CTX		*split_md;
 	size_t			 split_ent;
 
-	struct archive		*rd;
+	struct ds_ra		*ra;
 	struct hl		*hl;
 	size_t			 hl_size, hl_count;
 	uint8_t			*rbuf;
 
-	/* Writer thread and its queue. */
+	/* The sealer and writer threads and their queue: q_count slots
+	 * from q_head are queued, the first q_sealed of them sealed. */
 	pthread_t		 thread;
 	int			 thread_started;
+	pthread_t		 sealer;
+	int			 sealer_started;
 	pthread_mutex_t		 mtx;
 	pthread_cond_t		 cond;
 	struct slot		 slots[NSLOTS];
-	size_t			 q_head, q_count;	/* ready to write */
+	size_t			 q_head, q_count, q_sealed;
 	struct slot		*cur;
 	int			 quit;
 	int			 werr;
@@ -526,89 +534,133 @@ writer_commit(struct prep *p, struct slot *s)
 	return rc;
 }
 
-/* The writer thread: seal, hash and write each ready chunk. */
-static void *
-writer_main(void *arg)
+/* Seals chunk S in place and hashes what goes on the drive. */
+static void
+seal_slot(struct prep *p, struct slot *s)
 {
-	struct prep		*p = arg;
-	struct slot		*s;
-	struct chunk_done	*nd;
-	size_t			 sealed, padded;
-	uint64_t		 off;
-	ssize_t			 n;
-	uint8_t			 sha[32];
-	int			 rc, chunk;
+	size_t sealed;
+
+	sealed = ds_chunk_sealed_len(s->len);
+	s->padded = (sealed + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
+	s->seal_rc = ds_chunk_seal(p->d.key, p->set_id, p->d.index, &s->rec,
+	    s->buf + DS_FMT_REC_LEN, s->buf);
+	memset(s->buf + sealed, 0, s->padded - sealed);
+	SHA256(s->buf, sealed, s->sha);
+}
+
+/*
+ * The sealer thread: encrypts and hashes each queued chunk, in order,
+ * while the writer has the one before on its way to the drive; so the
+ * drive does not wait for the CPU between two chunks.
+ */
+static void *
+sealer_main(void *arg)
+{
+	struct prep	*p = arg;
+	struct slot	*s;
+	int		 skip;
 
 	for (;;) {
 		pthread_mutex_lock(&p->mtx);
-		while (p->q_count == 0 && !p->quit)
+		while (p->q_sealed == p->q_count && !p->quit)
+			pthread_cond_wait(&p->cond, &p->mtx);
+		if (p->q_sealed == p->q_count && p->quit) {
+			pthread_mutex_unlock(&p->mtx);
+			return NULL;
+		}
+		s = &p->slots[(p->q_head + p->q_sealed) % NSLOTS];
+		skip = s->commit || p->werr;
+		pthread_mutex_unlock(&p->mtx);
+
+		if (!skip)
+			seal_slot(p, s);
+		pthread_mutex_lock(&p->mtx);
+		p->q_sealed++;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->mtx);
+	}
+}
+
+/* Writes sealed chunk S to its slot on the drive. */
+static int
+write_slot(struct prep *p, struct slot *s)
+{
+	uint64_t	off;
+	ssize_t		n;
+	char		*detail;
+
+	if (s->seal_rc != DS_E_OK)
+		return s->seal_rc;
+	off = DS_FMT_DATA_OFF + s->rec.index * p->chunk_size;
+	n = pwrite(p->d.g.fd, s->buf, s->padded, (off_t)off);
+	if (n == (ssize_t)s->padded)
+		return DS_E_OK;
+	if (asprintf(&detail, "%s: %s", p->d.g.path, n == -1 ?
+	    strerror(errno) : _("short write")) == -1)
+		detail = NULL;
+	writer_fail(p, DS_E_IO, detail);
+	free(detail);
+	return DS_E_IO;
+}
+
+/* Notes written chunk S for the segment's journal record. */
+static int
+chunk_done_add(struct prep *p, struct slot *s)
+{
+	struct chunk_done *nd;
+
+	if (p->ndone == p->done_alloc) {
+		p->done_alloc = p->done_alloc ? 2 * p->done_alloc : 64;
+		nd = reallocarray(p->done, p->done_alloc, sizeof *nd);
+		if (nd == NULL)
+			return DS_E_NOMEM;
+		p->done = nd;
+	}
+	nd = &p->done[p->ndone++];
+	nd->index = s->rec.index;
+	nd->segment = s->rec.segment;
+	nd->length = s->rec.length;
+	memcpy(nd->sha, s->sha, 32);
+	return DS_E_OK;
+}
+
+/* The writer thread: writes each sealed chunk and commits segments. */
+static void *
+writer_main(void *arg)
+{
+	struct prep	*p = arg;
+	struct slot	*s;
+	int		 rc, werr;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mtx);
+		while (p->q_sealed == 0 && !(p->quit && p->q_count == 0))
 			pthread_cond_wait(&p->cond, &p->mtx);
 		if (p->q_count == 0 && p->quit) {
 			pthread_mutex_unlock(&p->mtx);
 			return NULL;
 		}
 		s = &p->slots[p->q_head];
+		werr = p->werr;
 		pthread_mutex_unlock(&p->mtx);
 
 		rc = DS_E_OK;
-		chunk = !s->commit;
 		if (s->commit) {
-			if (!p->werr)
+			if (!werr)
 				rc = writer_commit(p, s);
 			json_decref(s->seg_rec);
 			free(s->ftext);
 			s->seg_rec = NULL;
 			s->ftext = NULL;
 			s->commit = 0;
-		} else if (!p->werr) {
-			sealed = ds_chunk_sealed_len(s->len);
-			padded = (sealed + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK *
-			    DS_FMT_BLOCK;
-			rc = ds_chunk_seal(p->d.key, p->set_id, p->d.index,
-			    &s->rec, s->buf + DS_FMT_REC_LEN, s->buf);
-			memset(s->buf + sealed, 0, padded - sealed);
-			SHA256(s->buf, sealed, sha);
-			off = DS_FMT_DATA_OFF + s->rec.index * p->chunk_size;
-			if (rc == DS_E_OK) {
-				n = pwrite(p->d.g.fd, s->buf, padded,
-				    (off_t)off);
-				if (n != (ssize_t)padded) {
-					rc = DS_E_IO;
-					pthread_mutex_lock(&p->mtx);
-					free(p->wcause);
-					if (asprintf(&p->wcause, "%s: %s",
-					    p->d.g.path, n == -1 ?
-					    strerror(errno) :
-					    _("short write")) == -1)
-						p->wcause = NULL;
-					pthread_mutex_unlock(&p->mtx);
-				}
-			}
-		}
+		} else if (!werr && (rc = write_slot(p, s)) == DS_E_OK)
+			rc = chunk_done_add(p, s);
 		pthread_mutex_lock(&p->mtx);
 		if (rc != DS_E_OK && !p->werr)
 			p->werr = rc;
-		if (chunk && rc == DS_E_OK && !p->werr) {
-			if (p->ndone == p->done_alloc) {
-				p->done_alloc = p->done_alloc ?
-				    2 * p->done_alloc : 64;
-				nd = reallocarray(p->done, p->done_alloc,
-				    sizeof *nd);
-				if (nd == NULL)
-					p->werr = DS_E_NOMEM;
-				else
-					p->done = nd;
-			}
-			if (!p->werr) {
-				nd = &p->done[p->ndone++];
-				nd->index = s->rec.index;
-				nd->segment = s->rec.segment;
-				nd->length = s->rec.length;
-				memcpy(nd->sha, sha, 32);
-			}
-		}
 		p->q_head = (p->q_head + 1) % NSLOTS;
 		p->q_count--;
+		p->q_sealed--;
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->mtx);
 	}
@@ -1486,11 +1538,9 @@ copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
 	size_t	 want;
 	int	 rc = DS_E_OK;
 
-	if (off > 0 && lseek(fd, (off_t)off, SEEK_SET) == -1)
-		return ds_cause(cause, DS_E_IO, "%s", strerror(errno));
 	while (len > 0) {
 		want = len < READ_BUF ? (size_t)len : READ_BUF;
-		n = read(fd, b, want);
+		n = pread(fd, b, want, (off_t)off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -1505,6 +1555,7 @@ copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
 			break;
 		}
 		len -= (uint64_t)n;
+		off += (uint64_t)n;
 		p->bytes_done += (uint64_t)n;
 		if (prog(p, DS_PHASE_COPY, 0) != 0) {
 			rc = DS_E_CANCELED;
@@ -1512,6 +1563,20 @@ copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
 		}
 	}
 	return rc;
+}
+
+/* Archives bytes OFF..OFF+LEN of a file the read-ahead read whole. */
+static int
+write_whole(struct prep *p, struct ds_ra_item *it, uint64_t off,
+    uint64_t len, char **cause)
+{
+	if (len > 0 && archive_write_data(p->a, it->data + off, (size_t)len) !=
+	    (la_ssize_t)len)
+		return arc_err(p, p->a, cause);
+	p->bytes_done += len;
+	if (prog(p, DS_PHASE_COPY, 0) != 0)
+		return DS_E_CANCELED;
+	return DS_E_OK;
 }
 
 static int
@@ -1534,7 +1599,8 @@ static int
 add_entry(struct prep *p, enum add_result *res, char **cause)
 {
 	struct ent		*e = &p->ents[p->entry];
-	struct archive_entry	*ae = NULL;
+	struct ds_ra_item	*it;
+	struct archive_entry	*ae, *own = NULL;
 	struct ds_mf_file	 f;
 	struct hl		*h;
 	struct stat		 before, after;
@@ -1542,7 +1608,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 	char			*full = NULL;
 	uint64_t		 hdr, size = 0, off = p->entry_off, part = 0;
 	uint64_t		 lo, hi, mid;
-	int			 fd = -1, rc = DS_E_OK, changed = 0, split;
+	int			 fd, rc = DS_E_OK, changed = 0, split;
 
 	*res = ADD_DONE;
 	p->current = e->rel;
@@ -1552,45 +1618,35 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 			p->entry++;
 		return rc;
 	}
-	if (asprintf(&full, "%s/%s", p->staging, e->rel) == -1)
+	/* Opened, and read if small, by the read-ahead thread. */
+	if ((it = ds_ra_get(p->ra, p->entry)) == NULL)
 		return DS_E_NOMEM;
 	memset(&f, 0, sizeof f);
 	f.path = e->rel;
-	if (S_ISREG(e->mode)) {
-		fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-		if (fd == -1 && errno == EPERM)
-			fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd == -1) {
-			if (p->skip_unreadable) {
-				warn(p, _("%s: %s; skipped"), e->rel,
-				    strerror(errno));
-				if ((rc = add_skipped(p, e)) == DS_E_OK)
-					p->entry++;
-			} else
-				rc = ds_cause(cause, DS_E_UNREADABLE, "%s: %s",
-				    e->rel, strerror(errno));
-			goto out;
+	if (it->open_errno != 0) {
+		if (p->skip_unreadable) {
+			warn(p, _("%s: %s; skipped"), e->rel,
+			    strerror(it->open_errno));
+			if ((rc = add_skipped(p, e)) == DS_E_OK)
+				p->entry++;
+			return rc;
 		}
-		if (fstat(fd, &before) == -1 || !S_ISREG(before.st_mode)) {
-			rc = ds_cause(cause, DS_E_IO, "%s: %s", e->rel,
-			    strerror(errno));
-			goto out;
-		}
+		return ds_cause(cause, DS_E_UNREADABLE, "%s: %s", e->rel,
+		    strerror(it->open_errno));
 	}
-	if ((ae = archive_entry_new()) == NULL) {
-		rc = DS_E_NOMEM;
-		goto out;
-	}
-	archive_entry_copy_pathname(ae, e->rel);
-	archive_entry_copy_sourcepath(ae, full);
-	if (archive_read_disk_entry_from_file(p->rd, ae, fd,
-	    fd != -1 ? &before : NULL) < ARCHIVE_WARN) {
-		warn(p, "%s: %s", e->rel, archive_error_string(p->rd));
+	if (it->stat_errno != 0 || it->not_reg)
+		return ds_cause(cause, DS_E_IO, "%s: %s", e->rel,
+		    it->not_reg ? _("no longer a regular file") :
+		    strerror(it->stat_errno));
+	if (it->meta_rc < ARCHIVE_WARN) {
+		warn(p, "%s: %s", e->rel, it->meta_err);
 		if ((rc = add_skipped(p, e)) == DS_E_OK)
 			p->entry++;
-		goto out;
+		return rc;
 	}
-	archive_entry_copy_pathname(ae, e->rel);
+	fd = it->fd;
+	before = it->before;
+	ae = it->ae;
 	switch (archive_entry_filetype(ae)) {
 	case AE_IFREG:
 		f.type = DS_MF_FILE;
@@ -1612,7 +1668,6 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 			archive_entry_set_size(ae, 0);
 			archive_entry_sparse_clear(ae);
 			f.type = DS_MF_HARDLINK;
-			close(fd);
 			fd = -1;
 		} else if (h == NULL && (rc = hl_add(p, p->entry)) != DS_E_OK)
 			goto out;
@@ -1653,8 +1708,21 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 	f.length = part;
 	f.last = off + part == size;
 	if (split) {
+		/* A copy: the read-ahead's entry is used again for the
+		 * next part. */
+		if ((ae = own = archive_entry_clone(ae)) == NULL) {
+			rc = DS_E_NOMEM;
+			goto out;
+		}
 		archive_entry_sparse_clear(ae);
 		archive_entry_set_size(ae, (la_int64_t)part);
+	}
+	/* A file the read-ahead read whole is hashed already. */
+	if (split && !it->whole) {
+		if (asprintf(&full, "%s/%s", p->staging, e->rel) == -1) {
+			rc = DS_E_NOMEM;
+			goto out;
+		}
 		if (off > 0 && (p->split_md == NULL || p->split_ent !=
 		    p->entry)) {
 			EVP_MD_CTX_free(p->split_md);
@@ -1673,7 +1741,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		}
 		p->split_ent = p->entry;
 		md = p->split_md;
-	} else if (f.type == DS_MF_FILE) {
+	} else if (f.type == DS_MF_FILE && !it->whole) {
 		if ((md = EVP_MD_CTX_new()) == NULL ||
 		    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 			EVP_MD_CTX_free(md);
@@ -1686,7 +1754,20 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		rc = arc_err(p, p->a, cause);
 		goto out;
 	}
-	if (f.type == DS_MF_FILE) {
+	if (f.type == DS_MF_FILE && it->whole) {
+		if ((rc = write_whole(p, it, off, part, cause)) != DS_E_OK)
+			goto out;
+		changed = it->changed;
+		if (f.last) {
+			memcpy(f.sha, it->sha, sizeof f.sha);
+			f.has_sha = 1;
+		}
+		if (changed) {
+			f.changed = 1;
+			warn(p, _("%s: changed while it was read"), e->rel);
+			add_str(&p->res->changed, &p->res->nchanged, e->rel);
+		}
+	} else if (f.type == DS_MF_FILE) {
 		rc = copy_data(p, fd, off, part, md, &changed, cause);
 		if (rc != DS_E_OK)
 			goto out;
@@ -1733,9 +1814,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 out:
 	if (md != NULL && md != p->split_md)
 		EVP_MD_CTX_free(md);
-	if (fd != -1)
-		close(fd);
-	archive_entry_free(ae);
+	archive_entry_free(own);
 	free(full);
 	return rc;
 }
@@ -2109,6 +2188,18 @@ changed:
 	    "resumed"), p->staging);
 }
 
+/* What the read-ahead thread needs of entry I of the walk. */
+static void
+ra_src(void *arg, size_t i, struct ds_ra_src *out)
+{
+	struct prep	*p = arg;
+	struct ent	*e = &p->ents[i];
+
+	out->rel = e->rel;
+	out->mode = e->mode;
+	out->skip = e->unreadable;
+}
+
 static int
 prep_run(struct prep *p, char **cause)
 {
@@ -2132,6 +2223,9 @@ prep_run(struct prep *p, char **cause)
 		}
 	}
 	p->bytes_done += p->entry_off;
+	if (ds_ra_start(&p->ra, p->staging, p->entry, p->nents, ra_src, p) ==
+	    -1)
+		return DS_E_NOMEM;
 	if (p->open_rec != NULL &&
 	    (rc = drive_reopen(p, p->open_rec, p->open_segs, cause)) != DS_E_OK)
 		return rc;
@@ -2286,12 +2380,10 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 	p->prepared->bytes_total = p->total_bytes;
 
 	p->payload = ds_chunk_payload(p->chunk_size);
-	if ((p->rd = archive_read_disk_new()) == NULL ||
-	    (p->rbuf = malloc(READ_BUF)) == NULL) {
+	if ((p->rbuf = malloc(READ_BUF)) == NULL) {
 		rc = DS_E_NOMEM;
 		goto out;
 	}
-	archive_read_disk_set_standard_lookup(p->rd);
 	for (i = 0; i < NSLOTS; i++)
 		if (posix_memalign((void **)&p->slots[i].buf, DS_FMT_BLOCK,
 		    p->chunk_size) != 0) {
@@ -2303,6 +2395,11 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 	p->thread_started = 1;
+	if (pthread_create(&p->sealer, NULL, sealer_main, p) != 0) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	p->sealer_started = 1;
 	rc = prep_run(p, cause);
 	if (rc == DS_E_OK)
 		prog(p, DS_PHASE_COPY, 1);
@@ -2312,8 +2409,13 @@ out:
 	if (p->thread_started) {
 		pthread_mutex_lock(&p->mtx);
 		p->quit = 1;
+		/* Without a sealer, nothing queued was sealed: drop it. */
+		if (!p->sealer_started)
+			p->q_count = 0;
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->mtx);
+		if (p->sealer_started)
+			pthread_join(p->sealer, NULL);
 		pthread_join(p->thread, NULL);
 	}
 	if (p->d.open) {
@@ -2325,8 +2427,7 @@ out:
 	for (i = 0; i < NSLOTS; i++)
 		if (p->slots[i].buf != NULL)
 			ds_freezero(p->slots[i].buf, p->chunk_size);
-	if (p->rd != NULL)
-		archive_read_free(p->rd);
+	ds_ra_stop(p->ra);
 	for (i = 0; i < p->nents; i++)
 		free(p->ents[i].rel);
 	free(p->ents);
