@@ -241,6 +241,25 @@ add_str(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+/*
+ * Names REL as changed, while it was read or (AFTER_COPY) after it was
+ * copied, once: a file cut into parts is checked at each part.
+ */
+static void
+note_changed(struct prep *p, const char *rel, int after_copy)
+{
+	struct ds_prep_result *r = p->res;
+
+	if (r->nchanged > 0 && strcmp(r->changed[r->nchanged - 1], rel) == 0)
+		return;
+	if (after_copy)
+		warn(p, _("%s: changed after it was copied; the drives hold "
+		    "the earlier version"), rel);
+	else
+		warn(p, _("%s: changed while it was read"), rel);
+	add_str(&r->changed, &r->nchanged, rel);
+}
+
 static int
 add_int(int **v, size_t *n, int i)
 {
@@ -1764,19 +1783,13 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		}
 		if (changed) {
 			f.changed = 1;
-			warn(p, _("%s: changed while it was read"), e->rel);
-			add_str(&p->res->changed, &p->res->nchanged, e->rel);
+			note_changed(p, e->rel, 0);
 		}
 	} else if (f.type == DS_MF_FILE) {
 		rc = copy_data(p, fd, off, part, md, &changed, cause);
 		if (rc != DS_E_OK)
 			goto out;
-		if (fstat(fd, &after) == 0 && (after.st_size !=
-		    before.st_size || after.st_mtim.tv_sec !=
-		    before.st_mtim.tv_sec || after.st_mtim.tv_nsec !=
-		    before.st_mtim.tv_nsec || after.st_ctim.tv_sec !=
-		    before.st_ctim.tv_sec || after.st_ctim.tv_nsec !=
-		    before.st_ctim.tv_nsec))
+		if (fstat(fd, &after) == 0 && ds_stat_changed(&before, &after))
 			changed = 1;
 		if (f.last) {
 			unsigned int mdlen = 32;
@@ -1786,8 +1799,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		}
 		if (changed) {
 			f.changed = 1;
-			warn(p, _("%s: changed while it was read"), e->rel);
-			add_str(&p->res->changed, &p->res->nchanged, e->rel);
+			note_changed(p, e->rel, 0);
 		}
 	}
 	if (archive_write_finish_entry(p->a) < ARCHIVE_WARN) {
@@ -2065,13 +2077,8 @@ replay_record(void *arg, json_t *r)
 		/* Marked in the open drive's manifest; a closed drive's
 		 * manifest is written already. */
 		json_object_set_new(f, "changed", json_true());
-		if (p->chk < p->entry && (p->res->nchanged == 0 ||
-		    strcmp(p->res->changed[p->res->nchanged - 1],
-		    e->rel) != 0)) {
-			warn(p, _("%s: changed after it was copied; the drives "
-			    "hold the earlier version"), e->rel);
-			add_str(&p->res->changed, &p->res->nchanged, e->rel);
-		}
+		if (p->chk < p->entry)
+			note_changed(p, e->rel, 1);
 	}
 	p->pend.mf_est += (uint64_t)json_integer_value(json_object_get(r,
 	    "mfEst"));

@@ -23,6 +23,7 @@
 #include <openssl/sha.h>
 
 #include "readahead.h"
+#include "util.h"
 
 #define RA_ITEMS	256			/* entries read ahead */
 #define RA_RING		(8 * 1024 * 1024)	/* bytes read ahead */
@@ -143,12 +144,7 @@ read_whole(struct ds_ra_item *it, uint8_t *buf, size_t len)
 	it->data = buf;
 	it->len = len;
 	it->whole = 1;
-	if (fstat(it->fd, &after) == 0 && (after.st_size !=
-	    it->before.st_size || after.st_mtim.tv_sec !=
-	    it->before.st_mtim.tv_sec || after.st_mtim.tv_nsec !=
-	    it->before.st_mtim.tv_nsec || after.st_ctim.tv_sec !=
-	    it->before.st_ctim.tv_sec || after.st_ctim.tv_nsec !=
-	    it->before.st_ctim.tv_nsec))
+	if (fstat(it->fd, &after) == 0 && ds_stat_changed(&it->before, &after))
 		it->changed = 1;
 	close(it->fd);
 	it->fd = -1;

@@ -1,6 +1,8 @@
 /* Small helpers every module uses. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -117,4 +119,14 @@ ds_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+int
+ds_stat_changed(const struct stat *before, const struct stat *after)
+{
+	return after->st_size != before->st_size ||
+	    after->st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    after->st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
+	    after->st_ctim.tv_sec != before->st_ctim.tv_sec ||
+	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
 }

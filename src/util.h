@@ -2,6 +2,8 @@
 #ifndef DS_UTIL_H
 #define DS_UTIL_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,5 +21,9 @@ const char *ds_human_size(char *buf, size_t size, uint64_t bytes);
 
 /* Parses "10G", "512M", "4096", "10T" (binary units); -1 when invalid. */
 int	 ds_parse_size(const char *s, uint64_t *out);
+
+/* Whether a file's size, mtime or ctime differ between two stats: it was
+ * written to (or replaced) in between. */
+int	 ds_stat_changed(const struct stat *before, const struct stat *after);
 
 #endif
