@@ -10,15 +10,21 @@
 #include "cmd.h"
 #include "error.h"
 #include "restore.h"
+#include "rkeyfile.h"
 
 static void
 usage(FILE *f)
 {
-	fputs(_("Usage: diskseed restore --to DIR D [D ...]\n"
+	fputs(_("Usage: diskseed restore --to DIR [--recovery-keys FILE] "
+	    "D [D ...]\n"
 	    "Restore the files from prepared drives, given in any order.\n\n"
-	    "  --to DIR     the folder to restore into (made if missing)\n"
-	    "  -q, --quiet  no progress\n"
-	    "  -h, --help   show this help\n"), f);
+	    "  --to DIR             the folder to restore into (made if "
+	    "missing)\n"
+	    "  --recovery-keys FILE the drives' recovery keys, one a line "
+	    "(\"-\":\n"
+	    "                       standard input), not the key files\n"
+	    "  -q, --quiet          no progress\n"
+	    "  -h, --help           show this help\n"), f);
 }
 
 int
@@ -26,6 +32,7 @@ cmd_restore(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "to",		required_argument, NULL, 't' },
+		{ "recovery-keys", required_argument, NULL, 'k' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -34,7 +41,9 @@ cmd_restore(int argc, char **argv)
 	struct ds_read_report	*r = NULL;
 	struct ds_ui_ops	 ops;
 	struct cli_ops_state	 st;
-	char			*cause = NULL;
+	char			*cause = NULL, **keys = NULL;
+	const char		*keyfile = NULL;
+	size_t			 nkeys = 0;
 	int			 c, rc, quiet = 0;
 
 	memset(&o, 0, sizeof o);
@@ -42,6 +51,9 @@ cmd_restore(int argc, char **argv)
 		switch (c) {
 		case 't':
 			o.to = optarg;
+			break;
+		case 'k':
+			keyfile = optarg;
 			break;
 		case 'q':
 			quiet = 1;
@@ -58,6 +70,9 @@ cmd_restore(int argc, char **argv)
 		usage(stderr);
 		return DS_EXIT_USAGE;
 	}
+	if (keyfile != NULL &&
+	    (rc = rkeyfile_use(keyfile, &o, &keys, &nkeys)) != DS_EXIT_OK)
+		return rc;
 	o.drives = (const char *const *)argv + optind;
 	o.ndrives = (size_t)(argc - optind);
 	cli_ops_init(&ops, &st);
@@ -65,6 +80,7 @@ cmd_restore(int argc, char **argv)
 	o.ops = &ops;
 	cli_ops_catch_signals();
 	rc = ds_restore(&o, &r, &cause);
+	rkeyfile_free(keys, nkeys);
 	cli_ops_done(&st);
 	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
 		ds_err_code(rc, cause);

@@ -10,17 +10,24 @@
 #include "cmd.h"
 #include "error.h"
 #include "restore.h"
+#include "rkeyfile.h"
 
 static void
 usage(FILE *f)
 {
-	fputs(_("Usage: diskseed verify [--deep STAGING_DIR] D [D ...]\n"
+	fputs(_("Usage: diskseed verify [--deep STAGING_DIR] "
+	    "[--recovery-keys FILE] D [D ...]\n"
 	    "Read prepared drives back and check the header, every chunk's\n"
 	    "hash and tag, the manifest and the trailer.\n\n"
-	    "  --deep DIR   also decompress, check every file's SHA-256 and\n"
-	    "               compare it with the staging folder DIR\n"
-	    "  -q, --quiet  no progress\n"
-	    "  -h, --help   show this help\n"), f);
+	    "  --deep DIR           also decompress, check every file's "
+	    "SHA-256\n"
+	    "                       and compare it with the staging folder "
+	    "DIR\n"
+	    "  --recovery-keys FILE the drives' recovery keys, one a line "
+	    "(\"-\":\n"
+	    "                       standard input), not the key files\n"
+	    "  -q, --quiet          no progress\n"
+	    "  -h, --help           show this help\n"), f);
 }
 
 int
@@ -28,6 +35,7 @@ cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "deep",	required_argument, NULL, 'd' },
+		{ "recovery-keys", required_argument, NULL, 'k' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -36,7 +44,9 @@ cmd_verify(int argc, char **argv)
 	struct ds_read_report	*r = NULL;
 	struct ds_ui_ops	 ops;
 	struct cli_ops_state	 st;
-	char			*cause = NULL;
+	char			*cause = NULL, **keys = NULL;
+	const char		*keyfile = NULL;
+	size_t			 nkeys = 0;
 	int			 c, rc, quiet = 0;
 
 	memset(&o, 0, sizeof o);
@@ -44,6 +54,9 @@ cmd_verify(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			o.deep = optarg;
+			break;
+		case 'k':
+			keyfile = optarg;
 			break;
 		case 'q':
 			quiet = 1;
@@ -60,6 +73,9 @@ cmd_verify(int argc, char **argv)
 		usage(stderr);
 		return DS_EXIT_USAGE;
 	}
+	if (keyfile != NULL &&
+	    (rc = rkeyfile_use(keyfile, &o, &keys, &nkeys)) != DS_EXIT_OK)
+		return rc;
 	o.drives = (const char *const *)argv + optind;
 	o.ndrives = (size_t)(argc - optind);
 	cli_ops_init(&ops, &st);
@@ -67,6 +83,7 @@ cmd_verify(int argc, char **argv)
 	o.ops = &ops;
 	cli_ops_catch_signals();
 	rc = ds_verify(&o, &r, &cause);
+	rkeyfile_free(keys, nkeys);
 	cli_ops_done(&st);
 	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
 		ds_err_code(rc, cause);

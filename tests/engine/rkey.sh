@@ -20,6 +20,7 @@ for d; do
 	[ "$n" = 1 ] || fail "recovery key of $d printed $n times"
 done
 grep -o '[0-9]\{6\}\(-[0-9]\{6\}\)\{15\}' "$T/out" > "$T/rkeys"
+grep 'recovery key' "$T/out" > "$T/prep-lines"
 [ "$(wc -l < "$T/rkeys")" = $# ] || fail "not one recovery key per drive"
 awk -F- '{ for (i = 1; i <= NF; i++) if ($i % 11) exit 1 }' "$T/rkeys" ||
     fail "a recovery key group is not a multiple of 11"
@@ -77,3 +78,35 @@ grep_q "$T/err" "(group|gruppo)[^0-9]*5([^0-9]|$)"
 [ ! -e "$T/r3" ] || [ "$(count_entries "$T/r3")" = 0 ] ||
     fail "restore with a mistyped recovery key wrote files"
 ok "mistyped group named"
+
+# diskseed itself, with --recovery-keys and no state folder: prep's own
+# lines saved in the wrong order (each names its drive), then bare keys
+# in drive order on standard input.
+sort -r "$T/prep-lines" > "$T/keys.txt"
+chmod 600 "$T/keys.txt"
+"$DISKSEED" restore -q --to "$T/r4" --recovery-keys "$T/keys.txt" "$@" \
+    > "$T/out" 2> "$T/err" ||
+    { cat "$T/out" "$T/err"; fail "diskseed restore --recovery-keys"; }
+treecmp "$T/st" "$T/r4"
+grep -q "can be read by others" "$T/err" && fail "0600 key file warned about"
+"$DISKSEED" verify -q --recovery-keys - "$@" < "$T/rkeys" > "$T/out" \
+    2> "$T/err" || { cat "$T/out" "$T/err"; fail "diskseed verify --recovery-keys -"; }
+ok "diskseed restore and verify with --recovery-keys"
+
+# A key file others can read is warned about; a mistyped group is named
+# and nothing written; two keys for one drive are refused.
+cp "$T/typo" "$T/typo.txt"
+chmod 644 "$T/typo.txt"
+expect_rc_in "1 2" "$DISKSEED" restore -q --to "$T/r5" \
+    --recovery-keys "$T/typo.txt" "$@"
+grep_q "$T/err" "can be read by others"
+grep_q "$T/err" "(group|gruppo)[^0-9]*5([^0-9]|$)"
+[ ! -e "$T/r5" ] || [ "$(count_entries "$T/r5")" = 0 ] ||
+    fail "diskseed restore with a mistyped recovery key wrote files"
+{ echo "0: $(head -n 1 "$T/rkeys")"; echo "0: $(head -n 1 "$T/rkeys")"; } \
+    > "$T/twice.txt"
+expect_rc 2 "$DISKSEED" verify -q --recovery-keys "$T/twice.txt" "$@"
+grep_q "$T/err" "second key for drive 0"
+expect_rc 2 "$DISKSEED" verify -q --recovery-keys /dev/null "$@"
+grep_q "$T/err" "no recovery key"
+ok "bad key files refused"
