@@ -108,7 +108,8 @@ rkeyfile_read(const char *path, char ***keys, size_t *nkeys, char **cause)
 		if (index == -1)
 			index = (long)next;
 		next = (size_t)index + 1;
-		if ((rc = put_key(keys, nkeys, (size_t)index, key)) != DS_E_OK) {
+		rc = put_key(keys, nkeys, (size_t)index, key);
+		if (rc != DS_E_OK) {
 			if (rc == DS_E_PARSE)
 				ds_cause(cause, rc, _("%s, line %zu: a second "
 				    "key for drive %ld"), path, lineno, index);
