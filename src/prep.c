@@ -31,9 +31,9 @@
 #include "error.h"
 #include "format.h"
 #include "gate.h"
+#include "hasher.h"
 #include "journal.h"
 #include "keys.h"
-#include "hasher.h"
 #include "manifest.h"
 #include "prep.h"
 #include "prepared.h"
@@ -1787,10 +1787,6 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 			memcpy(f.sha, it->sha, sizeof f.sha);
 			f.has_sha = 1;
 		}
-		if (changed) {
-			f.changed = 1;
-			note_changed(p, e->rel, 0);
-		}
 	} else if (f.type == DS_MF_FILE) {
 		rc = copy_data(p, fd, off, part, md, &changed, cause);
 		if (rc != DS_E_OK)
@@ -1803,10 +1799,10 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 			EVP_DigestFinal_ex(md, f.sha, &mdlen);
 			f.has_sha = 1;
 		}
-		if (changed) {
-			f.changed = 1;
-			note_changed(p, e->rel, 0);
-		}
+	}
+	if (changed) {
+		f.changed = 1;
+		note_changed(p, e->rel, 0);
 	}
 	if (archive_write_finish_entry(p->a) < ARCHIVE_WARN) {
 		rc = arc_err(p, p->a, cause);

@@ -78,7 +78,6 @@ rkeyfile_read(const char *path, char ***keys, size_t *nkeys, char **cause)
 	struct stat	 st;
 	char		*line = NULL, *key, *p;
 	size_t		 size = 0, next = 0, lineno = 0;
-	ssize_t		 len;
 	long		 index;
 	int		 rc = DS_E_OK;
 
@@ -93,7 +92,7 @@ rkeyfile_read(const char *path, char ***keys, size_t *nkeys, char **cause)
 	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
 		ds_err_print(_("warning: %s can be read by others; keep "
 		    "recovery keys in a file of mode 0600"), path);
-	while ((len = getline(&line, &size, f)) != -1) {
+	while (getline(&line, &size, f) != -1) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
 		for (p = line; isspace((unsigned char)*p); p++)
