@@ -881,7 +881,7 @@ ds_api_job_list(struct ds_api *api, struct ds_job ***jobs, size_t *n,
 	*n = 0;
 	/* Test hook: a smaller page, so that tests walk the nextLinks. */
 	if (getenv("DISKSEED_TEST_PAGE_SIZE") != NULL)
-		size = atoi(getenv("DISKSEED_TEST_PAGE_SIZE"));
+		size = (int)strtol(getenv("DISKSEED_TEST_PAGE_SIZE"), NULL, 10);
 	if (size < 1 || size > 100)
 		size = 100;
 	snprintf(top, sizeof top, "&$top=%d", size);

@@ -109,10 +109,12 @@ fsync_parent(const char *path)
 	char	*copy, *slash;
 	int	 fd, rc;
 
-	if ((copy = strdup(path)) == NULL)
+	/* Room for "." even when PATH is empty. */
+	if ((copy = malloc(strlen(path) + 2)) == NULL)
 		return -1;
+	memcpy(copy, path, strlen(path) + 1);
 	if ((slash = strrchr(copy, '/')) == NULL)
-		strcpy(copy, ".");
+		memcpy(copy, ".", 2);
 	else if (slash == copy)
 		slash[1] = '\0';
 	else

@@ -207,7 +207,7 @@ main(void)
 	ASSERT_INT_EQ(ds_rkey_parse(rk, key2, NULL), DS_E_PARSE);
 	ds_rkey_format(key, rk);
 	s = malloc(strlen(rk) + 8);
-	sprintf(s, "%s-000000", rk);
+	snprintf(s, strlen(rk) + 8, "%s-000000", rk);
 	ASSERT_INT_EQ(ds_rkey_parse(s, key2, NULL), DS_E_PARSE);
 	free(s);
 	TEST_DONE();
