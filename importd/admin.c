@@ -769,18 +769,22 @@ job_show(struct opts *o)
 {
 	struct db	*db = NULL;
 	json_t		*doc = NULL, *out;
-	char		*cause = NULL, *sub = NULL, *rg = NULL;
+	char		*cause = NULL, *sub = NULL, *rg = NULL, *uid = NULL;
 	int		 rc;
 
 	if ((rc = open_db(o->dir, &db, &cause)) == DS_E_OK &&
 	    (rc = db_job_find(db, o->job, o->sub, o->rg, &sub, &rg, &doc,
-	    &cause)) == DS_E_OK) {
+	    &cause)) == DS_E_OK &&
+	    (rc = db_job_uid(db, sub, rg, o->job, &uid, &cause)) == DS_E_OK) {
 		out = jobs_render(doc);
+		/* Not part of the API's job: the service's own id of it. */
+		json_object_set_new(out, "uid", json_string(uid));
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(out);
 	}
 	json_decref(doc);
+	free(uid);
 	free(sub);
 	free(rg);
 	db_close(db);
