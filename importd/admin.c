@@ -348,6 +348,22 @@ write_publishsettings(const char *path, const char *url, const char *id,
 	return DS_E_OK;
 }
 
+/* DS_E_OK when importd.conf of DIR has storage account ACCOUNT. */
+static int
+account_known(const char *dir, const char *account, char **cause)
+{
+	struct config	*cf;
+	int		 rc;
+
+	if ((rc = config_load(dir, &cf, cause)) != DS_E_OK)
+		return rc;
+	if (config_account(cf, account) == NULL)
+		rc = ds_cause(cause, DS_E_NOTFOUND, _("%s: no storage "
+		    "account %s"), "importd.conf", account);
+	config_free(cf);
+	return rc;
+}
+
 static const char sub_help[] = N_(
 "Usage: diskseed-importd subscription add --dir DIR NAME [--id GUID]\n"
 "           [--days N] [--out FILE] [--url URL] [--account ACCOUNT]\n"
@@ -384,6 +400,10 @@ sub_add(struct opts *o, const char *name)
 		importd_err(_("a subscription name has 1 to 100 characters"));
 		return 2;
 	}
+	/* An unknown --account is refused before anything is made. */
+	if (o->account != NULL && (rc = account_known(o->dir,
+	    o->account, &cause)) != DS_E_OK)
+		goto out;
 	if ((rc = open_db(o->dir, &db, &cause)) != DS_E_OK)
 		goto out;
 	cakp = config_path(o->dir, "ca.key");

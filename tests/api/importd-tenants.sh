@@ -73,6 +73,11 @@ grep_q "$T/out" "^bobstore  $B_SUB\$"
 expect_rc 1 admin account grant nosuchstore "$B_SUB"
 expect_rc 1 admin account grant bobstore 00000000-0000-0000-0000-000000000000
 expect_rc 2 admin account grant bobstore not-a-guid
+# subscription add --account: an unknown account makes nothing.
+expect_rc 1 admin subscription add --account nosuchstore carol
+grep_q "$T/err" "no storage account nosuchstore"
+expect_rc 0 admin subscription list
+grep -q carol "$T/out" && fail "carol made for an unknown account"
 
 # 2. Same job name in both tenants: two jobs, each sees its own.
 as alice
