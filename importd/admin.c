@@ -735,8 +735,9 @@ static const char drive_help[] = N_(
 "           [--percent N] [--bytes N] [--copy-status TEXT]\n"
 "           [--error-log URI] [--verbose-log URI] [--manifest-uri URI]\n"
 "           STATE\n"
-"States: Specified, Received, NeverReceived, Transferring, Completed,\n"
-"CompletedMoreInfo, ShippedBack.\n");
+"Options --subscription ID and --resource-group RG pick among jobs of the\n"
+"same name. States: Specified, Received, NeverReceived, Transferring,\n"
+"Completed, CompletedMoreInfo, ShippedBack.\n");
 
 /* Whether an operator may move a job from FROM to TO. */
 static int
