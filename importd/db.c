@@ -20,6 +20,24 @@ struct db {
 	sqlite3	*h;
 };
 
+/*
+ * A tracking number is unique within one subscription, not across them:
+ * refusing one that another tenant uses would tell that tenant's
+ * customer that it is in use.
+ */
+#define JOBS_TABLE(name)						\
+    "CREATE TABLE IF NOT EXISTS " name " ("				\
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"				\
+    " subscription TEXT NOT NULL COLLATE NOCASE,"			\
+    " rg TEXT NOT NULL COLLATE NOCASE,"					\
+    " name TEXT NOT NULL COLLATE NOCASE,"				\
+    " state TEXT NOT NULL,"						\
+    " tracking TEXT COLLATE NOCASE,"					\
+    " doc TEXT NOT NULL,"						\
+    " uid TEXT,"							\
+    " UNIQUE (subscription, rg, name),"					\
+    " UNIQUE (subscription, tracking));"
+
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
@@ -33,21 +51,108 @@ static const char schema[] =
     " fingerprint TEXT NOT NULL COLLATE NOCASE,"
     " subscription TEXT NOT NULL REFERENCES subscriptions(id),"
     " PRIMARY KEY (fingerprint, subscription));"
-    "CREATE TABLE IF NOT EXISTS jobs ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " subscription TEXT NOT NULL COLLATE NOCASE,"
-    " rg TEXT NOT NULL COLLATE NOCASE,"
-    " name TEXT NOT NULL COLLATE NOCASE,"
-    " state TEXT NOT NULL,"
-    " tracking TEXT UNIQUE COLLATE NOCASE,"
-    " doc TEXT NOT NULL,"
-    " UNIQUE (subscription, rg, name));";
+    JOBS_TABLE("jobs");
+
+/*
+ * A job's immutable id: 128 random bits as 32 lowercase hex digits, made
+ * by SQLite's randomness (seeded from the system's) when the row is
+ * inserted. An update of the row keeps it; a deleted job's name, created
+ * again, is a new row and gets a new one. What the receiving side keys
+ * its own state by, so a reused name never inherits an old job's state.
+ */
+#define DB_NEW_UID	"lower(hex(randomblob(16)))"
+
+/*
+ * What brings a database of an older version up to date, run by
+ * db_migrate(). Jobs without an id: the column, an id for each, and the
+ * index.
+ */
+static const char has_uid[] =
+    "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'uid'";
+static const char migrate_uid[] =
+    "ALTER TABLE jobs ADD COLUMN uid TEXT;";
+static const char fill_uid[] =
+    "UPDATE jobs SET uid = " DB_NEW_UID " WHERE uid IS NULL;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS jobs_uid ON jobs (uid);";
+/* Tracking numbers unique across all subscriptions: SQLite changes a
+ * table's constraints only by copying it, row ids and sequence kept. */
+static const char has_global_tracking[] =
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs' "
+    "AND sql LIKE '%tracking TEXT UNIQUE%'";
+static const char migrate_tracking[] =
+    JOBS_TABLE("jobs_new")
+    "INSERT INTO jobs_new (id, subscription, rg, name, state, tracking, "
+    " doc, uid) SELECT id, subscription, rg, name, state, tracking, doc, "
+    " uid FROM jobs;"
+    "UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence "
+    " WHERE name = 'jobs') WHERE name = 'jobs_new';"
+    "DROP TABLE jobs;"
+    "ALTER TABLE jobs_new RENAME TO jobs;";
 
 static int
 db_fail(struct db *db, char **cause, const char *what)
 {
 	return ds_cause(cause, DS_E_IMPORTD_DB, "%s: %s", what,
 	    sqlite3_errmsg(db->h));
+}
+
+/* Whether query SQL returns a row: 1, 0, or -1 on an error. */
+static int
+db_ask(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int		 rc, found = 0;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		found = 1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? found : -1;
+}
+
+/* Runs SQL when ASK (a query) returns a row; an SQLite code. */
+static int
+db_migrate_if(struct db *db, const char *ask, int when, const char *sql,
+    char **err)
+{
+	int	has;
+
+	if ((has = db_ask(db, ask)) == -1) {
+		*err = sqlite3_mprintf("%s", sqlite3_errmsg(db->h));
+		return SQLITE_ERROR;
+	}
+	if (has != when)
+		return SQLITE_OK;
+	return sqlite3_exec(db->h, sql, NULL, NULL, err);
+}
+
+/*
+ * Runs the migrations an older database needs, in one immediate
+ * transaction so that two processes opening an old database at once do
+ * not both alter it. An SQLite code; *err allocated by SQLite on
+ * failure.
+ */
+static int
+db_migrate(struct db *db, char **err)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
+	    err)) != SQLITE_OK)
+		return rc;
+	if ((rc = db_migrate_if(db, has_uid, 0, migrate_uid, err)) !=
+	    SQLITE_OK ||
+	    (rc = db_migrate_if(db, has_global_tracking, 1, migrate_tracking,
+	    err)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(db->h, fill_uid, NULL, NULL, err)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, err)) != SQLITE_OK)
+		goto fail;
+	return SQLITE_OK;
+fail:
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 int
@@ -73,7 +178,8 @@ db_open(const char *path, struct db **out, char **cause)
 		return DS_E_IMPORTD_DB;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
-	if (sqlite3_exec(db->h, schema, NULL, NULL, &err) != SQLITE_OK) {
+	if (sqlite3_exec(db->h, schema, NULL, NULL, &err) != SQLITE_OK ||
+	    db_migrate(db, &err) != SQLITE_OK) {
 		ds_cause(cause, DS_E_IMPORTD_DB, "%s: %s", path, err);
 		sqlite3_free(err);
 		db_close(db);
@@ -221,7 +327,8 @@ db_sub_cert_remove(struct db *db, const char *id, const char *fpr,
     char **cause)
 {
 	return db_do(db, cause, fpr, 1, "DELETE FROM certificates WHERE "
-	    "fingerprint = ? AND subscription = ?", fpr, id, NULL);
+	    "fingerprint = ? AND subscription = ? COLLATE NOCASE", fpr, id,
+	    NULL);
 }
 
 int
@@ -234,10 +341,11 @@ db_cert_allowed(struct db *db, const char *sub, const char *fpr,
 	if (name != NULL)
 		*name = NULL;
 	if (sub != NULL)
+		/* Subscription ids compare without regard to case. */
 		st = db_prepare(db, "SELECT s.name FROM certificates c JOIN "
 		    "subscriptions s ON s.id = c.subscription WHERE "
-		    "c.fingerprint = ? AND c.subscription = ?", fpr, sub,
-		    NULL);
+		    "c.fingerprint = ? AND c.subscription = ? COLLATE NOCASE",
+		    fpr, sub, NULL);
 	else
 		st = db_prepare(db, "SELECT s.name FROM certificates c JOIN "
 		    "subscriptions s ON s.id = c.subscription WHERE "
@@ -290,6 +398,28 @@ db_doc(sqlite3_stmt *st, int col)
 	return s == NULL ? NULL : json_loads(s, 0, NULL);
 }
 
+/*
+ * Runs SQL (a SELECT of one job by subscription, resource group and
+ * name) and leaves *st on its row: the caller reads it and finalizes
+ * *st. DS_E_NOTFOUND (and *st NULL) when there is no such job.
+ */
+static int
+db_job_row(struct db *db, const char *sql, const char *sub, const char *rg,
+    const char *name, sqlite3_stmt **st, char **cause)
+{
+	int	rc;
+
+	if ((*st = db_prepare(db, sql, sub, rg, name, NULL)) == NULL)
+		return db_fail(db, cause, "select job");
+	if ((rc = sqlite3_step(*st)) == SQLITE_ROW)
+		return DS_E_OK;
+	sqlite3_finalize(*st);
+	*st = NULL;
+	if (rc == SQLITE_DONE)
+		return ds_cause(cause, DS_E_NOTFOUND, "%s", name);
+	return db_fail(db, cause, "select job");
+}
+
 int
 db_job_get(struct db *db, const char *sub, const char *rg, const char *name,
     json_t **job, char **cause)
@@ -298,18 +428,11 @@ db_job_get(struct db *db, const char *sub, const char *rg, const char *name,
 	int		 rc;
 
 	*job = NULL;
-	st = db_prepare(db, "SELECT doc FROM jobs WHERE subscription = ? AND "
-	    "rg = ? AND name = ?", sub, rg, name, NULL);
-	if (st == NULL)
-		return db_fail(db, cause, "select job");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*job = db_doc(st, 0);
+	if ((rc = db_job_row(db, "SELECT doc FROM jobs WHERE subscription = ? "
+	    "AND rg = ? AND name = ?", sub, rg, name, &st, cause)) != DS_E_OK)
+		return rc;
+	*job = db_doc(st, 0);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return ds_cause(cause, DS_E_NOTFOUND, "%s", name);
-	if (rc != SQLITE_ROW)
-		return db_fail(db, cause, "select job");
 	if (*job == NULL)
 		return ds_cause(cause, DS_E_IMPORTD_DB, "job %s: bad document",
 		    name);
@@ -379,14 +502,34 @@ db_job_put(struct db *db, const char *sub, const char *rg, const char *name,
 	/* Only the tracking number's uniqueness can fail: the job's own
 	 * key is an upsert. */
 	rc = db_do(db, cause, tracking != NULL ? tracking : name, 0,
-	    "INSERT INTO jobs (subscription, rg, name, state, tracking, doc) "
-	    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subscription, rg, name) "
-	    "DO UPDATE SET state = excluded.state, tracking = "
-	    "excluded.tracking, doc = excluded.doc", sub, rg, name,
+	    "INSERT INTO jobs (subscription, rg, name, state, tracking, doc, "
+	    "uid) VALUES (?, ?, ?, ?, ?, ?, " DB_NEW_UID ") ON CONFLICT "
+	    "(subscription, rg, name) DO UPDATE SET state = excluded.state, "
+	    "tracking = excluded.tracking, doc = excluded.doc", sub, rg, name,
 	    state != NULL ? state : "", tracking != NULL ? tracking : "",
 	    doc, NULL);
 	importd_json_free(doc);
 	return rc;
+}
+
+int
+db_job_uid(struct db *db, const char *sub, const char *rg, const char *name,
+    char **uid, char **cause)
+{
+	sqlite3_stmt	*st;
+	const char	*s;
+	int		 rc;
+
+	*uid = NULL;
+	if ((rc = db_job_row(db, "SELECT uid FROM jobs WHERE subscription = ? "
+	    "AND rg = ? AND name = ?", sub, rg, name, &st, cause)) != DS_E_OK)
+		return rc;
+	if ((s = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		*uid = strdup(s);
+	sqlite3_finalize(st);
+	if (s == NULL)	/* db_open() gave every row one */
+		return ds_cause(cause, DS_E_IMPORTD_DB, "job %s: no id", name);
+	return *uid == NULL ? DS_E_NOMEM : DS_E_OK;
 }
 
 int

@@ -67,6 +67,14 @@ int	 db_job_find(struct db *db, const char *name, const char *sub_in,
  */
 int	 db_job_put(struct db *db, const char *sub, const char *rg,
 	    const char *name, json_t *job, const char *tracking, char **cause);
+/*
+ * Sets *uid (allocated, 32 lowercase hex digits; caller frees) to the
+ * immutable id of job (SUB, RG, NAME): made when the job is created,
+ * kept by every update, never reused (a job deleted and created again
+ * under the same name gets a new one). DS_E_NOTFOUND when there is none.
+ */
+int	 db_job_uid(struct db *db, const char *sub, const char *rg,
+	    const char *name, char **uid, char **cause);
 /* Deletes a job; DS_E_NOTFOUND when there is none. */
 int	 db_job_delete(struct db *db, const char *sub, const char *rg,
 	    const char *name, char **cause);

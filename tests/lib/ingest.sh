@@ -44,6 +44,9 @@ prep_ship() {
 	"$DISKSEED" prep --staging "$staging" --job "$job" $drv \
 	    --confirm "$ids" --chunk-size 64K -q >"$T/prep.out" 2>&1 ||
 	    { cat "$T/prep.out" >&2; fail "prep $job"; }
+	"$DISKSEED_IMPORTD" account grant --dir "$DS_IMPORTD_DIR" \
+	    "$DS_IMPORTD_ACCOUNT" "$DS_IMPORTD_SUBSCRIPTION" ||
+	    fail "account grant"
 	"$DISKSEED" job create --job "$job" \
 	    --storage-account "$DS_IMPORTD_ACCOUNT" \
 	    --location "$DS_IMPORTD_LOCATION" --container backups \
