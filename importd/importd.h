@@ -135,6 +135,8 @@ int	 conns_listen(struct conns *c, struct evhttp *http, const char *addr,
 	    int port, int *bound, char **cause);
 /* Before evhttp_free(): the listener goes with it. */
 void	 conns_stop(struct conns *c);
+/* After evhttp_free(), before event_base_free(): runs the loop until the
+ * connections evhttp left to libevent's finalizers are freed. */
 void	 conns_free(struct conns *c);
 
 /* server.c */
