@@ -113,7 +113,7 @@ conns_limits_load(struct config *cf, struct conns_limits *lim, char **cause)
 		    offsetof(struct conns_limits, max_total), 1000, 1,
 		    1000000 },
 		{ "maxConnectionsPerAddress",
-		    offsetof(struct conns_limits, max_per_peer), 64, 1,
+		    offsetof(struct conns_limits, max_per_peer), 128, 1,
 		    1000000 },
 		{ "tlsHandshakeTimeout",
 		    offsetof(struct conns_limits, handshake_secs), 5, 1, 3600 },

@@ -9,6 +9,10 @@
  *   db.c, db.h     SQLite state
  *   server.c       HTTPS (libevent evhttp + bufferevent_openssl), mutual
  *                  TLS authentication, routing, errors, fault injection
+ *                  (test hooks only)
+ *   conns.c        the connection guard: listener, per-address and total
+ *                  caps, TLS handshake deadline, pause when out of fds
+ *   logesc.c       escaping of client bytes in log lines
  *   routes-*.c     one file per resource: jobs, locations, operations
  *   validate.c     the naming and body rules of NOTES.md
  *
