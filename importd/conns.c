@@ -82,6 +82,7 @@ struct conns {
 	struct conn_list	 handshaking;	/* oldest first */
 	int			 nconns;	/* live (hold a descriptor) */
 	int			 nclosing;	/* of which being closed */
+	int			 nfresh;	/* of which in fresh */
 	int			 paused;	/* listener disabled */
 	int			 stopped;	/* listener gone */
 	unsigned long		 over_peer, over_total, timed_out, nofile;
@@ -112,7 +113,7 @@ conns_limits_load(struct config *cf, struct conns_limits *lim, char **cause)
 		    offsetof(struct conns_limits, max_total), 1000, 1,
 		    1000000 },
 		{ "maxConnectionsPerAddress",
-		    offsetof(struct conns_limits, max_per_peer), 64, 1,
+		    offsetof(struct conns_limits, max_per_peer), 128, 1,
 		    1000000 },
 		{ "tlsHandshakeTimeout",
 		    offsetof(struct conns_limits, handshake_secs), 5, 1, 3600 },
@@ -253,8 +254,10 @@ conns_peer_put(struct conns *c, struct peer *p)
 static void
 conns_unlist(struct conn *k)
 {
-	if (k->list == 1)
+	if (k->list == 1) {
 		TAILQ_REMOVE(&k->c->fresh, k, entry);
+		k->c->nfresh--;
+	}
 	else if (k->list == 2)
 		TAILQ_REMOVE(&k->c->handshaking, k, entry);
 	k->list = 0;
@@ -381,8 +384,9 @@ conns_admit_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		/* Connections being closed still hold descriptors, but they
-		 * go within this turn of the loop; count the others. */
-		if (c->nconns - c->nclosing > c->lim.max_total) {
+		 * go within this turn of the loop; fresh ones are not
+		 * admitted yet (most of a burst may be refused above). */
+		if (c->nconns - c->nclosing - c->nfresh > c->lim.max_total) {
 			c->over_total++;
 			refused = 1;
 			if (!conns_evict_oldest(c))
@@ -426,6 +430,7 @@ conns_bev(struct event_base *base, void *arg)
 	k->bev = bev;
 	TAILQ_INSERT_TAIL(&c->fresh, k, entry);
 	k->list = 1;
+	c->nfresh++;
 	event_active(c->admit, EV_TIMEOUT, 1);
 	if (c->nconns >= c->budget)
 		conns_pause(c, 0);
@@ -588,6 +593,11 @@ conns_free(struct conns *c)
 
 	if (c == NULL)
 		return;
+	/* evhttp_free() leaves the bufferevents to libevent's finalizers,
+	 * which run in the loop: run it until every connection is gone, so
+	 * none frees its SSL (and calls back here) after C is freed. */
+	for (i = 0; c->nconns > 0 && i < 1000; i++)
+		event_base_loop(c->base, EVLOOP_NONBLOCK);
 	if (conns_active == c)
 		conns_active = NULL;
 	/* The listener belongs to evhttp's bound socket once bound;

@@ -9,6 +9,10 @@
  *   db.c, db.h     SQLite state
  *   server.c       HTTPS (libevent evhttp + bufferevent_openssl), mutual
  *                  TLS authentication, routing, errors, fault injection
+ *                  (test hooks only)
+ *   conns.c        the connection guard: listener, per-address and total
+ *                  caps, TLS handshake deadline, pause when out of fds
+ *   logesc.c       escaping of client bytes in log lines
  *   routes-*.c     one file per resource: jobs, locations, operations
  *   validate.c     the naming and body rules of NOTES.md
  *
@@ -162,6 +166,8 @@ int	 conns_listen(struct conns *c, struct evhttp *http, const char *addr,
 	    int port, int *bound, char **cause);
 /* Before evhttp_free(): the listener goes with it. */
 void	 conns_stop(struct conns *c);
+/* After evhttp_free(), before event_base_free(): runs the loop until the
+ * connections evhttp left to libevent's finalizers are freed. */
 void	 conns_free(struct conns *c);
 
 /* server.c */

@@ -132,9 +132,10 @@ server_send(struct evhttp_request *ev, int status, const char *body,
 static void
 server_log_request(struct req *r, int status)
 {
-	const char	*m, *ua;
-	char		*uri, *agent, *peer = NULL;
-	ev_uint16_t	 port = 0;
+	struct evhttp_connection	*evcon;
+	const char			*m, *ua;
+	char				*uri, *agent, *peer = NULL;
+	ev_uint16_t			 port = 0;
 
 	switch (r->method) {
 	case EVHTTP_REQ_GET: m = "GET"; break;
@@ -147,8 +148,8 @@ server_log_request(struct req *r, int status)
 	}
 	ua = evhttp_find_header(evhttp_request_get_input_headers(r->ev),
 	    "User-Agent");
-	evhttp_connection_get_peer(evhttp_request_get_connection(r->ev),
-	    &peer, &port);
+	if ((evcon = evhttp_request_get_connection(r->ev)) != NULL)
+		evhttp_connection_get_peer(evcon, &peer, &port);
 	uri = importd_log_escape(evhttp_request_get_uri(r->ev));
 	agent = importd_log_escape(ua);
 	importd_log("%s %s %d %s \"%s\"", m, uri != NULL ? uri : "?", status,
