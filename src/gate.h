@@ -92,8 +92,9 @@ int	 ds_gate_check_overwrite(const char *path, const char *job,
 	    const char *set_id, const char *overwrite_job, char **cause);
 
 /*
- * Opens PATH to format it as a new drive of JOB: ds_gate_check_overwrite
- * then ds_gate_open_listed, at the moment of the write.
+ * Opens PATH to format it as a new drive of JOB: ds_gate_open_listed,
+ * then the check of ds_gate_check_overwrite on the bytes read through
+ * the open descriptor, so what is checked is what will be overwritten.
  */
 int	 ds_gate_open_format(const char *path, const char *confirm_id,
 	    const struct ds_drive *listed, const char *job,

@@ -99,6 +99,16 @@ struct ds_jobrec {
 int	ds_jobrec_new(const char *name, const char *staging,
 	    struct ds_jobrec **out, char **cause);
 
+/*
+ * Whether a prep of NAME from STAGING may start (RESUME 0) or go on
+ * (RESUME 1), by the identity rule: a new prep takes a name no job has,
+ * or a draft of the same folder; a resume given STAGING must name the
+ * job's own folder. DS_E_JOBEXISTS otherwise, the cause saying the job,
+ * its state and what to do. Writes nothing; prep calls it first.
+ */
+int	ds_jobrec_claim(const char *name, const char *staging, int resume,
+	    char **cause);
+
 /* Loads JOB's record; DS_E_NOTFOUND when no job has that name. */
 int	ds_jobrec_load(const char *job, struct ds_jobrec **out, char **cause);
 
