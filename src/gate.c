@@ -432,6 +432,24 @@ ds_gate_seed_clear(struct ds_gate_seed *s)
 	s->state = -1;
 }
 
+char *
+ds_gate_seed_text(const struct ds_gate_seed *s)
+{
+	char *t;
+
+	if (!s->is_seed)
+		return NULL;
+	/* TRANSLATORS: job name, drive number (from 1), "complete" or
+	 * "not complete", the job's state. */
+	if (asprintf(&t, _("diskseed drive: job %s, drive %u, %s, job %s"),
+	    s->job, s->index + 1, s->complete ? _("complete") :
+	    _("not complete"), s->state >= 0 ?
+	    ds_jobrec_state_name(s->state) :
+	    _("not known on this computer")) == -1)
+		return NULL;
+	return t;
+}
+
 /* Whether a job in STATE (-1: unknown here) is finished with its drives. */
 static int
 job_done(int state)

@@ -80,6 +80,13 @@ int	 ds_gate_seed_read(const char *path, struct ds_gate_seed *s,
 void	 ds_gate_seed_clear(struct ds_gate_seed *s);
 
 /*
+ * S for people, translated: "diskseed drive: job bigjob, drive 2 (1 of
+ * the set is numbered 1), complete, job prepared"; allocated, NULL when S
+ * is not a diskseed drive or without memory.
+ */
+char	*ds_gate_seed_text(const struct ds_gate_seed *s);
+
+/*
  * Whether formatting PATH for job JOB (drive set SET_ID, hex, NULL while
  * the set is new) is allowed by what it holds: DS_E_INSET when it is a
  * drive of that set (never a new target), DS_E_OTHERJOB when it holds a

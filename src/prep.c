@@ -2024,6 +2024,26 @@ keep_small(void *arg, json_t *r)
 	return json_array_append_new(arg, s) == 0 ? DS_E_OK : DS_E_NOMEM;
 }
 
+/*
+ * Refuses, before anything is written, a new drive that holds another
+ * job's drive or one of this set (the gate checks again when it opens).
+ */
+static int
+check_overwrite(struct prep *p, char **cause)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < p->o->ndrives; i++) {
+		if (p->used_drive[i])
+			continue;	/* this set's own, from the journal */
+		if ((rc = ds_gate_check_overwrite(p->o->drives[i], p->job,
+		    p->set_hex, p->o->overwrite_job, cause)) != DS_E_OK)
+			return rc;
+	}
+	return DS_E_OK;
+}
+
 /* Records the folder in the job record, for ds_jobrec_by_staging. */
 static int
 note_staging(struct prep *p, char **cause)
@@ -2278,6 +2298,8 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		p->res->finished = 1;
 		goto out;
 	}
+	if ((rc = check_overwrite(p, cause)) != DS_E_OK)
+		goto out;
 
 	/* Scan: nothing is written before staging is known readable. */
 	if (stat(p->staging, &st) == -1 || !S_ISDIR(st.st_mode)) {
