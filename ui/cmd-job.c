@@ -301,7 +301,8 @@ do_create(struct job_opts *o)
 	spec.prepared = prep;
 	if ((rc = ds_jobstore_create(api, &spec, &job, &cause)) != DS_E_OK)
 		goto fail;
-	printf(_("Created import job %s with %zu drive(s) in %s.\n"),
+	printf(P_("Created import job %s with %zu drive in %s.\n",
+	    "Created import job %s with %zu drives in %s.\n", job->ndrives),
 	    job->name, job->ndrives, job->location != NULL ? job->location :
 	    location);
 	/* The carriers come with the location; the address with both. */
