@@ -10,6 +10,7 @@
 #include "copyrun.h"
 #include "cmd.h"
 #include "error.h"
+#include "jobrec.h"
 #include "names.h"
 #include "prep.h"
 #include "prepared.h"
@@ -213,11 +214,21 @@ cmd_prep(int argc, char **argv)
 		goto usage;
 	}
 	o.drives = drives;
-	/* Before the status file below: a bad name leaves nothing behind. */
+	/*
+	 * Before the status file below: a bad name leaves nothing behind,
+	 * and a refused name does not overwrite that job's copy status.
+	 */
 	if ((rc = ds_name_check_job(o.job, &cause)) != DS_E_OK) {
 		ds_err_code(rc, cause);
 		free(drives);
 		return DS_EXIT_USAGE;
+	}
+	if ((rc = ds_jobrec_claim(o.job, o.staging, o.resume, &cause)) !=
+	    DS_E_OK) {
+		ds_err_code(rc, cause);
+		free(drives);
+		return rc == DS_E_JOBEXISTS ? DS_EXIT_REFUSED :
+		    DS_EXIT_FAILURE;
 	}
 	memset(&report, 0, sizeof report);
 	cli_ops_init(&report.cli, &st);

@@ -33,10 +33,13 @@ prep 0 "$T/small" emptyjob "$T/e.img"
 randfile "$T/big/b" 300K
 mkimage "$T/b.img" 8M
 hb=$(sha "$T/b.img")
+S=$XDG_STATE_HOME/diskseed/jobs/emptyjob/copy.status
+hs=$(sha "$S")
 prep 5 "$T/big" emptyjob "$T/b.img"
 grep_q "$T/err" "job emptyjob already exists \(prepared\)"
 grep_q "$T/err" "choose another job name"
 [ "$(sha "$T/b.img")" = "$hb" ] || fail "reused name: the drive was written"
+[ "$(sha "$S")" = "$hs" ] || fail "the refused prep rewrote emptyjob's status"
 # --resume with the other folder: refused, never "all ... on the drives".
 PREP_EXTRA=--resume prep 5 "$T/big" emptyjob "$T/b.img"
 grep_q "$T/err" "emptyjob.* is the copy of .*small"
