@@ -28,7 +28,10 @@
  *   ds_jobrec_set()                   any field, while editable (below
  *                                     created); names checked by
  *                                     src/names.h;
- *   prep (src/prep.h) moves it to preparing and prepared itself;
+ *   prep (src/prep.h) checks ds_jobrec_claim() first, then moves it
+ *                                     to preparing and prepared itself;
+ *   ds_jobrec_check_set()             before saying "copied and
+ *                                     verified" (ui/copyrun.c);
  *   ds_jobrec_created()               after Jobs_Create succeeded
  *                                     (src/jobstore.c calls it);
  *   ds_jobrec_track()                 whenever the service reports a
