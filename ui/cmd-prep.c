@@ -10,6 +10,8 @@
 #include "copyrun.h"
 #include "cmd.h"
 #include "error.h"
+#include "jobrec.h"
+#include "names.h"
 #include "prep.h"
 #include "prepared.h"
 #include "util.h"
@@ -31,6 +33,8 @@ usage(FILE *f)
 	    "nothing is\n"
 	    "                       written to a drive it does not name\n"
 	    "  --resume             continue an interrupted or full job\n"
+	    "  --overwrite-job NAME format a drive that holds job NAME, "
+	    "not completed\n"
 	    "  --skip-unreadable    copy the rest when some files cannot be "
 	    "read\n"
 	    "  --level N            zstd compression level (default 1)\n"
@@ -125,6 +129,7 @@ cmd_prep(int argc, char **argv)
 		{ "drive",		required_argument, NULL, 'd' },
 		{ "confirm",		required_argument, NULL, 'c' },
 		{ "resume",		no_argument,	   NULL, 'r' },
+		{ "overwrite-job",	required_argument, NULL, 'O' },
 		{ "skip-unreadable",	no_argument,	   NULL, 'u' },
 		{ "level",		required_argument, NULL, 'l' },
 		{ "chunk-size",		required_argument, NULL, 'C' },
@@ -164,6 +169,9 @@ cmd_prep(int argc, char **argv)
 			break;
 		case 'r':
 			o.resume = 1;
+			break;
+		case 'O':
+			o.overwrite_job = optarg;
 			break;
 		case 'u':
 			o.skip_unreadable = 1;
@@ -206,6 +214,22 @@ cmd_prep(int argc, char **argv)
 		goto usage;
 	}
 	o.drives = drives;
+	/*
+	 * Before the status file below: a bad name leaves nothing behind,
+	 * and a refused name does not overwrite that job's copy status.
+	 */
+	if ((rc = ds_name_check_job(o.job, &cause)) != DS_E_OK) {
+		ds_err_code(rc, cause);
+		free(drives);
+		return DS_EXIT_USAGE;
+	}
+	if ((rc = ds_jobrec_claim(o.job, o.staging, o.resume, &cause)) !=
+	    DS_E_OK) {
+		ds_err_code(rc, cause);
+		free(drives);
+		return rc == DS_E_JOBEXISTS ? DS_EXIT_REFUSED :
+		    DS_EXIT_FAILURE;
+	}
 	memset(&report, 0, sizeof report);
 	cli_ops_init(&report.cli, &st);
 	st.quiet = quiet;
@@ -245,6 +269,9 @@ cmd_prep(int argc, char **argv)
 	case DS_E_INELIGIBLE:
 	case DS_E_CHANGED:
 	case DS_E_BUSY:
+	case DS_E_OTHERJOB:
+	case DS_E_INSET:
+	case DS_E_JOBEXISTS:
 		ds_err_code(rc, cause);
 		cause = NULL;
 		ret = DS_EXIT_REFUSED;
@@ -255,6 +282,7 @@ cmd_prep(int argc, char **argv)
 		ret = DS_EXIT_STOPPED;
 		break;
 	case DS_E_INVAL:
+	case DS_E_BADNAME:
 		ds_err_code(rc, cause);
 		cause = NULL;
 		ret = DS_EXIT_USAGE;
