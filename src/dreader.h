@@ -148,7 +148,7 @@ struct ds_dr_entry {
 	 * HARDLINK: the normal-form path of a regular file delivered
 	 * earlier in this run; otherwise NULL. */
 	const char	*target;
-	const uint8_t	*sha;		/* the manifest's SHA-256; may be NULL */
+	const uint8_t	*sha;		/* the manifest's SHA-256, or NULL */
 	const char	*what;		/* SPECIAL: translated, e.g. "FIFO" */
 	/* For extended attributes and ACLs only (archive_entry_xattr_*,
 	 * archive_entry_acl_*): its path, type, size and links are the
