@@ -200,6 +200,11 @@ seg_read(struct archive *a, void *arg, const void **buf)
 
 	if (ru->next_chunk >= end || ru->stop != DS_E_OK)
 		return 0;
+	/* Also while libarchive reads past an entry nobody wants. */
+	if (dr_progress(ru->dr, NULL) != 0) {
+		ru->stop = DS_E_CANCELED;
+		return 0;
+	}
 	rc = dr_check_chunk(ru->dr, ru->d, ru->next_chunk, &len, &why);
 	if (rc != DS_E_OK) {
 		ru->bad_chunk = (int64_t)ru->next_chunk;
@@ -445,7 +450,7 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 	void			*h = NULL;
 	uint8_t			 sum[32];
 	unsigned int		 mdlen = 32;
-	int			 bad = 0, given = 0, r, rc;
+	int			 bad = 0, given = 0, skip, r, rc;
 	enum ds_dr_status	 st;
 
 	fill_entry(ru, &x, e, f);
@@ -482,11 +487,11 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 		EVP_MD_CTX_free(md);
 		return -1;
 	}
-	if (r == DS_DR_SKIP) {
+	if ((skip = r == DS_DR_SKIP)) {
 		EVP_MD_CTX_free(md);
 		md = NULL;
 	}
-	rc = stream_part(ru, a, &x, md, r == DS_DR_SKIP ? NULL : h, &bad);
+	rc = stream_part(ru, a, &x, md, skip ? NULL : h, &bad);
 	st = bad ? DS_DR_BAD : DS_DR_PART;
 	if (!bad && f->last && md != NULL) {
 		EVP_DigestFinal_ex(md, sum, &mdlen);
@@ -499,15 +504,15 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 	}
 	if (ru->stop != DS_E_OK && st != DS_DR_BAD)
 		st = DS_DR_BAD;		/* canceled: never half a file */
-	if (r != DS_DR_SKIP && ru->s->end != NULL && (r = ru->s->end(
+	if (!skip && ru->s->end != NULL && (r = ru->s->end(
 	    ru->s->arg, h, &x, st, st == DS_DR_OK ? sum : NULL)) != 0 &&
 	    ru->stop == DS_E_OK)
 		ru->stop = r;
 	if (st == DS_DR_BAD && given && (ru->dr->o.flags & DS_DR_WHOLE) &&
 	    ru->s->drop != NULL && ru->stop == DS_E_OK)
 		ru->stop = ru->s->drop(ru->s->arg, f->path);
-	if (!ru->dr->sink_bad && (st == DS_DR_OK || (st == DS_DR_PART &&
-	    f->last))) {
+	if (!ru->dr->sink_bad && !skip && (st == DS_DR_OK ||
+	    (st == DS_DR_PART && f->last))) {
 		ru->dr->r->files_ok++;
 		ru->dr->r->bytes_ok += f->size;
 	}
@@ -516,7 +521,7 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 		ru->split_md = md;
 		ru->split_next = f->offset + f->length;
 		ru->split_size = f->size;
-		ru->split_given = r != DS_DR_SKIP;
+		ru->split_given = !skip;
 		md = NULL;
 	}
 	EVP_MD_CTX_free(md);
