@@ -49,6 +49,7 @@ struct run {
 	int			 split_given;	/* the sink has parts */
 
 	struct pathset		 files;
+	struct pathset		 inhand;	/* !WHOLE: every row's path */
 };
 
 static uint64_t
@@ -366,7 +367,11 @@ other_mismatch(struct run *ru, struct archive_entry *e,
 		if (!normal_path(t))
 			return _("refused: the hard link's target is not a "
 			    "plain relative path");
-		if (!pathset_has(&ru->files, t))
+		/* Reading the drives in hand only, a target on another
+		 * drive is the sink's to check (it stored it before). */
+		if (!pathset_has(&ru->files, t) &&
+		    ((ru->dr->o.flags & DS_DR_WHOLE) ||
+		    pathset_has(&ru->inhand, t)))
 			return _("refused: the hard link's target was not "
 			    "read as a regular file before it");
 	}
@@ -463,8 +468,6 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 			ru->stop = DS_E_NOMEM;
 			return -1;
 		}
-		if (pathset_add(&ru->files, f->path) == -1)
-			ru->stop = DS_E_NOMEM;
 	} else if (ru->split_path == NULL || strcmp(ru->split_path,
 	    f->path) != 0) {
 		split_end(ru, _("incomplete: the rest of this file is "
@@ -479,6 +482,9 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 		ru->split_md = NULL;
 		given = ru->split_given;
 	}
+	/* A regular file (a part of one): hard links may name it. */
+	if (pathset_add(&ru->files, f->path) == -1)
+		ru->stop = DS_E_NOMEM;
 	ru->split_path = NULL;
 	ru->dr->sink_bad = 0;
 	r = ru->s->begin != NULL ? ru->s->begin(ru->s->arg, &x, &h) : 0;
@@ -738,9 +744,13 @@ ds_dreader_run(struct ds_dreader *dr, const struct ds_dr_sink *sink)
 			continue;
 		dr->files_total += d->mf->nfiles;
 		dr->bytes_total += d->mf->bytes;
-		for (f = 0; f < d->mf->nfiles; f++)
+		for (f = 0; f < d->mf->nfiles; f++) {
 			if (d->mf->files[f].skipped)
 				warn_skipped(dr, d->mf->files[f].path);
+			else if (!(dr->o.flags & DS_DR_WHOLE) && pathset_add(
+			    &ru.inhand, d->mf->files[f].path) == -1)
+				ru.stop = DS_E_NOMEM;
+		}
 	}
 	for (i = 0; i < dr->nidx && ru.stop == DS_E_OK; i++) {
 		d = dr->byidx[i];
@@ -764,5 +774,6 @@ ds_dreader_run(struct ds_dreader *dr, const struct ds_dr_sink *sink)
 	else
 		split_end(&ru, NULL);
 	free(ru.files.v);
+	free(ru.inhand.v);
 	return ru.stop;
 }
