@@ -499,7 +499,7 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 	}
 	rc = stream_part(ru, a, &x, md, skip ? NULL : h, &bad);
 	st = bad ? DS_DR_BAD : DS_DR_PART;
-	if (!bad && f->last && md != NULL) {
+	if (!bad && f->last && md != NULL && ru->stop == DS_E_OK) {
 		EVP_DigestFinal_ex(md, sum, &mdlen);
 		if (f->has_sha && CRYPTO_memcmp(sum, f->sha, 32) != 0) {
 			lost(ru, f->path, _("its SHA-256 does not match the "
