@@ -292,21 +292,79 @@ add_item(struct archive *a, struct items *it, const char *spec)
 	free(s);
 }
 
+/* Writes the items ITEMS[0..N) as a zstd-compressed pax archive into
+ * ARC (ARCMAX bytes) and the rows into IT; returns its length. */
+static size_t
+build_archive(int n, char **items, struct items *it, uint8_t *arc)
+{
+	struct archive	*a = archive_write_new();
+	size_t		 arclen;
+	int		 i;
+
+	if (archive_write_set_format_pax(a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(a, "pax", "hdrcharset",
+	    "BINARY") != ARCHIVE_OK ||
+	    archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
+	    archive_write_open_memory(a, arc, ARCMAX, &arclen) != ARCHIVE_OK)
+		exit(1);
+	for (i = 0; i < n; i++)
+		add_item(a, it, items[i]);
+	if (archive_write_close(a) != ARCHIVE_OK)
+		exit(1);
+	archive_write_free(a);
+	return arclen;
+}
+
+/* Seals ARC into consecutive chunk slots of FD, adding each chunk to the
+ * manifest text *MF; returns the number of chunks. */
+static size_t
+seal_chunks(int fd, const uint8_t *key, const uint8_t *set,
+    unsigned int index, const uint8_t *arc, size_t arclen, uint8_t *sealed,
+    char **mf)
+{
+	struct ds_chunk_rec	 r;
+	uint8_t			 sum[32];
+	char			 sumhex[65];
+	size_t			 off, len, nch = 0;
+	size_t			 pay = ds_chunk_payload(CHUNK);
+
+	for (off = 0; off < arclen; off += len, nch++) {
+		len = arclen - off < pay ? arclen - off : pay;
+		memset(&r, 0, sizeof r);
+		r.flags = off + len == arclen ? DS_FMT_CHUNK_LAST : 0;
+		r.session = 1;
+		r.index = nch;
+		r.length = (uint32_t)len;
+		r.stream_off = off;
+		memset(sealed, 0, CHUNK);
+		if (ds_chunk_seal(key, set, index, &r, arc + off, sealed) != 0)
+			exit(1);
+		SHA256(sealed, ds_chunk_sealed_len(len), sum);
+		hex(sumhex, sum, 32);
+		cat(mf, "%s{\"index\":%zu,\"segment\":0,\"length\":%zu,"
+		    "\"sha256\":\"%s\"}", nch > 0 ? "," : "", nch, len,
+		    sumhex);
+		if (pwrite(fd, sealed, CHUNK, (off_t)(DS_FMT_DATA_OFF +
+		    nch * CHUNK)) != CHUNK)
+			exit(1);
+	}
+	return nch;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct archive		*a;
 	struct ds_hdr		 h;
-	struct ds_chunk_rec	 r;
 	struct items		 it;
-	uint8_t			 key[32], set[16], *arc, *sealed, sum[32];
-	char			 sethex[33], keyhex[65], sumhex[65];
+	uint8_t			 key[32], set[16], *arc, *sealed;
+	char			 sethex[33], keyhex[65];
 	char			*mf;
 	const char		*sarg = NULL, *karg = NULL;
-	size_t			 arclen, pay, off, len, sl, nch = 0;
+	size_t			 arclen, pay, nch;
 	uint64_t		 size, moff;
 	unsigned int		 index = 0;
-	int			 fd, i, ch, tlast = 0, more = 0;
+	int			 fd, ch, tlast = 0, more = 0;
 
 	while ((ch = getopt(argc, argv, "tmi:s:k:")) != -1) {
 		switch (ch) {
@@ -348,19 +406,7 @@ main(int argc, char **argv)
 	memset(&it, 0, sizeof it);
 	if ((arc = malloc(ARCMAX)) == NULL || (it.files = strdup("")) == NULL)
 		return 1;
-	a = archive_write_new();
-	if (archive_write_set_format_pax(a) != ARCHIVE_OK ||
-	    archive_write_set_format_option(a, "pax", "hdrcharset",
-	    "BINARY") != ARCHIVE_OK ||
-	    archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
-	    archive_write_open_memory(a, arc, ARCMAX, &arclen) != ARCHIVE_OK)
-		return 1;
-	for (i = 3; i < argc; i++)
-		add_item(a, &it, argv[i]);
-	if (archive_write_close(a) != ARCHIVE_OK)
-		return 1;
-	archive_write_free(a);
+	arclen = build_archive(argc - 3, argv + 3, &it, arc);
 
 	/* Header, then the sealed chunks in consecutive slots. */
 	if ((fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600)) == -1 ||
@@ -395,27 +441,7 @@ main(int argc, char **argv)
 	cat(&mf, "\"segments\":[{\"segment\":0,\"firstChunk\":0,"
 	    "\"chunks\":%zu,\"streamBytes\":%zu}],\"chunks\":[",
 	    (arclen + pay - 1) / pay, arclen);
-	for (off = 0; off < arclen; off += len, nch++) {
-		len = arclen - off < pay ? arclen - off : pay;
-		memset(&r, 0, sizeof r);
-		r.flags = off + len == arclen ? DS_FMT_CHUNK_LAST : 0;
-		r.session = 1;
-		r.index = nch;
-		r.length = (uint32_t)len;
-		r.stream_off = off;
-		memset(sealed, 0, CHUNK);
-		if (ds_chunk_seal(key, set, index, &r, arc + off, sealed) != 0)
-			return 1;
-		sl = ds_chunk_sealed_len(len);
-		SHA256(sealed, sl, sum);
-		hex(sumhex, sum, 32);
-		cat(&mf, "%s{\"index\":%zu,\"segment\":0,\"length\":%zu,"
-		    "\"sha256\":\"%s\"}", nch > 0 ? "," : "", nch, len,
-		    sumhex);
-		if (pwrite(fd, sealed, CHUNK, (off_t)(DS_FMT_DATA_OFF +
-		    nch * CHUNK)) != CHUNK)
-			return 1;
-	}
+	nch = seal_chunks(fd, key, set, index, arc, arclen, sealed, &mf);
 	cat(&mf, "],\"files\":[%s]", it.files);
 	if (tlast)
 		cat(&mf, ",\"totals\":{\"files\":%d,\"bytes\":0,"
