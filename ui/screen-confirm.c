@@ -80,13 +80,15 @@ draw_contents(const struct confirm *s, int y, int maxrows)
 		return 1;
 	}
 	if (c->pttype == NULL && c->fstype == NULL) {
-		ui_print(y, 4, 0, UI_NORMAL, _("No partition table or "
-		    "filesystem found (empty, or unknown data)."));
-		return 1;
+		return ui_wrap(y, 4, ui_cols() - 6, 2, UI_NORMAL,
+		    _("No partition table or filesystem found (empty, or "
+		    "unknown data)."));
 	}
 	if (c->pttype != NULL)
-		ui_printf(y + rows++, 4, 0, UI_NORMAL, _("Partition table: %s, "
-		    "%zu partitions"), c->pttype, c->nparts);
+		ui_printf(y + rows++, 4, 0, UI_NORMAL,
+		    P_("Partition table: %s, %zu partition",
+		    "Partition table: %s, %zu partitions", c->nparts),
+		    c->pttype, c->nparts);
 	if (c->fstype != NULL)
 		ui_printf(y + rows++, 4, 0, UI_NORMAL, _("Filesystem on the "
 		    "whole drive: %s, label \"%s\""), c->fstype,
@@ -95,8 +97,9 @@ draw_contents(const struct confirm *s, int y, int maxrows)
 		const struct ds_drive_part *p = &c->parts[i];
 
 		if (i + 1 < c->nparts && rows == maxrows - 1) {
-			ui_printf(y + rows++, 6, 0, UI_NORMAL, _("... and %zu "
-			    "more"), c->nparts - i);
+			ui_printf(y + rows++, 6, 0, UI_NORMAL, P_("... and %zu "
+			    "more", "... and %zu more", c->nparts - i),
+			    c->nparts - i);
 			break;
 		}
 		ui_printf(y + rows++, 6, 0, UI_NORMAL, _("%u: %s, %s, label "
@@ -111,17 +114,23 @@ static void
 confirm_draw(struct wiz_model *m, void *data)
 {
 	struct confirm	*s = data;
+	const char	*label[] = { _("Device:"), _("Model:"), _("Serial:"),
+	    _("Size:") };
 	char		 size[24];
-	int		 y;
+	int		 y, x;
 
 	(void)m;
-	ui_printf(2, 2, 0, UI_NORMAL, "%-10s %s", _("Device:"),
-	    s->drive->devnode);
-	ui_printf(3, 2, 0, UI_NORMAL, "%-10s %s", _("Model:"),
-	    s->drive->model != NULL ? s->drive->model : "-");
-	ui_printf(4, 2, 0, UI_NORMAL, "%-10s %s", _("Serial:"),
-	    s->drive->serial != NULL ? s->drive->serial : "-");
-	ui_printf(5, 2, 0, UI_NORMAL, "%-10s %s (%llu %s)", _("Size:"),
+	x = 3 + ui_widest(label, sizeof label / sizeof label[0]);
+	ui_print(2, 2, 0, UI_NORMAL, label[0]);
+	ui_print(2, x, 0, UI_NORMAL, s->drive->devnode);
+	ui_print(3, 2, 0, UI_NORMAL, label[1]);
+	ui_print(3, x, 0, UI_NORMAL, s->drive->model != NULL ?
+	    s->drive->model : "-");
+	ui_print(4, 2, 0, UI_NORMAL, label[2]);
+	ui_print(4, x, 0, UI_NORMAL, s->drive->serial != NULL ?
+	    s->drive->serial : "-");
+	ui_print(5, 2, 0, UI_NORMAL, label[3]);
+	ui_printf(5, x, 0, UI_NORMAL, "%s (%llu %s)",
 	    ds_human_size(size, sizeof size, s->drive->size),
 	    (unsigned long long)s->drive->size, _("bytes"));
 	ui_print(7, 2, 0, UI_TITLE, _("On it now:"));

@@ -292,7 +292,7 @@ copy_draw(struct wiz_model *m, void *data)
 	if (s->asking)
 		ui_popup(_("Stop the copy?"), _("Stopping is safe: everything "
 		    "copied so far is kept and the copy resumes where it "
-		    "stopped."), _("y: stop   n or Esc: go on copying"));
+		    "stopped."), _("y: stop   n or Esc: go on copying"), NULL);
 }
 
 /* Resumes a stopped or failed copy on the drives it already has. */

@@ -135,6 +135,22 @@ warnings_text(const struct ds_drive *d, char *buf, size_t len)
 	}
 }
 
+/*
+ * One row of the list (or its heading) in ROLE across the frame, in
+ * columns of display width so that they line up in every language.
+ */
+static void
+draw_row(int y, enum ui_role role, const char *dev, const char *size,
+    const char *bus, const char *model, const char *serial,
+    const char *usable)
+{
+	static const int	 w[] = { 12, -9, 10, 16, 12, 0 };
+	const char		*cell[] = { dev, size, bus, model, serial,
+	    usable };
+
+	ui_row(y, role, 1, w, cell, 6);
+}
+
 static void
 drives_draw(struct wiz_model *m, void *data)
 {
@@ -154,9 +170,8 @@ drives_draw(struct wiz_model *m, void *data)
 		    "The list follows drives as they are plugged in."));
 	if (s->monitor_error != NULL)
 		ui_print(3, 2, 0, UI_WARNING, s->monitor_error);
-	ui_printf(LIST_Y - 1, 3, 0, UI_DIM, "%-12s %9s %-12s %-16s %-14s %s",
-	    _("Device"), _("Size"), _("Bus"), _("Model"), _("Serial"),
-	    _("Usable"));
+	draw_row(LIST_Y - 1, UI_DIM, _("Device"), _("Size"), _("Bus"),
+	    _("Model"), _("Serial"), _("Usable"));
 	if (s->list == NULL || s->list->n == 0) {
 		ui_print(LIST_Y, 3, 0, UI_NORMAL, _("No drives found. Plug one "
 		    "in; it appears here by itself."));
@@ -174,11 +189,10 @@ drives_draw(struct wiz_model *m, void *data)
 			usable = _("in set");
 		else
 			usable = d->reasons == 0 ? _("yes") : _("no");
-		ui_printf(y, 2, ui_cols() - 4, role,
-		    " %-12.12s %9s %-12.12s %-16.16s %-14.14s %s ",
-		    d->devnode, ds_human_size(size, sizeof size, d->size),
-		    _(ds_drive_bus_text(d)), d->model != NULL ? d->model : "-",
-		    d->serial != NULL ? d->serial : "-", usable);
+		draw_row(y, role, d->devnode, ds_human_size(size, sizeof size,
+		    d->size), _(ds_drive_bus_text(d)), d->model != NULL ?
+		    d->model : "-", d->serial != NULL ? d->serial : "-",
+		    usable);
 	}
 	y = ui_lines() - 8;
 	if (s->selected && s->list != NULL && s->ui.sel < s->list->n) {

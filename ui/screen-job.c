@@ -169,8 +169,10 @@ job_draw(struct wiz_model *m, void *data)
 		draw_choice(s);
 		return;
 	}
-	if (asprintf(&line, _("Job %s: %zu drives, storage account %s, "
-	    "container %s, location %s."), m->job, s->set->ndrives,
+	if (asprintf(&line, P_("Job %s: %zu drive, storage account %s, "
+	    "container %s, location %s.", "Job %s: %zu drives, storage "
+	    "account %s, container %s, location %s.", s->set->ndrives),
+	    m->job, s->set->ndrives,
 	    m->account != NULL ? m->account : "-",
 	    m->container != NULL ? m->container : "-",
 	    m->location != NULL ? m->location : "-") >= 0) {

@@ -371,29 +371,32 @@ draw_field(struct staging *s, enum field f, int y, const char *label)
 {
 	ui_print(y, 2, 18, UI_NORMAL, label);
 	if (s->error[f] != NULL)
-		ui_print(y + 1, 4, 0, UI_ERROR, s->error[f]);
+		ui_wrap(y + 1, 4, ui_cols() - 6, 1, UI_ERROR, s->error[f]);
 	else if (s->f[f].hint != NULL)
 		ui_print(y + 1, 21, 0, UI_DIM, s->f[f].hint);
 }
 
+/*
+ * How many drives of each size attached now the data needs, and a
+ * warning past the most one job holds: one text, wrapped in ROWS rows.
+ */
 static void
-draw_estimate(struct staging *s, int y)
+draw_estimate(struct staging *s, int y, int rows)
 {
-	char	 size[24], line[160];
+	char	 size[24], *text, *next;
 	size_t	 i;
 	uint64_t n, most = 0;
-	int	 x = 2;
 
 	if (!s->scan_done)
 		return;
 	if (s->nsizes == 0) {
-		ui_wrap(y, 2, ui_cols() - 4, 2, UI_DIM, _("Estimate: no "
+		ui_wrap(y, 2, ui_cols() - 4, rows, UI_DIM, _("Estimate: no "
 		    "usable drive is attached yet, so the number of drives "
 		    "cannot be estimated."));
 		return;
 	}
-	x += ui_print(y, x, 0, UI_NORMAL, _("Estimate (before "
-	    "compression):"));
+	if ((text = strdup(_("Estimate (before compression):"))) == NULL)
+		return;
 	for (i = 0; i < s->nsizes; i++) {
 		n = s->sizes[i] > 0 ? (s->bytes + s->sizes[i] - 1) /
 		    s->sizes[i] : 0;
@@ -401,15 +404,26 @@ draw_estimate(struct staging *s, int y)
 			n = 1;
 		if (n > most)
 			most = n;
-		snprintf(line, sizeof line, P_(" %llu drive of %s", " %llu "
-		    "drives of %s", n), (unsigned long long)n,
-		    ds_human_size(size, sizeof size, s->sizes[i]));
-		x += ui_print(y, x, 0, UI_NORMAL, line);
+		/* TRANSLATORS: one size of an estimate; ", or" between. */
+		if (asprintf(&next, P_("%s%s %llu drive of %s",
+		    "%s%s %llu drives of %s", n), text, i > 0 ? _(", or") : "",
+		    (unsigned long long)n, ds_human_size(size, sizeof size,
+		    s->sizes[i])) < 0)
+			goto out;
+		free(text);
+		text = next;
 	}
-	if (most > MAX_JOB_DRIVES)
-		ui_wrap(y + 1, 2, ui_cols() - 4, 1, UI_WARNING, _("Warning: "
-		    "one import job holds at most 10 drives. Use larger drives "
-		    "or split the data into several jobs."));
+	if (asprintf(&next, "%s.%s%s", text, most > MAX_JOB_DRIVES ? " " : "",
+	    most > MAX_JOB_DRIVES ? _("Warning: one import job holds at most "
+	    "10 drives. Use larger drives or split the data into several "
+	    "jobs.") : "") < 0)
+		goto out;
+	free(text);
+	text = next;
+	ui_wrap(y, 2, ui_cols() - 4, rows, most > MAX_JOB_DRIVES ?
+	    UI_WARNING : UI_NORMAL, text);
+out:
+	free(text);
 }
 
 static void
@@ -424,8 +438,11 @@ staging_draw(struct wiz_model *m, void *data)
 	draw_field(s, F_STAGING, 2, _("Staging folder:"));
 	if (s->scanned != NULL) {
 		ui_printf(4, 2, 0, s->scan_done ? UI_NORMAL : UI_DIM,
-		    s->scan_done ? _("Scanned: %llu files and folders, %s.") :
-		    _("Scanning: %llu files and folders, %s so far..."),
+		    s->scan_done ? P_("Scanned: %llu file or folder, %s.",
+		    "Scanned: %llu files and folders, %s.", s->files) :
+		    P_("Scanning: %llu file or folder, %s so far...",
+		    "Scanning: %llu files and folders, %s so far...",
+		    s->files),
 		    (unsigned long long)s->files,
 		    ds_human_size(size, sizeof size, s->bytes));
 	}
@@ -464,9 +481,10 @@ staging_draw(struct wiz_model *m, void *data)
 		ui_field_draw(&s->f[F_LOCATION], y + 6, 21, ui_cols() - 24,
 		    s->focus == F_LOCATION);
 		if (s->loc_error != NULL && s->error[F_LOCATION] == NULL)
-			ui_print(y + 7, 4, 0, UI_DIM, s->loc_error);
+			ui_wrap(y + 7, 4, ui_cols() - 6, 1, UI_DIM,
+			    s->loc_error);
 	}
-	draw_estimate(s, y + 8);
+	draw_estimate(s, y + 8, 3);
 	ui_field_draw(&s->f[F_CONTAINER], y + 4, 21, ui_cols() - 24,
 	    s->focus == F_CONTAINER);
 	ui_field_draw(&s->f[F_ACCOUNT], y + 2, 21, ui_cols() - 24,

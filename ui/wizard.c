@@ -35,6 +35,7 @@ enum popup {
 	POPUP_NONE,
 	POPUP_HELP,
 	POPUP_QUIT,
+	POPUP_MORE,	/* the whole of a text too long for its place */
 };
 
 struct wizard {
@@ -43,6 +44,8 @@ struct wizard {
 	size_t			 depth;
 	void			*data;
 	enum popup		 popup;
+	int			 popup_top;	/* first row shown */
+	char			*more;		/* POPUP_MORE's text */
 	int			 dirty;
 	int64_t			 last_draw;
 	int64_t			 last_tick;
@@ -265,13 +268,19 @@ draw(struct wizard *w)
 		    w->m.message);
 	if (w->popup == POPUP_HELP) {
 		ui_popup(_(s->title), _(s->help),
-		    _("Any key closes this help."));
+		    _("Arrows scroll; any other key closes this help."),
+		    &w->popup_top);
+	} else if (w->popup == POPUP_MORE && w->more != NULL) {
+		ui_popup(_("The whole message"), w->more,
+		    _("Arrows scroll; any other key closes this."),
+		    &w->popup_top);
 	} else if (w->popup == POPUP_QUIT) {
 		ui_popup(_("Quit"), _("Leave the wizard? Everything done so "
 		    "far is kept and can be continued later."),
-		    _("y: quit   n or Esc: stay"));
+		    _("y: quit   n or Esc: stay"), NULL);
 	}
 	ui_refresh(w->popup == POPUP_HELP ? "help" :
+	    w->popup == POPUP_MORE ? "more" :
 	    w->popup == POPUP_QUIT ? "quit" : s->name);
 	w->last_draw = ui_now_ms();
 	w->dirty = 0;
@@ -391,6 +400,35 @@ apply(struct wizard *w, enum screen_action a)
 	}
 }
 
+/* Scrolls the open popup for an arrow or page key; 1 when used. */
+static int
+scroll_popup(struct wizard *w, int k)
+{
+	int page = ui_lines() - 8;
+
+	switch (k) {
+	case UI_KEY(KEY_UP):
+		w->popup_top--;
+		break;
+	case UI_KEY(KEY_DOWN):
+		w->popup_top++;
+		break;
+	case UI_KEY(KEY_PPAGE):
+		w->popup_top -= page;
+		break;
+	case UI_KEY(KEY_NPAGE):
+		w->popup_top += page;
+		break;
+	default:
+		return 0;
+	}
+	/* ui_popup() keeps it in range when it draws. */
+	if (w->popup_top < 0)
+		w->popup_top = 0;
+	w->dirty = 1;
+	return 1;
+}
+
 static void
 key(struct wizard *w, int k)
 {
@@ -406,8 +444,22 @@ key(struct wizard *w, int k)
 			w->done = 1;
 		return;
 	}
-	if (w->popup == POPUP_HELP) {
+	if (w->popup == POPUP_HELP || w->popup == POPUP_MORE) {
+		if (scroll_popup(w, k))
+			return;
 		w->popup = POPUP_NONE;
+		free(w->more);
+		w->more = NULL;
+		w->dirty = 1;
+		return;
+	}
+	/* F3: the whole of a text that was shortened on this screen. */
+	if (k == UI_KEY(KEY_F(3)) && ui_more_text() != NULL) {
+		free(w->more);
+		if ((w->more = strdup(ui_more_text())) != NULL) {
+			w->popup = POPUP_MORE;
+			w->popup_top = 0;
+		}
 		w->dirty = 1;
 		return;
 	}
@@ -433,6 +485,7 @@ key(struct wizard *w, int k)
 	case UI_KEY(KEY_F(1)):
 	case '?':
 		w->popup = POPUP_HELP;
+		w->popup_top = 0;
 		w->dirty = 1;
 		break;
 	case UI_ESC:
@@ -538,6 +591,8 @@ run(struct wizard *w)
 	}
 	current(w)->leave(w->data);
 	w->data = NULL;
+	free(w->more);
+	w->more = NULL;
 	ui_end();
 	if (w->fatal != 0) {
 		ds_err_code(w->fatal, w->fatal_cause);
