@@ -50,7 +50,7 @@ static const struct {
 struct shipping {
 	struct ui_field		 f[S_NFIELDS];
 	int			 focus;
-	int			 bad;		/* first field in error, or -1 */
+	int			 bad;		/* first wrong field, or -1 */
 	unsigned		 bads;		/* 1 << field: all in error */
 	char			*error;
 	struct ds_api		*api;
