@@ -55,6 +55,7 @@ struct staging {
 	uint64_t		 files, bytes;
 	char			**bad;		/* unreadable, relative */
 	size_t			 nbad;
+	size_t			 bad_top;	/* first one shown */
 	/* Locations from the service. */
 	int			 want_locations;
 	struct ds_location	*locs;
@@ -146,6 +147,7 @@ scan_reset(struct staging *s)
 	free(s->bad);
 	s->bad = NULL;
 	s->nbad = 0;
+	s->bad_top = 0;
 	s->files = s->bytes = 0;
 	s->scan_done = 0;
 	free(s->scanned);
@@ -426,15 +428,47 @@ out:
 	free(text);
 }
 
+/*
+ * The unreadable entries, MAX_SHOWN_BAD at a time from bad_top (PgUp and
+ * PgDn scroll), and how many there are, from row Y.
+ */
+static void
+draw_unreadable(struct staging *s, struct wiz_model *m, int y)
+{
+	size_t	i;
+	char	more[64], count[160];
+
+	if (s->nbad == 0)
+		return;
+	if (s->bad_top + MAX_SHOWN_BAD > s->nbad)
+		s->bad_top = s->nbad > MAX_SHOWN_BAD ? s->nbad -
+		    MAX_SHOWN_BAD : 0;
+	for (i = s->bad_top; i < s->nbad && i < s->bad_top + MAX_SHOWN_BAD;
+	    i++)
+		ui_printf(y + (int)(i - s->bad_top), 4, ui_cols() - 36,
+		    UI_ERROR, _("cannot read: %s"), s->bad[i]);
+	/* Where in the list, at the right of its first row. */
+	if (s->nbad > MAX_SHOWN_BAD) {
+		snprintf(more, sizeof more, _("%zu-%zu of %zu, PgUp/PgDn"),
+		    s->bad_top + 1, i, s->nbad);
+		ui_cell(y, ui_cols() - 2 - 28, 28, UI_DIM, 1, more);
+	}
+	snprintf(count, sizeof count, m->skip_unreadable ?
+	    P_("%zu unreadable: skipped (F2: do not skip)",
+	    "%zu unreadable: skipped (F2: do not skip)", s->nbad) :
+	    P_("%zu unreadable: fix it, Enter: scan again, F2: skip",
+	    "%zu unreadable: fix them, Enter: scan again, F2: skip",
+	    s->nbad), s->nbad);
+	ui_print(y + MAX_SHOWN_BAD, 4, 0, UI_WARNING, count);
+}
+
 static void
 staging_draw(struct wiz_model *m, void *data)
 {
 	struct staging	*s = data;
 	char		 size[24], loc[96];
-	size_t		 i;
 	int		 y;
 
-	(void)m;
 	draw_field(s, F_STAGING, 2, _("Staging folder:"));
 	if (s->scanned != NULL) {
 		ui_printf(4, 2, 0, s->scan_done ? UI_NORMAL : UI_DIM,
@@ -446,15 +480,7 @@ staging_draw(struct wiz_model *m, void *data)
 		    (unsigned long long)s->files,
 		    ds_human_size(size, sizeof size, s->bytes));
 	}
-	for (i = 0; i < s->nbad && i < MAX_SHOWN_BAD; i++)
-		ui_printf(5 + (int)i, 4, 0, UI_ERROR, _("cannot read: %s"),
-		    s->bad[i]);
-	if (s->nbad > 0)
-		ui_printf(5 + (int)i, 4, 0, UI_WARNING, m->skip_unreadable ?
-		    _("%zu unreadable: they will be skipped (F2: do not "
-		    "skip)") :
-		    _("%zu unreadable: fix them, or press F2 to skip them"),
-		    s->nbad);
+	draw_unreadable(s, m, 5);
 	y = 9;
 	if (s->existing != NULL) {
 		ui_printf(8, 2, 0, UI_WARNING, s->existing_finished ?
@@ -594,7 +620,9 @@ staging_key(struct wiz_model *m, void *data, int key)
 		return SA_REDRAW;
 	case '\n':
 		if (s->focus == F_STAGING) {
+			/* Scan again: a new folder, or files fixed since. */
 			if (s->scanned == NULL || !s->scan_done ||
+			    s->nbad > 0 ||
 			    strcmp(s->f[F_STAGING].buf, s->scanned) != 0) {
 				scan_start(s);
 				default_job(s);
@@ -614,6 +642,15 @@ staging_key(struct wiz_model *m, void *data, int key)
 			s->focus++;
 		else
 			return SA_UNHANDLED;
+		return SA_REDRAW;
+	}
+	if (key == UI_KEY(KEY_NPAGE) && s->nbad > MAX_SHOWN_BAD) {
+		s->bad_top += MAX_SHOWN_BAD;	/* kept in range when drawn */
+		return SA_REDRAW;
+	}
+	if (key == UI_KEY(KEY_PPAGE) && s->nbad > MAX_SHOWN_BAD) {
+		s->bad_top = s->bad_top > MAX_SHOWN_BAD ? s->bad_top -
+		    MAX_SHOWN_BAD : 0;
 		return SA_REDRAW;
 	}
 	if (key == UI_KEY(KEY_F(2)) && s->nbad > 0) {
