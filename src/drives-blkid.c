@@ -131,6 +131,7 @@ ds_drive_contents(const char *path, struct ds_drive_contents **out,
 	}
 	blkid_free_probe(pr);
 	close(fd);
+	ds_gate_seed_read(path, &c->seed, NULL);
 	*out = c;
 	return DS_E_OK;
 
@@ -157,6 +158,7 @@ ds_drive_contents_free(struct ds_drive_contents *c)
 		free(c->parts[i].uuid);
 	}
 	free(c->parts);
+	ds_gate_seed_clear(&c->seed);
 	free(c->pttype);
 	free(c->ptuuid);
 	free(c->fstype);

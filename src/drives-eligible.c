@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drives-int.h"
 #include "error.h"
@@ -413,6 +414,10 @@ ds_drive_check(struct ds_drive *d, const struct ds_sysuse *su,
 	free(m);
 	if (rc == 0 && d->read_only)
 		rc = set_reason(d, DS_DRIVE_READONLY, NULL);
+	/* Root opens any disk; anyone else only what the modes let. */
+	if (rc == 0 && geteuid() != 0 && d->devnode != NULL &&
+	    access(d->devnode, R_OK | W_OK) == -1)
+		rc = set_reason(d, DS_DRIVE_NOACCESS, "%s", strerror(errno));
 	if (rc == 0 && d->size == 0)
 		rc = set_reason(d, DS_DRIVE_NOMEDIUM, NULL);
 	else if (rc == 0 && d->size < limits->min_size)

@@ -9,6 +9,7 @@
 
 #include "drives.h"
 #include "error.h"
+#include "jobrec.h"
 
 /* Sets KEY to the string S, or to null when S is NULL. */
 static int
@@ -40,6 +41,18 @@ add_bits(json_t *a, unsigned bits, int n, const char *(*name)(unsigned),
 			rc |= set_str(e, "detail", details[i]);
 	}
 	return rc;
+}
+
+/* What a drive holds of diskseed, or JSON null when nothing. */
+static json_t *
+seed_json(const struct ds_gate_seed *s)
+{
+	if (!s->is_seed)
+		return json_null();
+	return json_pack("{s:s, s:i, s:i, s:s, s:b, s:s?}", "job", s->job,
+	    "drive", (int)s->index + 1, "index", (int)s->index, "set_id",
+	    s->set_id, "complete", s->complete, "job_state", s->state >= 0 ?
+	    ds_jobrec_state_key(s->state) : NULL);
 }
 
 void *
@@ -76,6 +89,7 @@ ds_drive_json(const struct ds_drive *d)
 	rc |= json_object_set_new(o, "read_only", json_boolean(d->read_only));
 	rc |= json_object_set_new(o, "virtual", json_boolean(d->is_virtual));
 	rc |= json_object_set_new(o, "eligible", json_boolean(d->reasons == 0));
+	rc |= json_object_set_new(o, "diskseed", seed_json(&d->seed));
 	r = json_array();
 	w = json_array();
 	ids = json_array();
@@ -116,6 +130,7 @@ ds_drive_contents_json(const struct ds_drive_contents *c)
 	rc |= set_str(o, "fstype", c->fstype);
 	rc |= set_str(o, "label", c->label);
 	rc |= set_str(o, "uuid", c->uuid);
+	rc |= json_object_set_new(o, "diskseed", seed_json(&c->seed));
 	if ((a = json_array()) == NULL ||
 	    json_object_set_new(o, "partitions", a) != 0)
 		goto fail;

@@ -34,6 +34,7 @@ static const struct bit_name reasons[DS_DRIVE_NREASONS] = {
 	{ "too-small", N_("is smaller than the minimum drive size") },
 	{ "too-large", N_("is larger than the maximum drive size") },
 	{ "no-medium", N_("has no medium (size 0)") },
+	{ "no-access", N_("cannot be opened for writing by this user") },
 }, warnings[DS_DRIVE_NWARNINGS] = {
 	{ "usb-bridge", N_("behind a USB bridge: check the drive's serial "
 	    "on its label") },
@@ -612,6 +613,7 @@ ds_drive_clear(struct ds_drive *d)
 	for (b = d->by_ids; b != NULL && *b != NULL; b++)
 		free(*b);
 	free(d->by_ids);
+	ds_gate_seed_clear(&d->seed);
 	memset(d, 0, sizeof *d);
 }
 
@@ -686,6 +688,9 @@ enumerate(const struct ds_drive_limits *limits, struct ds_drive_list **list,
 		error = ds_drive_check(&l->v[l->n - 1], &su, limits, cause);
 		if (error != DS_E_OK)
 			goto fail;
+		/* What it holds of diskseed, where this user may read it. */
+		ds_gate_seed_read(l->v[l->n - 1].devnode, &l->v[l->n - 1].seed,
+		    NULL);
 	}
 	ds_drives_settle(l->v, l->n);
 	for (i = 0; i < l->n; i++) {

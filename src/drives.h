@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gate.h"
+
 /* Why a drive cannot be used; a drive may have several. */
 enum ds_drive_reason {
 	DS_DRIVE_SYSTEM = 0x01,		/* root or boot filesystem */
@@ -33,8 +35,9 @@ enum ds_drive_reason {
 	DS_DRIVE_TOOSMALL = 0x20,
 	DS_DRIVE_TOOLARGE = 0x40,
 	DS_DRIVE_NOMEDIUM = 0x80,	/* size 0: empty card reader, zram */
+	DS_DRIVE_NOACCESS = 0x100,	/* this user cannot open it to write */
 };
-#define DS_DRIVE_NREASONS 8
+#define DS_DRIVE_NREASONS 9
 
 /* Warnings: shown, never refused. */
 enum ds_drive_warning {
@@ -82,6 +85,8 @@ struct ds_drive {
 	char		*confirm_id;	/* what the user types to confirm */
 	char		*drive_id;	/* driveId: serial without spaces */
 	char	       **by_ids;	/* every by-id name; NULL-ended */
+	struct ds_gate_seed seed;	/* what it holds of diskseed, when
+					   it could be read */
 };
 
 struct ds_drive_list {
@@ -147,6 +152,7 @@ struct ds_drive_contents {
 	char			*uuid;
 	struct ds_drive_part	*parts;
 	size_t			 nparts;
+	struct ds_gate_seed	 seed;		/* a diskseed drive? */
 };
 
 /*

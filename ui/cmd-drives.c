@@ -52,6 +52,19 @@ print_json(json_t *j)
 	return 0;
 }
 
+/* What a drive holds of diskseed, between BEFORE and AFTER, if any. */
+static void
+print_seed(const char *before, const struct ds_gate_seed *s,
+    const char *after)
+{
+	char *t;
+
+	if ((t = ds_gate_seed_text(s)) == NULL)
+		return;
+	printf("%s%s%s", before, t, after);
+	free(t);
+}
+
 /* What the status column says: why not, and the warnings. */
 static void
 print_status(const struct ds_drive *d)
@@ -80,6 +93,7 @@ print_status(const struct ds_drive *d)
 	}
 	if (d->serial == NULL || strcmp(d->serial, d->confirm_id) != 0)
 		printf("; %s %s", _("confirm with:"), d->confirm_id);
+	print_seed("; ", &d->seed, "");
 }
 
 static void
@@ -238,6 +252,10 @@ show_contents(const struct ds_drive_contents *c)
 	size_t				 i;
 	char				 size[32];
 
+	print_seed("", &c->seed, "\n");
+	if (c->pttype == NULL && c->fstype == NULL && c->nparts == 0 &&
+	    c->seed.is_seed)
+		return;
 	if (c->pttype == NULL && c->fstype == NULL && c->nparts == 0) {
 		printf("%s\n", _("Contents: nothing recognised (empty or "
 		    "unknown data)"));

@@ -64,7 +64,7 @@ ok "--all"
 expect_rc 0 "$DISKSEED" drives --json --all
 J="$T/out"
 jq -e 'type == "array" and length == 13' "$J" >/dev/null || fail "json: not 13 disks"
-jq -e 'all(.[]; keys == ["bus","bus_text","by_id","by_ids","confirm_id","devnum","drive_id","eligible","logical_sector_size","model","name","path","physical_sector_size","read_only","reasons","removable","rotational","serial","size","vendor","virtual","warnings"])' "$J" >/dev/null ||
+jq -e 'all(.[]; keys == ["bus","bus_text","by_id","by_ids","confirm_id","devnum","diskseed","drive_id","eligible","logical_sector_size","model","name","path","physical_sector_size","read_only","reasons","removable","rotational","serial","size","vendor","virtual","warnings"])' "$J" >/dev/null ||
 	fail "json keys: $(jq -c '.[0] | keys' "$J")"
 q() { jq -r ".[] | select(.name == \"$1\") | $2" "$J"; }
 [ "$(q sda '[.size, .logical_sector_size, .physical_sector_size, .rotational, .by_id, .devnum] | @csv')" = \
