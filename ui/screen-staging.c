@@ -24,6 +24,7 @@
 #include "api.h"
 #include "drives.h"
 #include "error.h"
+#include "jobrec.h"
 #include "names.h"
 #include "prep.h"
 #include "prepared.h"
@@ -61,9 +62,9 @@ struct staging {
 	struct ds_location	*locs;
 	size_t			 nlocs, loc;
 	char			*loc_error;
-	/* A job already started from this folder. */
-	char			*existing;
-	int			 existing_finished;
+	/* The jobs made from this folder before (src/jobrec.h). */
+	char			**used;
+	size_t			 nused;
 	/* Eligible drive sizes attached now, for the estimate. */
 	uint64_t		 sizes[3];
 	size_t			 nsizes;
@@ -152,8 +153,11 @@ scan_reset(struct staging *s)
 	s->scan_done = 0;
 	free(s->scanned);
 	s->scanned = NULL;
-	free(s->existing);
-	s->existing = NULL;
+	for (i = 0; i < s->nused; i++)
+		free(s->used[i]);
+	free(s->used);
+	s->used = NULL;
+	s->nused = 0;
 }
 
 static void
@@ -163,33 +167,33 @@ set_error(struct staging *s, enum field at, char *msg)
 	s->error[at] = msg;
 }
 
-/* Finds a job whose prep started from this folder, to offer resuming. */
+/*
+ * Finds the jobs made from this folder before, to offer continuing one
+ * of them (its name in the job field) or a new job (another name).
+ */
 static void
 find_existing(struct staging *s)
 {
-	struct ds_prepared	*p;
-	char			**jobs = NULL, *cause = NULL;
-	size_t			  n = 0, i;
+	char *cause = NULL;
 
-	if (ds_prepared_list(&jobs, &n, &cause) != 0) {
-		free(cause);
-		return;
+	if (ds_jobrec_by_staging(s->scanned, &s->used, &s->nused,
+	    &cause) != 0) {
+		s->used = NULL;
+		s->nused = 0;
 	}
-	for (i = 0; i < n; i++) {
-		if (s->existing == NULL &&
-		    ds_prepared_load(jobs[i], &p, &cause) == 0) {
-			if (p->staging != NULL &&
-			    strcmp(p->staging, s->scanned) == 0) {
-				s->existing = strdup(jobs[i]);
-				s->existing_finished = p->finished;
-			}
-			ds_prepared_free(p);
-		}
-		free(cause);
-		cause = NULL;
-		free(jobs[i]);
-	}
-	free(jobs);
+	free(cause);
+}
+
+/* The job of this folder named NAME, or NULL: continuing, not new. */
+static const char *
+used_job(const struct staging *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nused; i++)
+		if (strcmp(s->used[i], name) == 0)
+			return s->used[i];
+	return NULL;
 }
 
 /* Starts scanning the folder in the staging field. */
@@ -318,6 +322,11 @@ default_job(struct staging *s)
 
 	if (s->f[F_JOB].len > 0 || s->scanned == NULL)
 		return;
+	/* Continuing is the default; typing another name makes a new job. */
+	if (s->nused > 0) {
+		ui_field_set(&s->f[F_JOB], s->used[s->nused - 1]);
+		return;
+	}
 	base = strrchr(s->scanned, '/');
 	base = base != NULL ? base + 1 : s->scanned;
 	for (; *base != '\0' && n < 40; base++) {
@@ -482,12 +491,20 @@ staging_draw(struct wiz_model *m, void *data)
 	}
 	draw_unreadable(s, m, 5);
 	y = 9;
-	if (s->existing != NULL) {
-		ui_printf(8, 2, 0, UI_WARNING, s->existing_finished ?
-		    _("Job %s was copied from this folder: Enter goes on "
-		    "with it.") :
-		    _("Job %s was started from this folder: Enter resumes it."),
-		    s->existing);
+	if (s->nused > 0) {
+		const char *same = used_job(s, s->f[F_JOB].buf);
+
+		/*
+		 * What Enter does with the name typed: continue that job,
+		 * or make a new one from the same folder.
+		 */
+		if (same != NULL)
+			ui_printf(8, 2, 0, UI_WARNING, _("Enter continues job "
+			    "%s; type another name for a new job."), same);
+		else
+			ui_printf(8, 2, 0, UI_WARNING, _("Enter makes a new "
+			    "job; this folder made job %s before."),
+			    s->used[s->nused - 1]);
 	}
 	draw_field(s, F_JOB, y, _("Import job name:"));
 	draw_field(s, F_ACCOUNT, y + 2, _("Storage account:"));
@@ -556,10 +573,68 @@ check(struct staging *s)
 	return bad;
 }
 
+/*
+ * Goes on with JOB, made from this folder before, where its state says:
+ * a draft as a new prep, a copy under way resumed, a copied one to its
+ * keys. Returns -1 (with the reason in the job field) when it cannot.
+ */
+static int
+continue_job(struct staging *s, struct wiz_model *m, const char *job)
+{
+	struct ds_jobrec	*r;
+	char			*cause = NULL;
+	int			 rc;
+
+	if ((rc = ds_jobrec_load(job, &r, &cause)) != 0) {
+		set_error(s, F_JOB, ui_error_text(rc, cause));
+		s->focus = F_JOB;
+		return -1;
+	}
+	/* A draft has no drive yet: it goes on as a new prep would. */
+	if (r->state == DS_JOBREC_DRAFT) {
+		ds_jobrec_free(r);
+		return 1;
+	}
+	wiz_set(&m->staging, s->scanned);
+	wiz_set(&m->job, job);
+	/* The record holds what was chosen, corrections included. */
+	wiz_set(&m->account, r->storage_account);
+	wiz_set(&m->container, r->container);
+	wiz_set(&m->location, r->location);
+	wiz_recall(m);
+	m->resume = r->state == DS_JOBREC_PREPARING;
+	m->copied = r->state >= DS_JOBREC_PREPARED;
+	ds_jobrec_free(r);
+	return 0;
+}
+
+/*
+ * Makes (or, for a draft of this folder, loads) the record of the new
+ * job in M and stores what was chosen in it. A DS_E_* code.
+ */
+static int
+record_job(const struct wiz_model *m, char **cause)
+{
+	struct ds_jobrec	*r;
+	int			 rc;
+
+	rc = ds_jobrec_exists(m->job) ? ds_jobrec_load(m->job, &r, cause) :
+	    ds_jobrec_new(m->job, m->staging, &r, cause);
+	if (rc != 0)
+		return rc;
+	if ((rc = ds_jobrec_set(r, DS_JOBREC_ACCOUNT, m->account,
+	    cause)) == 0 && (rc = ds_jobrec_set(r, DS_JOBREC_CONTAINER,
+	    m->container, cause)) == 0)
+		rc = ds_jobrec_set(r, DS_JOBREC_LOCATION, m->location, cause);
+	ds_jobrec_free(r);
+	return rc;
+}
+
 static enum screen_action
 go_on(struct staging *s, struct wiz_model *m)
 {
 	enum field	 bad;
+	const char	*same;
 	char		*cause = NULL;
 	int		 rc;
 
@@ -568,14 +643,17 @@ go_on(struct staging *s, struct wiz_model *m)
 			scan_start(s);
 		return SA_REDRAW;
 	}
-	if (s->existing != NULL) {
-		/* Go on with the job started from this folder. */
-		wiz_set(&m->staging, s->scanned);
-		wiz_set(&m->job, s->existing);
-		wiz_recall(m);
-		m->resume = 1;
-		m->copied = s->existing_finished;
-		return SA_NEXT;
+	if (s->files == 0) {
+		set_error(s, F_STAGING, ui_error_text(DS_E_EMPTY_STAGING,
+		    NULL));
+		s->focus = F_STAGING;
+		return SA_REDRAW;
+	}
+	if ((same = used_job(s, s->f[F_JOB].buf)) != NULL) {
+		if ((rc = continue_job(s, m, same)) == 0)
+			return SA_NEXT;
+		if (rc < 0)
+			return SA_REDRAW;
 	}
 	if (s->nbad > 0 && !m->skip_unreadable) {
 		set_error(s, F_STAGING, strdup(_("Some files cannot be read: "
@@ -587,6 +665,13 @@ go_on(struct staging *s, struct wiz_model *m)
 		s->focus = bad;
 		return SA_REDRAW;
 	}
+	/* A new job: its name must be no other job's (in any state). */
+	if ((rc = ds_jobrec_claim(s->f[F_JOB].buf, s->scanned, 0,
+	    &cause)) != 0) {
+		set_error(s, F_JOB, ui_error_text(rc, cause));
+		s->focus = F_JOB;
+		return SA_REDRAW;
+	}
 	wiz_set(&m->staging, s->scanned);
 	wiz_set(&m->job, s->f[F_JOB].buf);
 	wiz_set(&m->account, s->f[F_ACCOUNT].buf);
@@ -595,7 +680,8 @@ go_on(struct staging *s, struct wiz_model *m)
 	    s->f[F_LOCATION].buf);
 	m->resume = 0;
 	m->copied = 0;
-	if ((rc = wiz_remember(m, &cause)) != 0) {
+	if ((rc = record_job(m, &cause)) != 0 ||
+	    (rc = wiz_remember(m, &cause)) != 0) {
 		set_error(s, F_JOB, ui_error_text(rc, cause));
 		s->focus = F_JOB;
 		return SA_REDRAW;
