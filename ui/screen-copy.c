@@ -122,12 +122,14 @@ copy_enter(struct wiz_model *m, void **data, char **cause)
 		a.staging = a.resume ? NULL : m->staging;
 		a.drive = m->drive;
 		a.confirm = m->confirm_id;
+		a.overwrite_job = m->overwrite_job;
 		a.skip_unreadable = m->skip_unreadable;
 		if ((rc = copyrun_start(&a, cause)) != 0)
 			return rc;
 		wiz_add_drive(m, m->drive);
 		wiz_set(&m->drive, NULL);
 		wiz_set(&m->confirm_id, NULL);
+		wiz_set(&m->overwrite_job, NULL);
 		started = 1;
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)

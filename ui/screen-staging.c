@@ -174,12 +174,25 @@ set_error(struct staging *s, enum field at, char *msg)
 static void
 find_existing(struct staging *s)
 {
-	char *cause = NULL;
+	char			*cause = NULL;
+
+	struct ds_jobrec	*r;
 
 	if (ds_jobrec_by_staging(s->scanned, &s->used, &s->nused,
 	    &cause) != 0) {
 		s->used = NULL;
 		s->nused = 0;
+	}
+	free(cause);
+	cause = NULL;
+	/* A new job from the same folder most likely goes where it went. */
+	if (s->nused > 0 && ds_jobrec_load(s->used[s->nused - 1], &r,
+	    &cause) == 0) {
+		if (s->f[F_ACCOUNT].len == 0)
+			ui_field_set(&s->f[F_ACCOUNT], r->storage_account);
+		if (s->f[F_CONTAINER].len == 0)
+			ui_field_set(&s->f[F_CONTAINER], r->container);
+		ds_jobrec_free(r);
 	}
 	free(cause);
 }

@@ -21,6 +21,8 @@
 #include "cmd.h"
 #include "copyrun.h"
 #include "error.h"
+#include "gate.h"
+#include "jobrec.h"
 #include "jobstore.h"
 #include "screen.h"
 #include "state.h"
@@ -88,6 +90,7 @@ wiz_model_clear(struct wiz_model *m)
 	free(m->location);
 	free(m->drive);
 	free(m->confirm_id);
+	free(m->overwrite_job);
 	for (i = 0; i < m->ndrives; i++)
 		free(m->drives[i]);
 	free(m->drives);
@@ -168,6 +171,34 @@ wiz_recall(struct wiz_model *m)
 	}
 	free(buf);
 	free(path);
+}
+
+char *
+wiz_seed_text(const struct ds_gate_seed *seed)
+{
+	char *text;
+
+	if (!seed->is_seed)
+		return NULL;
+	if (asprintf(&text, _("diskseed drive: job %s, drive %u, %s, job "
+	    "%s"), seed->job != NULL ? seed->job : "?", seed->index,
+	    seed->complete ? _("complete") : _("not complete"),
+	    seed->state >= 0 ? ds_jobrec_state_name(seed->state) :
+	    _("not known here")) < 0)
+		return NULL;
+	return text;
+}
+
+int
+wiz_seed_unfinished(const struct ds_gate_seed *seed, const char *job)
+{
+	if (!seed->is_seed || seed->job == NULL)
+		return 0;
+	if (job != NULL && strcmp(seed->job, job) == 0)
+		return 0;
+	return seed->state != DS_JOBREC_COMPLETED &&
+	    seed->state != DS_JOBREC_CLOSED &&
+	    seed->state != DS_JOBREC_CANCELED;
 }
 
 void
