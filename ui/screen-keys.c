@@ -131,7 +131,6 @@ keys_key(struct wiz_model *m, void *data, int key)
 {
 	struct keys *s = data;
 
-	(void)m;
 	switch (key) {
 	case UI_KEY(KEY_UP):
 		s->top = s->top > 0 ? s->top - 1 : 0;
@@ -148,8 +147,18 @@ keys_key(struct wiz_model *m, void *data, int key)
 	}
 	if (key == 'y' || key == 'Y' || (key > 0 && key < 128 &&
 	    strchr(_("yY"), key) != NULL)) {
-		if (s->asked)
+		if (s->asked) {
+			char	*cause = NULL;
+			int	 rc;
+
+			if ((rc = wiz_keys_confirm(m->job, &cause)) != 0) {
+				free(m->message);
+				m->message = ui_error_text(rc, cause);
+				return SA_REDRAW;
+			}
+			m->need_keys = 0;
 			return SA_NEXT;
+		}
 		s->asked = 1;
 		return SA_REDRAW;
 	}

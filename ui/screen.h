@@ -70,6 +70,8 @@ struct wiz_model {
 	size_t		 ndrives;
 	enum wiz_copy_next copy_next;
 	int		 attached;	/* came straight to a running copy */
+	int		 need_keys;	/* the job's keys were never confirmed:
+					   show them before anything else */
 	struct ds_shipment *shipment;	/* reviewed before it is sent */
 	char		*stored;	/* where the shipping details went */
 	char		*message;	/* shown once by the next screen */
@@ -104,6 +106,15 @@ char	*wiz_seed_text(const struct ds_gate_seed *seed);
  * named.
  */
 int	wiz_seed_unfinished(const struct ds_gate_seed *seed, const char *job);
+
+/* Notes that the user confirmed JOB's keys are saved. */
+int	wiz_keys_confirm(const char *job, char **cause);
+
+/*
+ * Whether JOB, prepared by the wizard, still waits for its keys to be
+ * confirmed: its keys screen must be shown before anything else.
+ */
+int	wiz_keys_pending(const char *job);
 
 /* Replaces *slot with a copy of S (NULL clears it). */
 void	wiz_set(char **slot, const char *s);

@@ -201,6 +201,81 @@ wiz_seed_unfinished(const struct ds_gate_seed *seed, const char *job)
 	    seed->state != DS_JOBREC_CANCELED;
 }
 
+/* The state file NAME of JOB (jobs/<job>/NAME); allocated or NULL. */
+static char *
+job_file(const char *job, const char *name)
+{
+	char *rel, *path;
+
+	if (asprintf(&rel, "jobs/%s/%s", job, name) < 0)
+		return NULL;
+	path = ds_state_path(rel, NULL);
+	free(rel);
+	return path;
+}
+
+int
+wiz_keys_confirm(const char *job, char **cause)
+{
+	char	*path;
+	int	 rc;
+
+	if ((path = job_file(job, "keys-confirmed")) == NULL)
+		return ds_cause(cause, DS_E_STATEDIR, "%s", job);
+	rc = ds_write_file_atomic(path, "yes\n", 4, 0600, cause);
+	free(path);
+	return rc;
+}
+
+int
+wiz_keys_pending(const char *job)
+{
+	char	*wizard, *confirmed;
+	int	 pending;
+
+	wizard = job_file(job, "wizard");
+	confirmed = job_file(job, "keys-confirmed");
+	/* A job of the wizard (prep on the command line prints the keys). */
+	pending = wizard != NULL && confirmed != NULL &&
+	    access(wizard, F_OK) == 0 && access(confirmed, F_OK) != 0;
+	free(wizard);
+	free(confirmed);
+	return pending;
+}
+
+/*
+ * The job a new wizard should show at once: a copy still running, else
+ * one of the wizard's copies that waits for a drive or is done while
+ * its keys were never confirmed. Allocated; NULL when none.
+ */
+static char *
+needs_user(void)
+{
+	struct copyrun_status	 st;
+	char			**jobs = NULL, *found, *cause = NULL;
+	size_t			 n = 0, i;
+
+	if ((found = copyrun_find()) != NULL)
+		return found;
+	if (ds_jobrec_list(&jobs, &n, &cause) != 0) {
+		free(cause);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (found == NULL && wiz_keys_pending(jobs[i]) &&
+		    copyrun_read(jobs[i], &st, NULL) == 0) {
+			if (st.state == COPYRUN_NEED_DRIVE ||
+			    st.state == COPYRUN_DONE ||
+			    st.state == COPYRUN_VERIFYING)
+				found = strdup(jobs[i]);
+			copyrun_status_clear(&st);
+		}
+		free(jobs[i]);
+	}
+	free(jobs);
+	return found;
+}
+
 void
 wiz_add_drive(struct wiz_model *m, const char *path)
 {
@@ -237,7 +312,7 @@ next_screen(const struct screen_ops *cur, const struct wiz_model *m)
 	if (cur == &screen_keys_ops)
 		return &screen_job_ops;
 	if (cur == &screen_job_ops)
-		return &screen_shipping_ops;
+		return m->need_keys ? &screen_keys_ops : &screen_shipping_ops;
 	if (cur == &screen_shipping_ops)
 		return &screen_review_ops;
 	if (cur == &screen_review_ops)
@@ -701,8 +776,11 @@ cmd_wizard(int argc, char **argv)
 	}
 	w.stack[0] = &screen_menu_ops;
 	w.depth = 1;
-	/* A copy still running (the terminal was lost): show it at once. */
-	if ((w.m.job = copyrun_find()) != NULL) {
+	/*
+	 * A copy still running, waiting for a drive, or done with its keys
+	 * never confirmed (the terminal was lost): show it at once.
+	 */
+	if ((w.m.job = needs_user()) != NULL) {
 		wiz_recall(&w.m);
 		w.m.mode = WIZ_MODE_PREPARE;
 		w.m.resume = 1;
