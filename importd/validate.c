@@ -5,7 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "error.h"
 #include "importd.h"
+#include "names.h"
 
 const char *const job_states[] = {
 	"Creating", "Shipping", "Received", "Transferring", "Packaging",
@@ -63,22 +65,11 @@ valid_guid(const char *s)
 	return 1;
 }
 
-/* Job names: 3 to 64 lowercase letters, digits and hyphens, starting
- * with a letter (the portal's rule; the length is ours). */
+/* Job names: the client's one rule (src/names.c). */
 int
 valid_job_name(const char *s)
 {
-	size_t	i, n;
-
-	if (s == NULL || (n = strlen(s)) < 3 || n > 64 ||
-	    !is_lower((unsigned char)s[0]))
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!is_lower((unsigned char)s[i]) &&
-		    !is_digit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	}
-	return 1;
+	return s != NULL && ds_name_check_job(s, NULL) == DS_E_OK;
 }
 
 /* Resource groups (Azure's rule, ASCII part): 1 to 90 letters, digits,

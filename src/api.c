@@ -677,6 +677,26 @@ job_read(const json_t *o, struct ds_job **out, char **cause)
 	return DS_E_OK;
 }
 
+/*
+ * The subscription id as requests carry it, escaped and in lower case:
+ * ids are GUIDs, which compare without case, and an id copied in upper
+ * case from a portal must reach the same subscription. Allocated.
+ */
+static char *
+sub_escaped(const struct ds_api *api)
+{
+	char	*lower, *p, *e;
+
+	if ((lower = strdup(api->s->subscription_id)) == NULL)
+		return NULL;
+	for (p = lower; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	e = ds_http_escape(lower);
+	free(lower);
+	return e;
+}
+
 /* The path of job NAME in group RG, both checked and escaped. */
 static int
 job_path(struct ds_api *api, const char *rg, const char *name,
@@ -693,7 +713,7 @@ job_path(struct ds_api *api, const char *rg, const char *name,
 	    (rc = ds_name_check_subscription(api->s->subscription_id,
 	    cause)) != DS_E_OK)
 		return rc;
-	esub = ds_http_escape(api->s->subscription_id);
+	esub = sub_escaped(api);
 	erg = ds_http_escape(rg);
 	ename = ds_http_escape(name);
 	if (esub == NULL || erg == NULL || ename == NULL ||
@@ -787,7 +807,7 @@ ds_api_job_create(struct ds_api *api, const struct ds_job_spec *spec,
 	json_t		*body = NULL, *props, *drives = NULL, *o;
 	const char	*rg = spec->resource_group != NULL ?
 			    spec->resource_group : api->s->resource_group;
-	char		*account_id = NULL;
+	char		*account_id = NULL, *esub = NULL;
 	int		 rc;
 
 	*out = NULL;
@@ -808,9 +828,10 @@ ds_api_job_create(struct ds_api *api, const struct ds_job_spec *spec,
 		    "shipping needs both a carrier and an account number"));
 	if ((rc = drive_list(spec->prepared, &drives, cause)) != DS_E_OK)
 		return rc;
-	if (asprintf(&account_id, "/subscriptions/%s/resourceGroups/%s"
+	if ((esub = sub_escaped(api)) == NULL ||
+	    asprintf(&account_id, "/subscriptions/%s/resourceGroups/%s"
 	    "/providers/Microsoft.Storage/storageAccounts/%s",
-	    api->s->subscription_id, rg, spec->storage_account) == -1) {
+	    esub, rg, spec->storage_account) == -1) {
 		account_id = NULL;
 		rc = DS_E_NOMEM;
 		goto out;
@@ -853,6 +874,7 @@ ds_api_job_create(struct ds_api *api, const struct ds_job_spec *spec,
 	    cause);
 out:
 	free(account_id);
+	free(esub);
 	json_decref(drives);
 	json_decref(body);
 	return rc;
@@ -888,7 +910,7 @@ ds_api_job_list(struct ds_api *api, struct ds_job ***jobs, size_t *n,
 	if ((rc = ds_name_check_subscription(api->s->subscription_id,
 	    cause)) != DS_E_OK)
 		return rc;
-	if ((esub = ds_http_escape(api->s->subscription_id)) == NULL ||
+	if ((esub = sub_escaped(api)) == NULL ||
 	    asprintf(&path, "/subscriptions/%s" PROVIDER "/jobs", esub) == -1) {
 		free(esub);
 		return DS_E_NOMEM;

@@ -18,11 +18,13 @@
 
 #include "error.h"
 #include "jobrec.h"
+#include "gate.h"
 #include "jsonx.h"
 #include "names.h"
 #include "prepared.h"
 #include "state.h"
 #include "util.h"
+#include "walk.h"
 
 #define REC_FILE	"job.json"
 #define REC_MAX		(64 * 1024)
@@ -546,4 +548,63 @@ int
 ds_jobrec_list(char ***jobs, size_t *n, char **cause)
 {
 	return list_jobs(NULL, NULL, jobs, n, cause);
+}
+
+/* Checks that drive D holds drive D->index of set SET_ID of JOB. */
+static int
+check_drive(const char *job, const char *set_id,
+    const struct ds_prepared_drive *d, char **cause)
+{
+	struct ds_gate_seed	s;
+	int			rc;
+
+	if ((rc = ds_gate_seed_read(d->path, &s, cause)) != DS_E_OK)
+		return rc;
+	if (!s.is_seed || strcmp(s.job, job) != 0 ||
+	    strcasecmp(s.set_id, set_id) != 0 || (int)s.index != d->index ||
+	    !s.complete)
+		rc = ds_cause(cause, DS_E_NOT_VERIFIED, _("%s is not drive %d "
+		    "of job %s's set, complete"), d->path, d->index + 1, job);
+	ds_gate_seed_clear(&s);
+	return rc;
+}
+
+int
+ds_jobrec_check_set(const char *job, char **cause)
+{
+	struct ds_jobrec	*r = NULL;
+	struct ds_prepared	*p = NULL;
+	struct ds_walk		 w;
+	char			 a[32], b[32];
+	size_t			 i;
+	int			 rc;
+
+	memset(&w, 0, sizeof w);
+	if ((rc = ds_jobrec_load(job, &r, cause)) != DS_E_OK ||
+	    (rc = ds_prepared_load(job, &p, cause)) != DS_E_OK)
+		goto out;
+	if (!p->finished || p->ndrives == 0 || p->set_id == NULL ||
+	    r->set_id == NULL || strcasecmp(p->set_id, r->set_id) != 0 ||
+	    p->staging == NULL) {
+		rc = ds_cause(cause, DS_E_NOT_VERIFIED, _("job %s: the drive "
+		    "set is not finished, or is not this job's"), job);
+		goto out;
+	}
+	for (i = 0; i < p->ndrives; i++)
+		if ((rc = check_drive(job, p->set_id, &p->drives[i], cause)) !=
+		    DS_E_OK)
+			goto out;
+	if ((rc = ds_walk_dir(p->staging, NULL, NULL, NULL, &w, cause)) !=
+	    DS_E_OK)
+		goto out;
+	if (w.bytes != p->bytes_total)
+		rc = ds_cause(cause, DS_E_NOT_VERIFIED, _("job %s: %s holds "
+		    "%s now, the drives were made from %s"), job, p->staging,
+		    ds_human_size(a, sizeof a, w.bytes),
+		    ds_human_size(b, sizeof b, p->bytes_total));
+out:
+	ds_walk_clear(&w);
+	ds_prepared_free(p);
+	ds_jobrec_free(r);
+	return rc;
 }

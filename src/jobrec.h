@@ -156,6 +156,16 @@ int	ds_jobrec_track(const char *job, const char *service_state,
 int	ds_jobrec_by_staging(const char *staging, char ***jobs, size_t *n,
 	    char **cause);
 
+/*
+ * Whether JOB's drives hold JOB's set, before anyone says "copied and
+ * verified": prep finished, every drive's header names JOB and the set
+ * id of JOB's record, and the staging folder, walked again now
+ * (src/walk.c), has the bytes the set was made from. DS_E_NOT_VERIFIED
+ * with the cause saying which check failed. Reads the drives' header
+ * and trailer blocks only.
+ */
+int	ds_jobrec_check_set(const char *job, char **cause);
+
 /* Every job with a record, sorted; freed as above. */
 int	ds_jobrec_list(char ***jobs, size_t *n, char **cause);
 

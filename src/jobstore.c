@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "error.h"
+#include "jobrec.h"
 #include "jobstore.h"
 #include "jsonx.h"
 #include "names.h"
@@ -117,10 +118,36 @@ ds_jobstore_create(struct ds_api *api, const struct ds_job_spec *spec,
 	rec.storage_account = (char *)spec->storage_account;
 	rec.container = (char *)spec->container;
 	rec.created_at = when;
-	if ((rc = ds_jobstore_save(&rec, cause)) != DS_E_OK) {
+	if ((rc = ds_jobstore_save(&rec, cause)) != DS_E_OK ||
+	    (rc = ds_jobrec_created(spec->name, cause)) != DS_E_OK) {
 		ds_job_free(*out);
 		*out = NULL;
 	}
+	return rc;
+}
+
+int
+ds_jobstore_cancel(struct ds_api *api, const char *rg, const char *job,
+    struct ds_job **out, char **cause)
+{
+	struct ds_job	*now = NULL;
+	int		 rc, s;
+
+	*out = NULL;
+	if ((rc = ds_api_job_get(api, rg, job, &now, cause)) != DS_E_OK)
+		return rc;
+	s = ds_jobrec_state_from_service(now->state);
+	ds_jobrec_track(job, now->state, NULL);
+	if (s >= DS_JOBREC_SHIPPING && s != DS_JOBREC_CANCELED) {
+		rc = ds_cause(cause, DS_E_JOBSTATE, _("job %s is %s at the "
+		    "service: a job can be canceled only before it ships"),
+		    job, now->state);
+		ds_job_free(now);
+		return rc;
+	}
+	ds_job_free(now);
+	if ((rc = ds_api_job_cancel(api, rg, job, out, cause)) == DS_E_OK)
+		ds_jobrec_move(job, DS_JOBREC_CANCELED, NULL, NULL);
 	return rc;
 }
 
@@ -392,6 +419,8 @@ ds_ship_commit(struct ds_api *api, struct ds_shipment *s,
 	}
 	if ((rc = ds_jwrite_file(path, o, cause)) != DS_E_OK)
 		goto out;
+	/* The record follows the service; it was sent whatever this says. */
+	ds_jobrec_track(s->job, (*out)->state, NULL);
 	*pathp = path;
 	path = NULL;
 out:

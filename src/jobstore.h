@@ -43,8 +43,19 @@ void	ds_job_record_free(struct ds_job_record *rec);
 struct ds_job_spec;
 
 /*
+ * Cancels JOB at the service, refusing (DS_E_JOBSTATE, without the
+ * PATCH) a job the service already has in Shipping or later: the API
+ * allows a cancel only before Shipping. Records the new state in the job
+ * record (src/jobrec.h). *out as ds_api_job_cancel.
+ */
+int	ds_jobstore_cancel(struct ds_api *api, const char *rg, const char *job,
+	    struct ds_job **out, char **cause);
+
+/*
  * Creates the import job of SPEC (ds_api_job_create) and records it
- * locally (importjob.json), so later commands find its resource group.
+ * locally (importjob.json), so later commands find its resource group;
+ * the job record (src/jobrec.h) becomes created, its fields fixed. A
+ * rejection leaves the job record as it was: still editable.
  * *out is the job as the service answered; the caller frees it.
  */
 int	ds_jobstore_create(struct ds_api *api, const struct ds_job_spec *spec,

@@ -2253,9 +2253,10 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 	int		 rc;
 
 	*result = NULL;
-	if ((p = calloc(1, sizeof *p)) == NULL ||
+	/* It holds the open drive's key: kept out of core dumps. */
+	if ((p = ds_secret_alloc(sizeof *p)) == NULL ||
 	    (p->res = calloc(1, sizeof *p->res)) == NULL) {
-		free(p);
+		ds_secret_free(p, sizeof *p);
 		return DS_E_NOMEM;
 	}
 	*result = p->res;
@@ -2433,7 +2434,7 @@ out:
 	free(p->job);
 	free(jpath);
 	free(name);
-	free(p);
+	ds_secret_free(p, sizeof *p);
 	return rc;
 }
 

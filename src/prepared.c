@@ -191,3 +191,17 @@ ds_prepared_list(char ***jobs, size_t *njobs, char **cause)
 {
 	return ds_state_jobs("drives.json", jobs, njobs, cause);
 }
+
+int
+ds_prepared_drive_full(const struct ds_prepared *p, size_t i)
+{
+	size_t	j;
+	int	last = 1;
+
+	if (i >= p->ndrives || !p->drives[i].complete)
+		return 0;
+	for (j = 0; j < p->ndrives; j++)
+		if (p->drives[j].index > p->drives[i].index)
+			last = 0;
+	return !(last && p->finished);
+}

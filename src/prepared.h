@@ -44,6 +44,13 @@ struct ds_prepared {
 int	ds_prepared_load(const char *job, struct ds_prepared **out,
 	    char **cause);
 
+/*
+ * Whether drive I (a position in P->drives) was closed because it was
+ * full: complete, and not the drive that holds the end of a finished set
+ * (that one may be half used). For the words shown next to a drive.
+ */
+int	ds_prepared_drive_full(const struct ds_prepared *p, size_t i);
+
 /* Frees P (wiping the recovery keys); takes NULL. */
 void	ds_prepared_free(struct ds_prepared *p);
 

@@ -26,6 +26,9 @@
 
 #define SETTINGS_FILE		"settings.json"
 #define PUBLISH_MAX		(4 * 1024 * 1024)
+/* Windows exports 2000, OpenSSL 2048, PBKDF2 advice 600000; far more
+ * only stalls the import (2 x 10^8 took minutes). */
+#define DS_P12_MAX_ITER		1000000
 
 static void
 sub_clear(struct ds_publish_sub *s)
@@ -289,6 +292,99 @@ b64_decode(const char *in, unsigned char **out, size_t *outlen)
 	return 0;
 }
 
+/*
+ * The iteration count of the password-based algorithm ALG (PKCS#12 PBE
+ * or PBES2 with PBKDF2); 0 when it is neither or cannot be read.
+ */
+static long
+pbe_iter(const X509_ALGOR *alg)
+{
+	const ASN1_OBJECT	*oid;
+	const void		*pv;
+	const ASN1_STRING	*param;
+	PBEPARAM		*pbe;
+	PBE2PARAM		*pbe2;
+	PBKDF2PARAM		*kdf;
+	long			 iter = 0;
+	int			 ptype;
+
+	X509_ALGOR_get0(&oid, &ptype, &pv, alg);
+	if (ptype != V_ASN1_SEQUENCE)
+		return 0;
+	param = pv;
+	if (OBJ_obj2nid(oid) == NID_pbes2) {
+		pbe2 = ASN1_item_unpack(param, ASN1_ITEM_rptr(PBE2PARAM));
+		if (pbe2 == NULL)
+			return 0;
+		kdf = OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2 ?
+		    ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
+		    pbe2->keyfunc->parameter) : NULL;
+		if (kdf != NULL)
+			iter = ASN1_INTEGER_get(kdf->iter);
+		PBKDF2PARAM_free(kdf);
+		PBE2PARAM_free(pbe2);
+		return iter;
+	}
+	if ((pbe = ASN1_item_unpack(param, ASN1_ITEM_rptr(PBEPARAM))) !=
+	    NULL) {
+		iter = ASN1_INTEGER_get(pbe->iter);
+		PBEPARAM_free(pbe);
+	}
+	return iter;
+}
+
+/*
+ * Refuses a PKCS#12 whose MAC or key derivations ask for more than
+ * DS_P12_MAX_ITER iterations: opening it would keep settings import
+ * busy for minutes (or be a way to stall it). Reads only what is not
+ * encrypted: the MAC data, the encrypted parts' and key bags' algorithms.
+ */
+static int
+check_p12_iter(PKCS12 *p12, const struct ds_publish_sub *sub, char **cause)
+{
+	STACK_OF(PKCS7)			*safes = NULL;
+	STACK_OF(PKCS12_SAFEBAG)	*bags;
+	const ASN1_INTEGER		*miter = NULL;
+	const X509_ALGOR		*alg;
+	const X509_SIG			*p8;
+	PKCS7				*p7;
+	long				 most = 0, n;
+	int				 i, j;
+
+	PKCS12_get0_mac(NULL, NULL, NULL, &miter, p12);
+	if (miter != NULL)
+		most = ASN1_INTEGER_get(miter);
+	if ((safes = PKCS12_unpack_authsafes(p12)) != NULL) {
+		for (i = 0; i < sk_PKCS7_num(safes); i++) {
+			p7 = sk_PKCS7_value(safes, i);
+			if (OBJ_obj2nid(p7->type) == NID_pkcs7_encrypted &&
+			    p7->d.encrypted != NULL &&
+			    (n = pbe_iter(p7->d.encrypted->enc_data->
+			    algorithm)) > most)
+				most = n;
+			if (OBJ_obj2nid(p7->type) != NID_pkcs7_data ||
+			    (bags = PKCS12_unpack_p7data(p7)) == NULL)
+				continue;
+			for (j = 0; j < sk_PKCS12_SAFEBAG_num(bags); j++) {
+				p8 = PKCS12_SAFEBAG_get0_pkcs8(
+				    sk_PKCS12_SAFEBAG_value(bags, j));
+				if (p8 == NULL)
+					continue;
+				X509_SIG_get0(p8, &alg, NULL);
+				if ((n = pbe_iter(alg)) > most)
+					most = n;
+			}
+			sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+		}
+		sk_PKCS7_pop_free(safes, PKCS7_free);
+	}
+	if (most > DS_P12_MAX_ITER)
+		return ds_cause(cause, DS_E_BADCERT, _("subscription %s: the "
+		    "certificate asks for %ld key-derivation iterations; at "
+		    "most %d are accepted"), sub->id, most, DS_P12_MAX_ITER);
+	return DS_E_OK;
+}
+
 /* Opens SUB's PKCS#12 with the empty password; the legacy provider is
  * loaded when the file uses the old RC2/3DES ciphers. */
 static int
@@ -313,6 +409,8 @@ open_p12(const struct ds_publish_sub *sub, EVP_PKEY **pkey, X509 **cert,
 		    "certificate is not PKCS#12"), sub->id);
 		goto out;
 	}
+	if ((rc = check_p12_iter(p12, sub, cause)) != DS_E_OK)
+		goto out;
 	for (tries = 0; tries < 2; tries++) {
 		if (PKCS12_parse(p12, "", pkey, cert, NULL) == 1 ||
 		    PKCS12_parse(p12, NULL, pkey, cert, NULL) == 1)
@@ -637,6 +735,34 @@ set_long(long *v, const char *key, const char *value, long max,
 	return DS_E_OK;
 }
 
+/*
+ * Refuses a CA file that holds no PEM certificate now, rather than on
+ * the first TLS handshake with a message about something else.
+ */
+static int
+check_ca_file(const char *path, char **cause)
+{
+	X509	*x;
+	BIO	*b;
+	char	*text;
+	size_t	 len;
+	int	 rc;
+
+	if ((rc = ds_read_file(path, PUBLISH_MAX, &text, &len, cause)) !=
+	    DS_E_OK)
+		return rc;
+	x = NULL;
+	if ((b = BIO_new_mem_buf(text, (int)len)) != NULL)
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	free(text);
+	if (x == NULL)
+		return ds_cause(cause, DS_E_BADCERT, _("%s holds no PEM "
+		    "certificate (-----BEGIN CERTIFICATE-----)"), path);
+	X509_free(x);
+	return DS_E_OK;
+}
+
 static int
 set_str(char **v, const char *value)
 {
@@ -660,6 +786,9 @@ ds_settings_set(struct ds_settings *s, const char *key, const char *value,
 		if (*value != '\0' && *value != '/')
 			return ds_cause(cause, DS_E_INVAL, "%s",
 			    _("ca-file: give an absolute path"));
+		if (*value != '\0' && (rc = check_ca_file(value, cause)) !=
+		    DS_E_OK)
+			return rc;
 		return set_str(&s->ca_file, value);
 	}
 	if (strcmp(key, "proxy") == 0)

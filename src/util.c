@@ -1,6 +1,8 @@
 /* Small helpers every module uses. */
 #include "config.h"
 
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -147,4 +150,42 @@ ds_now_iso(char *buf, size_t size)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+ds_secrets_protect(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* LEN rounded up to whole pages. */
+static size_t
+page_round(size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (len + page - 1) / page * page;
+}
+
+void *
+ds_secret_alloc(size_t len)
+{
+	void *p;
+
+	p = mmap(NULL, page_round(len), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Best effort: a kernel without it still gets the wipe. */
+	madvise(p, page_round(len), MADV_DONTDUMP);
+	return p;
+}
+
+void
+ds_secret_free(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, len);
+	munmap(p, page_round(len));
 }

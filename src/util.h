@@ -13,6 +13,21 @@ void	 ds_hex(char *out, const void *buf, size_t len);
 /* Parses exactly 2*LEN hex digits into OUT; -1 when S is not that. */
 int	 ds_unhex(void *out, size_t len, const char *s);
 
+/*
+ * Keeps this process out of core dumps and ptrace for the rest of its
+ * life (prctl PR_SET_DUMPABLE 0): diskseed holds drive keys, recovery
+ * keys and the management key. Call before any is loaded.
+ */
+void	 ds_secrets_protect(void);
+
+/*
+ * LEN zeroed bytes on pages of their own marked MADV_DONTDUMP, for a
+ * structure that holds keys; NULL without memory. Free with
+ * ds_secret_free (wipes); both take what the other gives.
+ */
+void	*ds_secret_alloc(size_t len);
+void	 ds_secret_free(void *p, size_t len);
+
 /* Wipes then frees; takes NULL (OpenSSH freezero). */
 void	 ds_freezero(void *p, size_t len);
 

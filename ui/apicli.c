@@ -27,6 +27,7 @@ apicli_fail(int code, char *cause)
 		return DS_EXIT_USAGE;
 	case DS_E_TRACKINGUSED:
 	case DS_E_CANCELED:
+	case DS_E_JOBSTATE:
 		return DS_EXIT_REFUSED;
 	default:
 		return DS_EXIT_FAILURE;

@@ -72,12 +72,14 @@ cli_progress(void *arg, const struct ds_progress *p)
 	ds_human_size(done, sizeof done, p->done);
 	ds_human_size(total, sizeof total, p->total);
 	if (p->phase == 0)
-		snprintf(line, sizeof line, _("%s: %llu entries"),
+		snprintf(line, sizeof line, P_("%s: %llu entry",
+		    "%s: %llu entries", p->files_done),
 		    _(phase_names[p->phase]),
 		    (unsigned long long)p->files_done);
 	else if (pct >= 0)
-		snprintf(line, sizeof line, _("%s: %d%% %s of %s, "
-		    "%llu/%llu files"), _(phase_names[p->phase]), pct, done,
+		snprintf(line, sizeof line, P_("%s: %d%% %s of %s, "
+		    "%llu/%llu file", "%s: %d%% %s of %s, %llu/%llu files",
+		    p->files_total), _(phase_names[p->phase]), pct, done,
 		    total, (unsigned long long)p->files_done,
 		    (unsigned long long)p->files_total);
 	else
@@ -153,12 +155,18 @@ cli_print_report(const struct ds_read_report *r, int restore)
 			    p->reason);
 	}
 	ds_human_size(size, sizeof size, r->bytes_ok);
-	if (restore)
-		printf(_("%llu files restored (%s), %llu lost\n"),
-		    (unsigned long long)r->files_ok, size,
+	/* Two counts, two plurals. */
+	if (restore) {
+		printf(P_("%llu file restored (%s)", "%llu files restored "
+		    "(%s)", r->files_ok), (unsigned long long)r->files_ok,
+		    size);
+		printf(P_(", %llu lost\n", ", %llu lost\n", r->files_failed),
 		    (unsigned long long)r->files_failed);
-	else
-		printf(_("%llu files checked, %zu problems\n"),
-		    (unsigned long long)(r->files_ok + r->files_failed),
-		    r->nproblems);
+	} else {
+		printf(P_("%llu file checked", "%llu files checked",
+		    r->files_ok + r->files_failed),
+		    (unsigned long long)(r->files_ok + r->files_failed));
+		printf(P_(", %zu problem\n", ", %zu problems\n",
+		    r->nproblems), r->nproblems);
+	}
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "apicli.h"
 #include "cmd.h"
 #include "error.h"
+#include "jobrec.h"
 #include "jobstore.h"
 #include "jsonx.h"
 #include "names.h"
@@ -175,6 +177,55 @@ pick_location(struct ds_api *api, const char *given, char **name,
 	return rc;
 }
 
+/*
+ * Stores the storage account, container and location given in JOB's
+ * record (refused once the job is created there), then fills those not
+ * given from it. *rec owns the strings O borrows. No record: nothing.
+ */
+static int
+take_fields(struct job_opts *o, struct ds_jobrec **rec, char **cause)
+{
+	static const struct {
+		enum ds_jobrec_field	 f;
+		size_t			 opt;
+		size_t			 field;
+	} map[] = {
+		{ DS_JOBREC_ACCOUNT, offsetof(struct job_opts, account),
+		    offsetof(struct ds_jobrec, storage_account) },
+		{ DS_JOBREC_CONTAINER, offsetof(struct job_opts, container),
+		    offsetof(struct ds_jobrec, container) },
+		{ DS_JOBREC_LOCATION, offsetof(struct job_opts, location),
+		    offsetof(struct ds_jobrec, location) },
+	};
+	const char	**given;
+	char		*stored;
+	size_t		  i;
+	int		  rc;
+
+	if ((rc = ds_jobrec_load(o->job, rec, cause)) != DS_E_OK) {
+		if (rc != DS_E_NOTFOUND)
+			return rc;
+		free(*cause);
+		*cause = NULL;
+		return DS_E_OK;
+	}
+	/* Store first: each set replaces the strings of *rec. */
+	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+		given = (const char **)((char *)o + map[i].opt);
+		stored = *(char **)((char *)*rec + map[i].field);
+		if (*given != NULL && (stored == NULL ||
+		    strcmp(stored, *given) != 0) && (rc = ds_jobrec_set(*rec,
+		    map[i].f, *given, cause)) != DS_E_OK)
+			return rc;
+	}
+	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+		given = (const char **)((char *)o + map[i].opt);
+		if (*given == NULL)
+			*given = *(char **)((char *)*rec + map[i].field);
+	}
+	return DS_E_OK;
+}
+
 static void
 print_deadline(void)
 {
@@ -200,17 +251,28 @@ do_create(struct job_opts *o)
 	struct ds_location	*loc = NULL;
 	struct ds_job		*job = NULL;
 	struct ds_job_spec	 spec;
+	struct ds_jobrec	*rec = NULL;
 	char			*cause = NULL, *location = NULL;
 	size_t			 i;
 	int			 rc;
 
-	if (o->job == NULL || o->account == NULL) {
+	if (o->job == NULL) {
 		ds_err_print("%s", _("job create needs --job and "
 		    "--storage-account"));
 		return DS_EXIT_USAGE;
 	}
 	if ((rc = check_names(o, &cause)) != DS_E_OK)
 		return apicli_fail(rc, cause);
+	/* What is given is stored (a correction after a rejection); what
+	 * is not comes from the job record. */
+	if ((rc = take_fields(o, &rec, &cause)) != DS_E_OK)
+		return apicli_fail(rc, cause);
+	if (o->account == NULL) {
+		ds_jobrec_free(rec);
+		ds_err_print("%s", _("job create needs --job and "
+		    "--storage-account"));
+		return DS_EXIT_USAGE;
+	}
 	if (o->address != NULL &&
 	    (rc = ds_address_load(o->address, &ra, &cause)) != DS_E_OK)
 		goto fail;
@@ -239,7 +301,8 @@ do_create(struct job_opts *o)
 	spec.prepared = prep;
 	if ((rc = ds_jobstore_create(api, &spec, &job, &cause)) != DS_E_OK)
 		goto fail;
-	printf(_("Created import job %s with %zu drive(s) in %s.\n"),
+	printf(P_("Created import job %s with %zu drive in %s.\n",
+	    "Created import job %s with %zu drives in %s.\n", job->ndrives),
 	    job->name, job->ndrives, job->location != NULL ? job->location :
 	    location);
 	/* The carriers come with the location; the address with both. */
@@ -269,6 +332,7 @@ fail:
 	ds_address_free(ra);
 	ds_prepared_free(prep);
 	ds_api_close(api);
+	ds_jobrec_free(rec);
 	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
 }
 
@@ -290,7 +354,7 @@ do_show(struct job_opts *o, int what)
 	if ((rc = ds_api_open(&api, &cause)) != DS_E_OK)
 		goto out;
 	if (what == 'c')
-		rc = ds_api_job_cancel(api, rg, o->job, &job, &cause);
+		rc = ds_jobstore_cancel(api, rg, o->job, &job, &cause);
 	else if (what == 'd')
 		rc = ds_api_job_delete(api, rg, o->job, &cause);
 	else

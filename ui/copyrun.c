@@ -17,6 +17,7 @@
 
 #include "copyrun.h"
 #include "error.h"
+#include "jobrec.h"
 #include "prep.h"
 #include "prepared.h"
 #include "restore.h"
@@ -311,6 +312,12 @@ child_verify(struct copyrun_pub *c, const struct ds_ui_ops *ops)
 	o.ndrives = p->ndrives;
 	o.ops = ops;
 	rc = ds_verify(&o, &r, &cause);
+	/* Intact drives are not enough: they must be this job's set. */
+	if (rc == DS_E_OK) {
+		free(cause);
+		cause = NULL;
+		rc = ds_jobrec_check_set(c->job, &cause);
+	}
 	if (rc == DS_E_OK)
 		finish(c, COPYRUN_DONE, DS_E_OK, cause);
 	else if (rc == DS_E_DAMAGED && r != NULL && r->nproblems > 0) {

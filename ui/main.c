@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "state.h"
+#include "util.h"
 
 static const struct ds_command commands[] = {
 	{ "wizard",	cmd_wizard,
@@ -91,6 +92,7 @@ main(int argc, char **argv)
 	size_t	i;
 	int	c;
 
+	ds_secrets_protect();
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, getenv("DISKSEED_LOCALEDIR") != NULL ?
 	    getenv("DISKSEED_LOCALEDIR") : LOCALEDIR);

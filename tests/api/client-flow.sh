@@ -120,9 +120,9 @@ grep_q "$T/out" '"errorLogUri": "https://acct.blob/waimportexport/job-one_error.
 grep_q "$T/out" '"lastModifiedAt": "[0-9]{4}-'
 grep_q "$T/out" '"name": "job-two"'
 
-# The service's refusals come back clearly: no cancel after Shipping.
-expect_rc 6 "$DISKSEED" job cancel --job job-one
-grep_q "$T/err" "409 InvalidJobState"
+# No cancel after Shipping: the client refuses before the PATCH.
+expect_rc 5 "$DISKSEED" job cancel --job job-one
+grep_q "$T/err" "job job-one is Received at the service"
 # An unknown job.
 expect_rc 1 "$DISKSEED" job show --job no-such-job
 grep_q "$T/err" "404 ResourceNotFound"

@@ -36,6 +36,11 @@ mkimage "$T/d2.img" 64M
 D=$T/state/diskseed/jobs/job-real/drives.json
 [ -f "$D" ] || fail "no drives.json"
 
+# Several locations: one must be chosen (none is stored for the job yet).
+expect_rc 1 "$DISKSEED" job create --job job-real \
+	--storage-account "$DS_IMPORTD_ACCOUNT"
+grep_q "$T/err" "choose a location"
+
 # A return address missing a field is refused before the call.
 cat > "$T/ra-bad.json" <<'EOA'
 {"recipientName": "Ada Rossi", "streetAddress1": "Via Roma 1",
@@ -46,11 +51,6 @@ expect_rc 1 "$DISKSEED" job create --job job-real \
 	--storage-account "$DS_IMPORTD_ACCOUNT" --return-address "$T/ra-bad.json" \
 	--location "$DS_IMPORTD_LOCATION"
 grep_q "$T/err" "has no email"
-
-# Several locations: one must be chosen.
-expect_rc 1 "$DISKSEED" job create --job job-real \
-	--storage-account "$DS_IMPORTD_ACCOUNT"
-grep_q "$T/err" "choose a location"
 
 expect_rc 0 "$DISKSEED" job create --job job-real \
 	--storage-account "$DS_IMPORTD_ACCOUNT" --location "$DS_IMPORTD_LOCATION" \
