@@ -321,6 +321,21 @@ job_key(struct wiz_model *m, void *data, int key)
 		s->pending = 1;
 		return SA_REDRAW;
 	}
+	/* Esc after choosing a job: back to the list, not further. */
+	if (key == UI_ESC && s->nnames > 0) {
+		ds_job_free(s->job);
+		ds_location_free(s->loc);
+		ds_prepared_free(s->set);
+		free(s->error);
+		s->job = NULL;
+		s->loc = NULL;
+		s->set = NULL;
+		s->error = NULL;
+		s->pending = s->fix_account = 0;
+		s->choosing = 1;
+		wiz_set(&m->job, NULL);
+		return SA_REDRAW;
+	}
 	if (s->pending)
 		return key == UI_ESC ? SA_UNHANDLED : SA_STAY;
 	if (s->fix_account) {
