@@ -293,8 +293,8 @@ ds_http_request(const struct ds_http_conf *conf, const char *method,
 		if (cc == CURLE_OK)
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (a.body.toobig) {
-			rc = ds_cause(cause, DS_E_BADANSWER, _("%s: answer "
-			    "larger than %d bytes"), url, BODY_MAX);
+			rc = ds_cause(cause, DS_E_BADANSWER, _("answer larger "
+			    "than %d bytes (%s)"), BODY_MAX, url);
 			goto out;
 		}
 		if (cc == CURLE_OK && !retryable_status(status))
@@ -315,11 +315,13 @@ ds_http_request(const struct ds_http_conf *conf, const char *method,
 		const char *what = errbuf[0] != '\0' ? errbuf :
 		    curl_easy_strerror(cc);
 		if (tls_error(cc))
-			rc = ds_cause(cause, DS_E_TLS, "%s: %s", url, what);
+			rc = ds_cause(cause, DS_E_TLS, _("%s (%s)"), what,
+			    url);
 		else
-			rc = ds_cause(cause, DS_E_UNREACHABLE, P_("%s: %s "
-			    "(after %d attempt)", "%s: %s (after %d attempts)",
-			    resp->attempts), url, what, resp->attempts);
+			/* The cause first: a long URL must not hide it. */
+			rc = ds_cause(cause, DS_E_UNREACHABLE, P_("%s (after "
+			    "%d attempt; %s)", "%s (after %d attempts; %s)",
+			    resp->attempts), what, resp->attempts, url);
 		goto out;
 	}
 	resp->status = status;

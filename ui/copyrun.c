@@ -380,6 +380,7 @@ child_main(const struct copyrun_args *a)
 	o.drives = drives;
 	o.ndrives = a->drive != NULL ? 1 : 0;
 	o.confirm = a->confirm;
+	o.overwrite_job = a->overwrite_job;
 	o.resume = a->resume;
 	o.skip_unreadable = a->skip_unreadable;
 	o.ops = &ops;

@@ -34,6 +34,8 @@ struct copyrun_args {
 	const char	*staging;	/* NULL on resume */
 	const char	*drive;		/* the drive to write next */
 	const char	*confirm;	/* what the user typed for it */
+	const char	*overwrite_job;	/* the unfinished job on it, named
+					   by the user (prep --overwrite-job) */
 	int		 resume;
 	int		 skip_unreadable;
 	int		 verify_only;	/* the copy is done: verify only */

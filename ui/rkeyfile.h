@@ -10,12 +10,15 @@
 #include <stddef.h>
 
 /*
- * Reads PATH ("-": standard input): one key a line, blank lines and
- * lines starting with '#' left out. The key is the line's last word; a
- * drive index before it ("2: KEY", or prep's own line "drive 2 (...):
- * recovery key KEY") says whose it is, otherwise the keys go to drives
- * 0, 1, 2... in turn. KEYS gets NKEYS entries by drive index, NULL for a
- * drive with none. Returns a DS_E_* code.
+ * Reads PATH ("-": standard input): blank lines and lines starting with
+ * '#' left out. A key is 16 groups of digits, on one line or over
+ * several (as the wizard's keys screen shows it); a line may be framed
+ * by the screen's border ('|', '│'). A label before the key ("2: KEY",
+ * prep's own line "drive 2 (...): recovery key KEY", or the screen's
+ * "Drive 2 (...):" on the line before) says whose it is by its first
+ * number, the drive index; without one the keys go to drives 0, 1, 2...
+ * in turn. KEYS gets NKEYS entries by drive index, NULL for a drive with
+ * none. Returns a DS_E_* code.
  */
 int	 rkeyfile_read(const char *path, char ***keys, size_t *nkeys,
 	    char **cause);

@@ -26,6 +26,11 @@ struct confirm {
 	char				*id;		/* to be typed */
 	struct ui_field			 typed;
 	char				*error;
+	/* What it holds of diskseed (or NULL), and the unfinished job on
+	 * it whose name is typed after the id (second set). */
+	char				*seed;
+	char				*other_job;
+	int				 second;
 };
 
 static int
@@ -55,10 +60,19 @@ confirm_enter(struct wiz_model *m, void **data, char **cause)
 		s->contents = NULL;
 		s->contents_error = ui_error_text(rc, c2);
 	}
+	/* A drive of another job that is not finished: named to go on. */
+	s->seed = wiz_seed_text(&s->drive->seed);
+	if (wiz_seed_unfinished(&s->drive->seed, m->job) &&
+	    (s->other_job = strdup(s->drive->seed.job)) == NULL) {
+		rc = ds_cause(cause, DS_E_NOMEM, "confirm");
+		goto fail;
+	}
+	wiz_set(&m->overwrite_job, NULL);
 	ui_field_init(&s->typed, NULL, 0);
 	*data = s;
 	return 0;
 fail:
+	free(s->seed);
 	ds_drive_free(s->drive);
 	free(s->id);
 	free(s);
@@ -80,13 +94,15 @@ draw_contents(const struct confirm *s, int y, int maxrows)
 		return 1;
 	}
 	if (c->pttype == NULL && c->fstype == NULL) {
-		ui_print(y, 4, 0, UI_NORMAL, _("No partition table or "
-		    "filesystem found (empty, or unknown data)."));
-		return 1;
+		return ui_wrap(y, 4, ui_cols() - 6, 2, UI_NORMAL,
+		    _("No partition table or filesystem found (empty, or "
+		    "unknown data)."));
 	}
 	if (c->pttype != NULL)
-		ui_printf(y + rows++, 4, 0, UI_NORMAL, _("Partition table: %s, "
-		    "%zu partitions"), c->pttype, c->nparts);
+		ui_printf(y + rows++, 4, 0, UI_NORMAL,
+		    P_("Partition table: %s, %zu partition",
+		    "Partition table: %s, %zu partitions", c->nparts),
+		    c->pttype, c->nparts);
 	if (c->fstype != NULL)
 		ui_printf(y + rows++, 4, 0, UI_NORMAL, _("Filesystem on the "
 		    "whole drive: %s, label \"%s\""), c->fstype,
@@ -95,8 +111,9 @@ draw_contents(const struct confirm *s, int y, int maxrows)
 		const struct ds_drive_part *p = &c->parts[i];
 
 		if (i + 1 < c->nparts && rows == maxrows - 1) {
-			ui_printf(y + rows++, 6, 0, UI_NORMAL, _("... and %zu "
-			    "more"), c->nparts - i);
+			ui_printf(y + rows++, 6, 0, UI_NORMAL, P_("... and %zu "
+			    "more", "... and %zu more", c->nparts - i),
+			    c->nparts - i);
 			break;
 		}
 		ui_printf(y + rows++, 6, 0, UI_NORMAL, _("%u: %s, %s, label "
@@ -111,25 +128,36 @@ static void
 confirm_draw(struct wiz_model *m, void *data)
 {
 	struct confirm	*s = data;
+	const char	*label[] = { _("Device:"), _("Model:"), _("Serial:"),
+	    _("Size:") };
 	char		 size[24];
-	int		 y;
+	int		 y, x;
 
 	(void)m;
-	ui_printf(2, 2, 0, UI_NORMAL, "%-10s %s", _("Device:"),
-	    s->drive->devnode);
-	ui_printf(3, 2, 0, UI_NORMAL, "%-10s %s", _("Model:"),
-	    s->drive->model != NULL ? s->drive->model : "-");
-	ui_printf(4, 2, 0, UI_NORMAL, "%-10s %s", _("Serial:"),
-	    s->drive->serial != NULL ? s->drive->serial : "-");
-	ui_printf(5, 2, 0, UI_NORMAL, "%-10s %s (%llu %s)", _("Size:"),
+	x = 3 + ui_widest(label, sizeof label / sizeof label[0]);
+	ui_print(2, 2, 0, UI_NORMAL, label[0]);
+	ui_print(2, x, 0, UI_NORMAL, s->drive->devnode);
+	ui_print(3, 2, 0, UI_NORMAL, label[1]);
+	ui_print(3, x, 0, UI_NORMAL, s->drive->model != NULL ?
+	    s->drive->model : "-");
+	ui_print(4, 2, 0, UI_NORMAL, label[2]);
+	ui_print(4, x, 0, UI_NORMAL, s->drive->serial != NULL ?
+	    s->drive->serial : "-");
+	ui_print(5, 2, 0, UI_NORMAL, label[3]);
+	ui_printf(5, x, 0, UI_NORMAL, "%s (%llu %s)",
 	    ds_human_size(size, sizeof size, s->drive->size),
 	    (unsigned long long)s->drive->size, _("bytes"));
 	ui_print(7, 2, 0, UI_TITLE, _("On it now:"));
-	y = 8 + draw_contents(s, 8, 6);
+	y = 8;
+	if (s->seed != NULL)
+		y += ui_wrap(y, 4, ui_cols() - 6, 2, UI_WARNING, s->seed);
+	y += draw_contents(s, y, 6 - (y - 8));
 	ui_print(y + 1, 2, 0, UI_ERROR, _("EVERYTHING ON THIS DRIVE WILL BE "
 	    "DESTROYED."));
-	ui_printf(y + 3, 2, 0, UI_NORMAL, _("To confirm, type %s and press "
-	    "Enter:"), s->id);
+	ui_printf(y + 3, 2, 0, UI_NORMAL, s->second ? _("It holds job %s, "
+	    "not finished: type %s to overwrite it:") : _("To confirm, type "
+	    "%s and press Enter:"), s->second ? s->other_job : s->id,
+	    s->second ? s->other_job : "");
 	if (s->error != NULL)
 		ui_wrap(y + 5, 4, ui_cols() - 8, 2, UI_ERROR, s->error);
 	ui_field_draw(&s->typed, y + 4, 4, 40, 1);
@@ -143,6 +171,19 @@ confirm_key(struct wiz_model *m, void *data, int key)
 	if (key == '\n') {
 		free(s->error);
 		s->error = NULL;
+		if (s->second) {
+			/* The second confirmation: the job's own name. */
+			if (strcmp(s->typed.buf, s->other_job) != 0) {
+				if (asprintf(&s->error, _("\"%s\" is not "
+				    "%s. Nothing was written."), s->typed.buf,
+				    s->other_job) < 0)
+					s->error = NULL;
+				ui_field_set(&s->typed, NULL);
+				return SA_REDRAW;
+			}
+			wiz_set(&m->overwrite_job, s->other_job);
+			return SA_NEXT;
+		}
 		if (!ds_gate_confirm_matches(s->typed.buf, s->id)) {
 			if (asprintf(&s->error, _("\"%s\" is not %s. Nothing "
 			    "was written. Type it exactly, or Esc to choose "
@@ -152,6 +193,11 @@ confirm_key(struct wiz_model *m, void *data, int key)
 			return SA_REDRAW;
 		}
 		wiz_set(&m->confirm_id, s->typed.buf);
+		if (s->other_job != NULL) {
+			s->second = 1;
+			ui_field_set(&s->typed, NULL);
+			return SA_REDRAW;
+		}
 		return SA_NEXT;
 	}
 	if (ui_field_key(&s->typed, key))
@@ -172,6 +218,8 @@ confirm_leave(void *data)
 	free(s->id);
 	ui_field_free(&s->typed);
 	free(s->error);
+	free(s->seed);
+	free(s->other_job);
 	free(s);
 }
 

@@ -122,12 +122,14 @@ copy_enter(struct wiz_model *m, void **data, char **cause)
 		a.staging = a.resume ? NULL : m->staging;
 		a.drive = m->drive;
 		a.confirm = m->confirm_id;
+		a.overwrite_job = m->overwrite_job;
 		a.skip_unreadable = m->skip_unreadable;
 		if ((rc = copyrun_start(&a, cause)) != 0)
 			return rc;
 		wiz_add_drive(m, m->drive);
 		wiz_set(&m->drive, NULL);
 		wiz_set(&m->confirm_id, NULL);
+		wiz_set(&m->overwrite_job, NULL);
 		started = 1;
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
@@ -151,9 +153,9 @@ hms(char *buf, size_t len, double secs)
 static void
 draw_drives(struct copy *s, int y, int rows)
 {
-	char	used[24], size[24];
+	char	used[24], size[24], num[16];
 	size_t	i;
-	int	cur = s->st.p.drive_index;
+	int	cur = s->st.p.drive_index, x;
 
 	if (s->set == NULL)
 		return;
@@ -166,13 +168,17 @@ draw_drives(struct copy *s, int y, int rows)
 			u = s->st.p.drive_used;
 			z = s->st.p.drive_size;
 		}
-		ui_printf(y, 3, 30, d->index == cur ? UI_NORMAL : UI_DIM,
-		    "%d. %-25.25s", d->index + 1, d->path);
+		/* The drive index, numbered as everywhere else. */
+		snprintf(num, sizeof num, "%d.", d->index);
+		x = ui_cell(y, 3, 3, d->index == cur ? UI_NORMAL : UI_DIM, 1,
+		    num);
+		ui_cell(y, x, 26, d->index == cur ? UI_NORMAL : UI_DIM, 0,
+		    d->path);
 		ui_bar(y, 34, 16, u, z);
 		ui_printf(y, 51, 0, UI_NORMAL, "%s / %s%s",
 		    ds_human_size(used, sizeof used, u),
 		    ds_human_size(size, sizeof size, z),
-		    d->complete ? _(" full") : "");
+		    d->complete ? _(" closed") : "");
 	}
 }
 
@@ -226,8 +232,10 @@ copy_draw(struct wiz_model *m, void *data)
 		return;
 	}
 	alive = copyrun_alive(st);
+	/* Waiting for a drive is no phase of the copy's own. */
 	ui_printf(3, 2, 0, UI_NORMAL, _("Phase: %s"),
 	    st->state == COPYRUN_DONE ? _("finished") :
+	    st->state == COPYRUN_NEED_DRIVE ? _("waiting for the next drive") :
 	    copyrun_phase_name(st->p.phase));
 	if (st->state == COPYRUN_DONE)
 		pct = 100;
@@ -292,7 +300,7 @@ copy_draw(struct wiz_model *m, void *data)
 	if (s->asking)
 		ui_popup(_("Stop the copy?"), _("Stopping is safe: everything "
 		    "copied so far is kept and the copy resumes where it "
-		    "stopped."), _("y: stop   n or Esc: go on copying"));
+		    "stopped."), _("y: stop   n or Esc: go on copying"), NULL);
 }
 
 /* Resumes a stopped or failed copy on the drives it already has. */

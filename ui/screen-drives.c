@@ -31,15 +31,17 @@ struct drives {
 };
 
 static int
-drive_used(const struct wiz_model *m, const char *devnode)
+drive_used(const struct wiz_model *m, const struct ds_drive *d)
 {
 	size_t i;
 
 	for (i = 0; i < m->ndrives; i++) {
-		if (strcmp(m->drives[i], devnode) == 0)
+		if (strcmp(m->drives[i], d->devnode) == 0)
 			return 1;
 	}
-	return 0;
+	/* A drive of this job's set, full or not: never a new target. */
+	return d->seed.is_seed && d->seed.job != NULL && m->job != NULL &&
+	    strcmp(d->seed.job, m->job) == 0;
 }
 
 /* Lists the drives again, keeping the selection on the same device. */
@@ -81,6 +83,7 @@ drives_enter(struct wiz_model *m, void **data, char **cause)
 {
 	struct drives	*s;
 	char		*mcause = NULL;
+	size_t		 i;
 	int		 rc;
 
 	if ((s = calloc(1, sizeof *s)) == NULL)
@@ -94,6 +97,14 @@ drives_enter(struct wiz_model *m, void **data, char **cause)
 		s->monitor_error = ui_error_text(rc, mcause);
 	}
 	relist(s, m);
+	/* Back from the confirmation: the drive chosen is chosen still. */
+	for (i = 0; m->drive != NULL && s->list != NULL && i < s->list->n;
+	    i++)
+		if (strcmp(s->list->v[i].devnode, m->drive) == 0 &&
+		    !drive_used(m, &s->list->v[i])) {
+			s->ui.sel = i;
+			s->selected = 1;
+		}
 	*data = s;
 	return 0;
 }
@@ -135,12 +146,28 @@ warnings_text(const struct ds_drive *d, char *buf, size_t len)
 	}
 }
 
+/*
+ * One row of the list (or its heading) in ROLE across the frame, in
+ * columns of display width so that they line up in every language.
+ */
+static void
+draw_row(int y, enum ui_role role, const char *dev, const char *size,
+    const char *bus, const char *model, const char *serial,
+    const char *usable)
+{
+	static const int	 w[] = { 12, -9, 10, 16, 12, 0 };
+	const char		*cell[] = { dev, size, bus, model, serial,
+	    usable };
+
+	ui_row(y, role, 1, w, cell, 6);
+}
+
 static void
 drives_draw(struct wiz_model *m, void *data)
 {
 	struct drives		*s = data;
 	const struct ds_drive	*d;
-	char			 size[24], text[512];
+	char			 size[24], text[512], *seed;
 	size_t			 i;
 	int			 y, rows = LIST_ROWS;
 
@@ -154,9 +181,8 @@ drives_draw(struct wiz_model *m, void *data)
 		    "The list follows drives as they are plugged in."));
 	if (s->monitor_error != NULL)
 		ui_print(3, 2, 0, UI_WARNING, s->monitor_error);
-	ui_printf(LIST_Y - 1, 3, 0, UI_DIM, "%-12s %9s %-12s %-16s %-14s %s",
-	    _("Device"), _("Size"), _("Bus"), _("Model"), _("Serial"),
-	    _("Usable"));
+	draw_row(LIST_Y - 1, UI_DIM, _("Device"), _("Size"), _("Bus"),
+	    _("Model"), _("Serial"), _("Usable"));
 	if (s->list == NULL || s->list->n == 0) {
 		ui_print(LIST_Y, 3, 0, UI_NORMAL, _("No drives found. Plug one "
 		    "in; it appears here by itself."));
@@ -170,15 +196,16 @@ drives_draw(struct wiz_model *m, void *data)
 		d = &s->list->v[i];
 		if (s->selected && i == s->ui.sel)
 			role = UI_SELECTED;
-		if (drive_used(m, d->devnode))
+		if (drive_used(m, d))
 			usable = _("in set");
+		else if (d->reasons == 0 && d->seed.is_seed)
+			usable = _("diskseed");
 		else
 			usable = d->reasons == 0 ? _("yes") : _("no");
-		ui_printf(y, 2, ui_cols() - 4, role,
-		    " %-12.12s %9s %-12.12s %-16.16s %-14.14s %s ",
-		    d->devnode, ds_human_size(size, sizeof size, d->size),
-		    _(ds_drive_bus_text(d)), d->model != NULL ? d->model : "-",
-		    d->serial != NULL ? d->serial : "-", usable);
+		draw_row(y, role, d->devnode, ds_human_size(size, sizeof size,
+		    d->size), _(ds_drive_bus_text(d)), d->model != NULL ?
+		    d->model : "-", d->serial != NULL ? d->serial : "-",
+		    usable);
 	}
 	y = ui_lines() - 8;
 	if (s->selected && s->list != NULL && s->ui.sel < s->list->n) {
@@ -195,6 +222,11 @@ drives_draw(struct wiz_model *m, void *data)
 			if (text[0] != '\0')
 				ui_wrap(y + 1, 4, ui_cols() - 6, 2,
 				    UI_WARNING, text);
+		}
+		/* What it holds of diskseed, on the row above. */
+		if ((seed = wiz_seed_text(&d->seed)) != NULL) {
+			ui_wrap(y - 1, 2, ui_cols() - 4, 1, UI_WARNING, seed);
+			free(seed);
 		}
 	}
 	if (s->error != NULL)
@@ -239,7 +271,7 @@ drives_key(struct wiz_model *m, void *data, int key)
 			return SA_REDRAW;
 		}
 		d = &s->list->v[s->ui.sel];
-		if (drive_used(m, d->devnode)) {
+		if (drive_used(m, d)) {
 			if (asprintf(&s->error, _("%s is already in this set."),
 			    d->devnode) < 0)
 				s->error = NULL;

@@ -15,7 +15,9 @@
 
 #include "api.h"
 #include "error.h"
+#include "jobrec.h"
 #include "jobstore.h"
+#include "names.h"
 #include "prepared.h"
 #include "screen.h"
 #include "widgets.h"
@@ -32,7 +34,33 @@ struct job {
 	int			 pending;	/* create on the next tick */
 	int			 unreachable;	/* retry, or save and quit */
 	char			*error;
+	/* The service refused the storage account: fixed in place. */
+	int			 fix_account;
+	struct ui_field		 account;
 };
+
+/*
+ * What was chosen for the job: its record first (it holds corrections
+ * made since), then the wizard's own file for what the record lacks.
+ */
+static void
+recall(struct wiz_model *m)
+{
+	struct ds_jobrec	*r;
+	char			*cause = NULL;
+
+	if (ds_jobrec_load(m->job, &r, &cause) == 0) {
+		if (r->storage_account != NULL)
+			wiz_set(&m->account, r->storage_account);
+		if (r->container != NULL)
+			wiz_set(&m->container, r->container);
+		if (r->location != NULL)
+			wiz_set(&m->location, r->location);
+		ds_jobrec_free(r);
+	}
+	free(cause);
+	wiz_recall(m);
+}
 
 static int
 job_enter(struct wiz_model *m, void **data, char **cause)
@@ -42,6 +70,10 @@ job_enter(struct wiz_model *m, void **data, char **cause)
 
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return ds_cause(cause, DS_E_NOMEM, "job");
+	/* Back from keys never confirmed: choose again, keys first. */
+	if (m->job != NULL && m->mode == WIZ_MODE_SHIP &&
+	    wiz_keys_pending(m->job))
+		wiz_set(&m->job, NULL);
 	if (m->job == NULL) {
 		/* Update shipping details: choose one of the prepared jobs. */
 		rc = ds_prepared_list(&s->names, &s->nnames, cause);
@@ -57,15 +89,17 @@ job_enter(struct wiz_model *m, void **data, char **cause)
 		}
 		s->choose.n = s->nnames;
 		s->choosing = 1;
+		ui_field_init(&s->account, NULL, 0);
 		*data = s;
 		return 0;
 	}
-	wiz_recall(m);
+	recall(m);
 	if ((rc = ds_prepared_load(m->job, &s->set, cause)) != 0) {
 		free(s);
 		return rc;
 	}
 	s->pending = 1;
+	ui_field_init(&s->account, NULL, 0);
 	*data = s;
 	return 0;
 }
@@ -132,6 +166,43 @@ fail:
 	s->unreachable = rc == DS_E_UNREACHABLE || rc == DS_E_TLS ||
 	    rc == DS_E_SERVICE;
 	s->error = ui_error_text(rc, cause);
+	/* A rejection that names the account: back to that field. */
+	if (rc != DS_E_UNREACHABLE && rc != DS_E_TLS && s->job == NULL &&
+	    s->error != NULL && (strstr(s->error, "storageAccount") != NULL ||
+	    strstr(s->error, "storage account") != NULL)) {
+		s->fix_account = 1;
+		s->unreachable = 0;
+		ui_field_set(&s->account, m->account);
+	}
+}
+
+/* Stores the corrected account in the job's record, then creates. */
+static enum screen_action
+save_account(struct job *s, struct wiz_model *m)
+{
+	struct ds_jobrec	*r = NULL;
+	char			*cause = NULL;
+	int			 rc;
+
+	if ((rc = ds_name_check_account(s->account.buf, &cause)) != 0 ||
+	    (rc = ds_jobrec_load(m->job, &r, &cause)) != 0 ||
+	    (rc = ds_jobrec_set(r, DS_JOBREC_ACCOUNT, s->account.buf,
+	    &cause)) != 0) {
+		ds_jobrec_free(r);
+		free(s->error);
+		s->error = ui_error_text(rc, cause);
+		return SA_REDRAW;
+	}
+	ds_jobrec_free(r);
+	wiz_set(&m->account, s->account.buf);
+	if ((rc = wiz_remember(m, &cause)) != 0) {
+		free(s->error);
+		s->error = ui_error_text(rc, cause);
+		return SA_REDRAW;
+	}
+	s->fix_account = 0;
+	s->pending = 1;
+	return SA_REDRAW;
 }
 
 static void
@@ -169,8 +240,10 @@ job_draw(struct wiz_model *m, void *data)
 		draw_choice(s);
 		return;
 	}
-	if (asprintf(&line, _("Job %s: %zu drives, storage account %s, "
-	    "container %s, location %s."), m->job, s->set->ndrives,
+	if (asprintf(&line, P_("Job %s: %zu drive, storage account %s, "
+	    "container %s, location %s.", "Job %s: %zu drives, storage "
+	    "account %s, container %s, location %s.", s->set->ndrives),
+	    m->job, s->set->ndrives,
 	    m->account != NULL ? m->account : "-",
 	    m->container != NULL ? m->container : "-",
 	    m->location != NULL ? m->location : "-") >= 0) {
@@ -179,6 +252,15 @@ job_draw(struct wiz_model *m, void *data)
 	}
 	if (s->pending) {
 		ui_print(4, 2, 0, UI_DIM, _("Creating the import job..."));
+		return;
+	}
+	if (s->fix_account) {
+		ui_wrap(4, 2, ui_cols() - 4, 3, UI_ERROR, s->error);
+		ui_print(8, 2, 18, UI_NORMAL, _("Storage account:"));
+		ui_wrap(10, 2, ui_cols() - 4, 2, UI_NORMAL, _("Correct it and "
+		    "press Enter: it is kept with the job, and the job is "
+		    "created again."));
+		ui_field_draw(&s->account, 8, 21, ui_cols() - 24, 1);
 		return;
 	}
 	if (s->error != NULL) {
@@ -224,18 +306,45 @@ job_key(struct wiz_model *m, void *data, int key)
 		if (key != '\n')
 			return SA_UNHANDLED;
 		wiz_set(&m->job, s->names[s->choose.sel]);
-		wiz_recall(m);
+		recall(m);
 		if ((rc = ds_prepared_load(m->job, &s->set, &cause)) != 0) {
 			s->error = ui_error_text(rc, cause);
 			wiz_set(&m->job, NULL);
 			return SA_REDRAW;
 		}
 		s->choosing = 0;
+		/* Keys never confirmed: they come first, then the job. */
+		if (wiz_keys_pending(m->job)) {
+			m->need_keys = 1;
+			return SA_NEXT;
+		}
 		s->pending = 1;
+		return SA_REDRAW;
+	}
+	/* Esc after choosing a job: back to the list, not further. */
+	if (key == UI_ESC && s->nnames > 0) {
+		ds_job_free(s->job);
+		ds_location_free(s->loc);
+		ds_prepared_free(s->set);
+		free(s->error);
+		s->job = NULL;
+		s->loc = NULL;
+		s->set = NULL;
+		s->error = NULL;
+		s->pending = s->fix_account = 0;
+		s->choosing = 1;
+		wiz_set(&m->job, NULL);
 		return SA_REDRAW;
 	}
 	if (s->pending)
 		return key == UI_ESC ? SA_UNHANDLED : SA_STAY;
+	if (s->fix_account) {
+		if (key == '\n')
+			return save_account(s, m);
+		if (ui_field_key(&s->account, key))
+			return SA_REDRAW;
+		return SA_UNHANDLED;
+	}
 	if (s->error != NULL) {
 		if (key == 'r') {
 			s->pending = 1;
@@ -277,6 +386,7 @@ job_leave(void *data)
 	ds_prepared_free(s->set);
 	ds_api_close(s->api);
 	free(s->error);
+	ui_field_free(&s->account);
 	free(s);
 }
 

@@ -45,6 +45,42 @@ or_dash(const char *s)
 	return s != NULL && *s != '\0' ? s : "-";
 }
 
+/*
+ * "10100 Torino, Italy": postal code, city, state and country with the
+ * empty ones left out (no stray space or comma). Allocated; caller frees.
+ */
+static char *
+city_line(const struct ds_address *a)
+{
+	const char	*part[] = { a->postal_code, a->city, a->state,
+	    a->country };
+	char		*out = NULL, *next;
+	size_t		 i;
+
+	for (i = 0; i < sizeof part / sizeof part[0]; i++) {
+		if (part[i] == NULL || *part[i] == '\0')
+			continue;
+		/* A space after the postal code, a comma elsewhere. */
+		if (asprintf(&next, "%s%s%s", out != NULL ? out : "",
+		    out == NULL ? "" : i == 1 && a->postal_code != NULL &&
+		    *a->postal_code != '\0' ? " " : ", ", part[i]) < 0) {
+			free(out);
+			return NULL;
+		}
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+/* LABEL at the left margin and VALUE from column X. */
+static void
+field(int y, int x, const char *label, const char *value)
+{
+	ui_print(y, 2, x - 3, UI_NORMAL, label);
+	ui_print(y, x, 0, UI_NORMAL, value);
+}
+
 static void
 review_draw(struct wiz_model *m, void *data)
 {
@@ -53,25 +89,31 @@ review_draw(struct wiz_model *m, void *data)
 	const struct ds_address		*a = sh->return_address;
 	int				 y = 2;
 
-	ui_printf(y++, 2, 0, UI_NORMAL, "%-20s %s", _("Job:"), sh->job);
-	ui_printf(y++, 2, 0, UI_NORMAL, "%-20s %s", _("Carrier:"),
-	    or_dash(sh->package->carrier));
-	ui_printf(y++, 2, 0, UI_NORMAL, "%-20s %s", _("Tracking number:"),
-	    or_dash(sh->package->tracking));
-	ui_printf(y++, 2, 0, UI_NORMAL, "%-20s %s", _("Ship date:"),
-	    or_dash(sh->package->ship_date));
-	ui_printf(y++, 2, 0, UI_NORMAL, "%-20s %ld", _("Number of drives:"),
-	    sh->package->drive_count);
+	const char			*label[] = { _("Job:"), _("Carrier:"),
+	    _("Tracking number:"), _("Ship date:"), _("Number of drives:"),
+	    _("Return to:") };
+	char				 n[24];
+	int				 x;
+
+	/* The values start one column after the widest label. */
+	x = 2 + ui_widest(label, sizeof label / sizeof label[0]) + 1;
+	snprintf(n, sizeof n, "%ld", sh->package->drive_count);
+	field(y++, x, label[0], sh->job);
+	field(y++, x, label[1], or_dash(sh->package->carrier));
+	field(y++, x, label[2], or_dash(sh->package->tracking));
+	field(y++, x, label[3], or_dash(sh->package->ship_date));
+	field(y++, x, label[4], n);
 	if (a != NULL) {
-		ui_printf(y++, 2, 0, UI_NORMAL, "%-20s %s", _("Return to:"),
-		    or_dash(a->recipient_name));
-		ui_printf(y++, 23, 0, UI_NORMAL, "%s%s%s", or_dash(a->street1),
+		char *line;
+
+		field(y++, x, label[5], or_dash(a->recipient_name));
+		ui_printf(y++, x, 0, UI_NORMAL, "%s%s%s", or_dash(a->street1),
 		    a->street2 != NULL ? ", " : "",
 		    a->street2 != NULL ? a->street2 : "");
-		ui_printf(y++, 23, 0, UI_NORMAL, "%s %s %s, %s",
-		    or_dash(a->postal_code), or_dash(a->city),
-		    a->state != NULL ? a->state : "", or_dash(a->country));
-		ui_printf(y++, 23, 0, UI_NORMAL, "%s, %s", or_dash(a->phone),
+		line = city_line(a);
+		ui_print(y++, x, 0, UI_NORMAL, line != NULL ? line : "-");
+		free(line);
+		ui_printf(y++, x, 0, UI_NORMAL, "%s, %s", or_dash(a->phone),
 		    or_dash(a->email));
 	}
 	y++;

@@ -50,7 +50,8 @@ static const struct {
 struct shipping {
 	struct ui_field		 f[S_NFIELDS];
 	int			 focus;
-	int			 bad;		/* field in error, or -1 */
+	int			 bad;		/* first wrong field, or -1 */
+	unsigned		 bads;		/* 1 << field: all in error */
 	char			*error;
 	struct ds_api		*api;
 	struct ds_job		*job;
@@ -140,6 +141,10 @@ load(struct shipping *s, struct wiz_model *m)
 			set_address(s, m->shipment->return_address);
 		ui_field_set(&s->f[S_TRACKING],
 		    m->shipment->package->tracking);
+		/* Back from the review: the date and count as they were. */
+		ui_field_set(&s->f[S_DATE], m->shipment->package->ship_date);
+		snprintf(n, sizeof n, "%ld", m->shipment->package->drive_count);
+		ui_field_set(&s->f[S_COUNT], n);
 		for (i = 0; i < s->loc->ncarriers; i++) {
 			if (strcmp(s->loc->carriers[i],
 			    m->shipment->package->carrier) == 0)
@@ -171,9 +176,11 @@ shipping_draw(struct wiz_model *m, void *data)
 		return;
 	}
 	for (i = 0; i < S_NFIELDS; i++) {
-		ui_print(FIELD_Y + i, 2, FIELD_X - 4, i == s->bad ? UI_ERROR :
+		int bad = (s->bads & 1u << i) != 0;
+
+		ui_print(FIELD_Y + i, 2, FIELD_X - 4, bad ? UI_ERROR :
 		    UI_NORMAL, _(fields[i].label));
-		if (i == s->bad)
+		if (bad)
 			ui_print(FIELD_Y + i, FIELD_X - 2, 1, UI_ERROR, "!");
 	}
 	if (s->loc->ncarriers > 0)
@@ -201,44 +208,122 @@ field_error(struct shipping *s, int at, const char *msg)
 	free(s->error);
 	s->error = strdup(msg);
 	s->bad = at;
-	s->focus = at;
+	s->bads = at >= 0 ? 1u << at : 0;
+	s->focus = at >= 0 ? at : s->focus;
 }
 
-/* The checks that need no service: required fields, date, count. */
+/*
+ * Adds "LABEL MSG" of field AT to the errors shown together; the first
+ * field in error gets the focus.
+ */
+static void
+add_error(struct shipping *s, int at, const char *msg)
+{
+	char *all;
+
+	if (asprintf(&all, "%s%s%s %s", s->error != NULL ? s->error : "",
+	    s->error != NULL ? "  " : "", _(fields[at].label), msg) < 0)
+		return;
+	free(s->error);
+	s->error = all;
+	if (s->bad < 0) {
+		s->bad = at;
+		s->focus = at;
+	}
+	s->bads |= 1u << at;
+}
+
+/* Digits, spaces and + - ( ) only, with at least 6 digits. */
+static int
+phone_ok(const char *p)
+{
+	int digits = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (strchr(" +-()", *p) == NULL)
+			return 0;
+	}
+	return digits >= 6;
+}
+
+/* local@domain.tld: one @, something before it, a dot inside after it. */
+static int
+email_ok(const char *e)
+{
+	const char	*at = strchr(e, '@'), *dot;
+	const char	*p;
+
+	if (at == NULL || at == e || strchr(at + 1, '@') != NULL)
+		return 0;
+	for (p = e; *p != '\0'; p++)
+		if (*p == ' ' || (unsigned char)*p < 0x21)
+			return 0;
+	dot = strrchr(at + 1, '.');
+	return dot != NULL && dot > at + 1 && dot[1] != '\0' &&
+	    dot[-1] != '.';
+}
+
+/* Takes the spaces out of the tracking number ("1Z 999 AA1"). */
+static void
+normalise_tracking(struct ui_field *f)
+{
+	char	*t;
+	size_t	 i, n = 0;
+
+	if (strchr(f->buf, ' ') == NULL || (t = strdup(f->buf)) == NULL)
+		return;
+	for (i = 0; t[i] != '\0'; i++)
+		if (t[i] != ' ')
+			t[n++] = t[i];
+	t[n] = '\0';
+	ui_field_set(f, t);
+	free(t);
+}
+
+/*
+ * The checks that need no service: required fields, the date (not in the
+ * past), the count, phone and email. Every error is shown at once.
+ */
 static int
 check_fields(struct shipping *s)
 {
 	struct tm	 tm;
-	char		*end, *msg;
+	char		*end, today[16];
+	time_t		 t = time(NULL);
 	long		 n;
 	int		 i;
 
+	free(s->error);
+	s->error = NULL;
+	s->bad = -1;
+	s->bads = 0;
+	normalise_tracking(&s->f[S_TRACKING]);
 	for (i = 0; i < S_NFIELDS; i++) {
-		if (fields[i].required && s->f[i].len == 0) {
-			if (asprintf(&msg, _("%s is required."),
-			    _(fields[i].label)) >= 0) {
-				field_error(s, i, msg);
-				free(msg);
-			}
-			return -1;
-		}
+		if (fields[i].required && s->f[i].len == 0)
+			add_error(s, i, _("is required."));
 	}
+	localtime_r(&t, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
 	memset(&tm, 0, sizeof tm);
 	end = strptime(s->f[S_DATE].buf, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0') {
-		field_error(s, S_DATE, _("Write the date as YYYY-MM-DD."));
-		return -1;
-	}
+	if (s->f[S_DATE].len == 0)
+		;
+	else if (end == NULL || *end != '\0' || s->f[S_DATE].len != 10)
+		add_error(s, S_DATE, _("write the date as YYYY-MM-DD."));
+	else if (strcmp(s->f[S_DATE].buf, today) < 0)
+		add_error(s, S_DATE, _("the date is in the past."));
 	n = strtol(s->f[S_COUNT].buf, &end, 10);
-	if (*end != '\0' || n < 1 || n > 10) {
-		field_error(s, S_COUNT, _("From 1 to 10 drives."));
-		return -1;
-	}
-	if (strchr(s->f[S_EMAIL].buf, '@') == NULL) {
-		field_error(s, S_EMAIL, _("Not an email address."));
-		return -1;
-	}
-	return 0;
+	if (s->f[S_COUNT].len > 0 && (*end != '\0' || n < 1 || n > 10))
+		add_error(s, S_COUNT, _("from 1 to 10 drives."));
+	if (s->f[S_PHONE].len > 0 && !phone_ok(s->f[S_PHONE].buf))
+		add_error(s, S_PHONE, _("digits, spaces and + - ( ) only, at "
+		    "least 6 digits."));
+	if (s->f[S_EMAIL].len > 0 && !email_ok(s->f[S_EMAIL].buf))
+		add_error(s, S_EMAIL, _("not an email address "
+		    "(name@domain.tld)."));
+	return s->bads != 0 ? -1 : 0;
 }
 
 static char *
@@ -329,9 +414,6 @@ shipping_key(struct wiz_model *m, void *data, int key)
 			s->focus++;
 		return SA_REDRAW;
 	case '\n':
-		free(s->error);
-		s->error = NULL;
-		s->bad = -1;
 		if (check_fields(s) != 0)
 			return SA_REDRAW;
 		s->checking = 1;
@@ -349,11 +431,8 @@ shipping_key(struct wiz_model *m, void *data, int key)
 		return SA_REDRAW;
 	}
 	if (ui_field_key(&s->f[s->focus], key)) {
-		if (s->bad == s->focus) {
-			s->bad = -1;
-			free(s->error);
-			s->error = NULL;
-		}
+		/* The error stays listed until Enter checks again. */
+		s->bads &= ~(1u << s->focus);
 		return SA_REDRAW;
 	}
 	return SA_UNHANDLED;

@@ -24,6 +24,7 @@
 #include "api.h"
 #include "drives.h"
 #include "error.h"
+#include "jobrec.h"
 #include "names.h"
 #include "prep.h"
 #include "prepared.h"
@@ -55,14 +56,15 @@ struct staging {
 	uint64_t		 files, bytes;
 	char			**bad;		/* unreadable, relative */
 	size_t			 nbad;
+	size_t			 bad_top;	/* first one shown */
 	/* Locations from the service. */
 	int			 want_locations;
 	struct ds_location	*locs;
 	size_t			 nlocs, loc;
 	char			*loc_error;
-	/* A job already started from this folder. */
-	char			*existing;
-	int			 existing_finished;
+	/* The jobs made from this folder before (src/jobrec.h). */
+	char			**used;
+	size_t			 nused;
 	/* Eligible drive sizes attached now, for the estimate. */
 	uint64_t		 sizes[3];
 	size_t			 nsizes;
@@ -146,12 +148,16 @@ scan_reset(struct staging *s)
 	free(s->bad);
 	s->bad = NULL;
 	s->nbad = 0;
+	s->bad_top = 0;
 	s->files = s->bytes = 0;
 	s->scan_done = 0;
 	free(s->scanned);
 	s->scanned = NULL;
-	free(s->existing);
-	s->existing = NULL;
+	for (i = 0; i < s->nused; i++)
+		free(s->used[i]);
+	free(s->used);
+	s->used = NULL;
+	s->nused = 0;
 }
 
 static void
@@ -161,33 +167,46 @@ set_error(struct staging *s, enum field at, char *msg)
 	s->error[at] = msg;
 }
 
-/* Finds a job whose prep started from this folder, to offer resuming. */
+/*
+ * Finds the jobs made from this folder before, to offer continuing one
+ * of them (its name in the job field) or a new job (another name).
+ */
 static void
 find_existing(struct staging *s)
 {
-	struct ds_prepared	*p;
-	char			**jobs = NULL, *cause = NULL;
-	size_t			  n = 0, i;
+	char			*cause = NULL;
 
-	if (ds_prepared_list(&jobs, &n, &cause) != 0) {
-		free(cause);
-		return;
+	struct ds_jobrec	*r;
+
+	if (ds_jobrec_by_staging(s->scanned, &s->used, &s->nused,
+	    &cause) != 0) {
+		s->used = NULL;
+		s->nused = 0;
 	}
-	for (i = 0; i < n; i++) {
-		if (s->existing == NULL &&
-		    ds_prepared_load(jobs[i], &p, &cause) == 0) {
-			if (p->staging != NULL &&
-			    strcmp(p->staging, s->scanned) == 0) {
-				s->existing = strdup(jobs[i]);
-				s->existing_finished = p->finished;
-			}
-			ds_prepared_free(p);
-		}
-		free(cause);
-		cause = NULL;
-		free(jobs[i]);
+	free(cause);
+	cause = NULL;
+	/* A new job from the same folder most likely goes where it went. */
+	if (s->nused > 0 && ds_jobrec_load(s->used[s->nused - 1], &r,
+	    &cause) == 0) {
+		if (s->f[F_ACCOUNT].len == 0)
+			ui_field_set(&s->f[F_ACCOUNT], r->storage_account);
+		if (s->f[F_CONTAINER].len == 0)
+			ui_field_set(&s->f[F_CONTAINER], r->container);
+		ds_jobrec_free(r);
 	}
-	free(jobs);
+	free(cause);
+}
+
+/* The job of this folder named NAME, or NULL: continuing, not new. */
+static const char *
+used_job(const struct staging *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nused; i++)
+		if (strcmp(s->used[i], name) == 0)
+			return s->used[i];
+	return NULL;
 }
 
 /* Starts scanning the folder in the staging field. */
@@ -316,6 +335,11 @@ default_job(struct staging *s)
 
 	if (s->f[F_JOB].len > 0 || s->scanned == NULL)
 		return;
+	/* Continuing is the default; typing another name makes a new job. */
+	if (s->nused > 0) {
+		ui_field_set(&s->f[F_JOB], s->used[s->nused - 1]);
+		return;
+	}
 	base = strrchr(s->scanned, '/');
 	base = base != NULL ? base + 1 : s->scanned;
 	for (; *base != '\0' && n < 40; base++) {
@@ -371,29 +395,32 @@ draw_field(struct staging *s, enum field f, int y, const char *label)
 {
 	ui_print(y, 2, 18, UI_NORMAL, label);
 	if (s->error[f] != NULL)
-		ui_print(y + 1, 4, 0, UI_ERROR, s->error[f]);
+		ui_wrap(y + 1, 4, ui_cols() - 6, 1, UI_ERROR, s->error[f]);
 	else if (s->f[f].hint != NULL)
 		ui_print(y + 1, 21, 0, UI_DIM, s->f[f].hint);
 }
 
+/*
+ * How many drives of each size attached now the data needs, and a
+ * warning past the most one job holds: one text, wrapped in ROWS rows.
+ */
 static void
-draw_estimate(struct staging *s, int y)
+draw_estimate(struct staging *s, int y, int rows)
 {
-	char	 size[24], line[160];
+	char	 size[24], *text, *next;
 	size_t	 i;
 	uint64_t n, most = 0;
-	int	 x = 2;
 
 	if (!s->scan_done)
 		return;
 	if (s->nsizes == 0) {
-		ui_wrap(y, 2, ui_cols() - 4, 2, UI_DIM, _("Estimate: no "
+		ui_wrap(y, 2, ui_cols() - 4, rows, UI_DIM, _("Estimate: no "
 		    "usable drive is attached yet, so the number of drives "
 		    "cannot be estimated."));
 		return;
 	}
-	x += ui_print(y, x, 0, UI_NORMAL, _("Estimate (before "
-	    "compression):"));
+	if ((text = strdup(_("Estimate (before compression):"))) == NULL)
+		return;
 	for (i = 0; i < s->nsizes; i++) {
 		n = s->sizes[i] > 0 ? (s->bytes + s->sizes[i] - 1) /
 		    s->sizes[i] : 0;
@@ -401,15 +428,60 @@ draw_estimate(struct staging *s, int y)
 			n = 1;
 		if (n > most)
 			most = n;
-		snprintf(line, sizeof line, P_(" %llu drive of %s", " %llu "
-		    "drives of %s", n), (unsigned long long)n,
-		    ds_human_size(size, sizeof size, s->sizes[i]));
-		x += ui_print(y, x, 0, UI_NORMAL, line);
+		/* TRANSLATORS: one size of an estimate; ", or" between. */
+		if (asprintf(&next, P_("%s%s %llu drive of %s",
+		    "%s%s %llu drives of %s", n), text, i > 0 ? _(", or") : "",
+		    (unsigned long long)n, ds_human_size(size, sizeof size,
+		    s->sizes[i])) < 0)
+			goto out;
+		free(text);
+		text = next;
 	}
-	if (most > MAX_JOB_DRIVES)
-		ui_wrap(y + 1, 2, ui_cols() - 4, 1, UI_WARNING, _("Warning: "
-		    "one import job holds at most 10 drives. Use larger drives "
-		    "or split the data into several jobs."));
+	if (asprintf(&next, "%s.%s%s", text, most > MAX_JOB_DRIVES ? " " : "",
+	    most > MAX_JOB_DRIVES ? _("Warning: one import job holds at most "
+	    "10 drives. Use larger drives or split the data into several "
+	    "jobs.") : "") < 0)
+		goto out;
+	free(text);
+	text = next;
+	ui_wrap(y, 2, ui_cols() - 4, rows, most > MAX_JOB_DRIVES ?
+	    UI_WARNING : UI_NORMAL, text);
+out:
+	free(text);
+}
+
+/*
+ * The unreadable entries, MAX_SHOWN_BAD at a time from bad_top (PgUp and
+ * PgDn scroll), and how many there are, from row Y.
+ */
+static void
+draw_unreadable(struct staging *s, struct wiz_model *m, int y)
+{
+	size_t	i;
+	char	more[64], count[160];
+
+	if (s->nbad == 0)
+		return;
+	if (s->bad_top + MAX_SHOWN_BAD > s->nbad)
+		s->bad_top = s->nbad > MAX_SHOWN_BAD ? s->nbad -
+		    MAX_SHOWN_BAD : 0;
+	for (i = s->bad_top; i < s->nbad && i < s->bad_top + MAX_SHOWN_BAD;
+	    i++)
+		ui_printf(y + (int)(i - s->bad_top), 4, ui_cols() - 36,
+		    UI_ERROR, _("cannot read: %s"), s->bad[i]);
+	/* Where in the list, at the right of its first row. */
+	if (s->nbad > MAX_SHOWN_BAD) {
+		snprintf(more, sizeof more, _("%zu-%zu of %zu, PgUp/PgDn"),
+		    s->bad_top + 1, i, s->nbad);
+		ui_cell(y, ui_cols() - 2 - 28, 28, UI_DIM, 1, more);
+	}
+	snprintf(count, sizeof count, m->skip_unreadable ?
+	    P_("%zu unreadable: skipped (F2: do not skip)",
+	    "%zu unreadable: skipped (F2: do not skip)", s->nbad) :
+	    P_("%zu unreadable: fix it, Enter: scan again, F2: skip",
+	    "%zu unreadable: fix them, Enter: scan again, F2: skip",
+	    s->nbad), s->nbad);
+	ui_print(y + MAX_SHOWN_BAD, 4, 0, UI_WARNING, count);
 }
 
 static void
@@ -417,34 +489,35 @@ staging_draw(struct wiz_model *m, void *data)
 {
 	struct staging	*s = data;
 	char		 size[24], loc[96];
-	size_t		 i;
 	int		 y;
 
-	(void)m;
 	draw_field(s, F_STAGING, 2, _("Staging folder:"));
 	if (s->scanned != NULL) {
 		ui_printf(4, 2, 0, s->scan_done ? UI_NORMAL : UI_DIM,
-		    s->scan_done ? _("Scanned: %llu files and folders, %s.") :
-		    _("Scanning: %llu files and folders, %s so far..."),
+		    s->scan_done ? P_("Scanned: %llu file or folder, %s.",
+		    "Scanned: %llu files and folders, %s.", s->files) :
+		    P_("Scanning: %llu file or folder, %s so far...",
+		    "Scanning: %llu files and folders, %s so far...",
+		    s->files),
 		    (unsigned long long)s->files,
 		    ds_human_size(size, sizeof size, s->bytes));
 	}
-	for (i = 0; i < s->nbad && i < MAX_SHOWN_BAD; i++)
-		ui_printf(5 + (int)i, 4, 0, UI_ERROR, _("cannot read: %s"),
-		    s->bad[i]);
-	if (s->nbad > 0)
-		ui_printf(5 + (int)i, 4, 0, UI_WARNING, m->skip_unreadable ?
-		    _("%zu unreadable: they will be skipped (F2: do not "
-		    "skip)") :
-		    _("%zu unreadable: fix them, or press F2 to skip them"),
-		    s->nbad);
+	draw_unreadable(s, m, 5);
 	y = 9;
-	if (s->existing != NULL) {
-		ui_printf(8, 2, 0, UI_WARNING, s->existing_finished ?
-		    _("Job %s was copied from this folder: Enter goes on "
-		    "with it.") :
-		    _("Job %s was started from this folder: Enter resumes it."),
-		    s->existing);
+	if (s->nused > 0) {
+		const char *same = used_job(s, s->f[F_JOB].buf);
+
+		/*
+		 * What Enter does with the name typed: continue that job,
+		 * or make a new one from the same folder.
+		 */
+		if (same != NULL)
+			ui_printf(8, 2, 0, UI_WARNING, _("Enter continues job "
+			    "%s; type another name for a new job."), same);
+		else
+			ui_printf(8, 2, 0, UI_WARNING, _("Enter makes a new "
+			    "job; this folder made job %s before."),
+			    s->used[s->nused - 1]);
 	}
 	draw_field(s, F_JOB, y, _("Import job name:"));
 	draw_field(s, F_ACCOUNT, y + 2, _("Storage account:"));
@@ -464,9 +537,10 @@ staging_draw(struct wiz_model *m, void *data)
 		ui_field_draw(&s->f[F_LOCATION], y + 6, 21, ui_cols() - 24,
 		    s->focus == F_LOCATION);
 		if (s->loc_error != NULL && s->error[F_LOCATION] == NULL)
-			ui_print(y + 7, 4, 0, UI_DIM, s->loc_error);
+			ui_wrap(y + 7, 4, ui_cols() - 6, 1, UI_DIM,
+			    s->loc_error);
 	}
-	draw_estimate(s, y + 8);
+	draw_estimate(s, y + 8, 3);
 	ui_field_draw(&s->f[F_CONTAINER], y + 4, 21, ui_cols() - 24,
 	    s->focus == F_CONTAINER);
 	ui_field_draw(&s->f[F_ACCOUNT], y + 2, 21, ui_cols() - 24,
@@ -512,10 +586,68 @@ check(struct staging *s)
 	return bad;
 }
 
+/*
+ * Goes on with JOB, made from this folder before, where its state says:
+ * a draft as a new prep, a copy under way resumed, a copied one to its
+ * keys. Returns -1 (with the reason in the job field) when it cannot.
+ */
+static int
+continue_job(struct staging *s, struct wiz_model *m, const char *job)
+{
+	struct ds_jobrec	*r;
+	char			*cause = NULL;
+	int			 rc;
+
+	if ((rc = ds_jobrec_load(job, &r, &cause)) != 0) {
+		set_error(s, F_JOB, ui_error_text(rc, cause));
+		s->focus = F_JOB;
+		return -1;
+	}
+	/* A draft has no drive yet: it goes on as a new prep would. */
+	if (r->state == DS_JOBREC_DRAFT) {
+		ds_jobrec_free(r);
+		return 1;
+	}
+	wiz_set(&m->staging, s->scanned);
+	wiz_set(&m->job, job);
+	/* The record holds what was chosen, corrections included. */
+	wiz_set(&m->account, r->storage_account);
+	wiz_set(&m->container, r->container);
+	wiz_set(&m->location, r->location);
+	wiz_recall(m);
+	m->resume = r->state == DS_JOBREC_PREPARING;
+	m->copied = r->state >= DS_JOBREC_PREPARED;
+	ds_jobrec_free(r);
+	return 0;
+}
+
+/*
+ * Makes (or, for a draft of this folder, loads) the record of the new
+ * job in M and stores what was chosen in it. A DS_E_* code.
+ */
+static int
+record_job(const struct wiz_model *m, char **cause)
+{
+	struct ds_jobrec	*r;
+	int			 rc;
+
+	rc = ds_jobrec_exists(m->job) ? ds_jobrec_load(m->job, &r, cause) :
+	    ds_jobrec_new(m->job, m->staging, &r, cause);
+	if (rc != 0)
+		return rc;
+	if ((rc = ds_jobrec_set(r, DS_JOBREC_ACCOUNT, m->account,
+	    cause)) == 0 && (rc = ds_jobrec_set(r, DS_JOBREC_CONTAINER,
+	    m->container, cause)) == 0)
+		rc = ds_jobrec_set(r, DS_JOBREC_LOCATION, m->location, cause);
+	ds_jobrec_free(r);
+	return rc;
+}
+
 static enum screen_action
 go_on(struct staging *s, struct wiz_model *m)
 {
 	enum field	 bad;
+	const char	*same;
 	char		*cause = NULL;
 	int		 rc;
 
@@ -524,14 +656,17 @@ go_on(struct staging *s, struct wiz_model *m)
 			scan_start(s);
 		return SA_REDRAW;
 	}
-	if (s->existing != NULL) {
-		/* Go on with the job started from this folder. */
-		wiz_set(&m->staging, s->scanned);
-		wiz_set(&m->job, s->existing);
-		wiz_recall(m);
-		m->resume = 1;
-		m->copied = s->existing_finished;
-		return SA_NEXT;
+	if (s->files == 0) {
+		set_error(s, F_STAGING, ui_error_text(DS_E_EMPTY_STAGING,
+		    NULL));
+		s->focus = F_STAGING;
+		return SA_REDRAW;
+	}
+	if ((same = used_job(s, s->f[F_JOB].buf)) != NULL) {
+		if ((rc = continue_job(s, m, same)) == 0)
+			return SA_NEXT;
+		if (rc < 0)
+			return SA_REDRAW;
 	}
 	if (s->nbad > 0 && !m->skip_unreadable) {
 		set_error(s, F_STAGING, strdup(_("Some files cannot be read: "
@@ -543,6 +678,13 @@ go_on(struct staging *s, struct wiz_model *m)
 		s->focus = bad;
 		return SA_REDRAW;
 	}
+	/* A new job: its name must be no other job's (in any state). */
+	if ((rc = ds_jobrec_claim(s->f[F_JOB].buf, s->scanned, 0,
+	    &cause)) != 0) {
+		set_error(s, F_JOB, ui_error_text(rc, cause));
+		s->focus = F_JOB;
+		return SA_REDRAW;
+	}
 	wiz_set(&m->staging, s->scanned);
 	wiz_set(&m->job, s->f[F_JOB].buf);
 	wiz_set(&m->account, s->f[F_ACCOUNT].buf);
@@ -551,7 +693,8 @@ go_on(struct staging *s, struct wiz_model *m)
 	    s->f[F_LOCATION].buf);
 	m->resume = 0;
 	m->copied = 0;
-	if ((rc = wiz_remember(m, &cause)) != 0) {
+	if ((rc = record_job(m, &cause)) != 0 ||
+	    (rc = wiz_remember(m, &cause)) != 0) {
 		set_error(s, F_JOB, ui_error_text(rc, cause));
 		s->focus = F_JOB;
 		return SA_REDRAW;
@@ -576,7 +719,9 @@ staging_key(struct wiz_model *m, void *data, int key)
 		return SA_REDRAW;
 	case '\n':
 		if (s->focus == F_STAGING) {
+			/* Scan again: a new folder, or files fixed since. */
 			if (s->scanned == NULL || !s->scan_done ||
+			    s->nbad > 0 ||
 			    strcmp(s->f[F_STAGING].buf, s->scanned) != 0) {
 				scan_start(s);
 				default_job(s);
@@ -596,6 +741,15 @@ staging_key(struct wiz_model *m, void *data, int key)
 			s->focus++;
 		else
 			return SA_UNHANDLED;
+		return SA_REDRAW;
+	}
+	if (key == UI_KEY(KEY_NPAGE) && s->nbad > MAX_SHOWN_BAD) {
+		s->bad_top += MAX_SHOWN_BAD;	/* kept in range when drawn */
+		return SA_REDRAW;
+	}
+	if (key == UI_KEY(KEY_PPAGE) && s->nbad > MAX_SHOWN_BAD) {
+		s->bad_top = s->bad_top > MAX_SHOWN_BAD ? s->bad_top -
+		    MAX_SHOWN_BAD : 0;
 		return SA_REDRAW;
 	}
 	if (key == UI_KEY(KEY_F(2)) && s->nbad > 0) {

@@ -102,6 +102,33 @@ or_dash(const char *s)
 	return s != NULL && *s != '\0' ? s : "-";
 }
 
+/*
+ * A row of the drives table (or its heading), in columns of display
+ * width so that they line up in every language.
+ */
+static void
+drive_row(int y, enum ui_role role, const char *drive, const char *state,
+    const char *done, const char *copied, const char *status)
+{
+	static const int	 w[] = { 24, 16, -7, -11, 0 };
+	const char		*cell[] = { drive, state, done, copied,
+	    status };
+
+	ui_row(y, role, 0, w, cell, 5);
+}
+
+/* A row of the jobs table (or its heading), across the frame. */
+static void
+job_row(int y, enum ui_role role, const char *job, const char *state,
+    const char *done, const char *drives, const char *location)
+{
+	static const int	 w[] = { 26, 14, -7, -7, 0 };
+	const char		*cell[] = { job, state, done, drives,
+	    location };
+
+	ui_row(y, role, 1, w, cell, 5);
+}
+
 static void
 draw_drives(const struct ds_job *j, int y, int rows)
 {
@@ -110,8 +137,8 @@ draw_drives(const struct ds_job *j, int y, int rows)
 
 	ui_printf(y, 2, 0, UI_TITLE, _("Drives of %s (%zu):"), j->name,
 	    j->ndrives);
-	ui_printf(y + 1, 3, 0, UI_DIM, "%-24s %-16s %7s %11s %s",
-	    _("Drive"), _("State"), _("Done"), _("Copied"), _("Copy status"));
+	drive_row(y + 1, UI_DIM, _("Drive"), _("State"), _("Done"),
+	    _("Copied"), _("Copy status"));
 	for (i = 0; i < j->ndrives && (int)i < rows - 2; i++) {
 		const struct ds_drive_status *d = &j->drives[i];
 
@@ -123,8 +150,7 @@ draw_drives(const struct ds_job *j, int y, int rows)
 			ds_human_size(bytes, sizeof bytes, (uint64_t)d->bytes);
 		else
 			snprintf(bytes, sizeof bytes, "-");
-		ui_printf(y + 2 + (int)i, 3, 0, UI_NORMAL,
-		    "%-24.24s %-16.16s %7s %11s %s", or_dash(d->drive_id),
+		drive_row(y + 2 + (int)i, UI_NORMAL, or_dash(d->drive_id),
 		    or_dash(d->state), pct, bytes, or_dash(d->copy_status));
 	}
 }
@@ -133,7 +159,7 @@ static void
 status_draw(struct wiz_model *m, void *data)
 {
 	struct status	*s = data;
-	char		 pct[24];
+	char		 pct[24], n[24];
 	size_t		 i;
 	int		 y;
 
@@ -153,8 +179,8 @@ status_draw(struct wiz_model *m, void *data)
 			    "has no import jobs yet."));
 		return;
 	}
-	ui_printf(JOBS_Y - 1, 3, 0, UI_DIM, "%-26s %-14s %7s %6s %s",
-	    _("Job"), _("State"), _("Done"), _("Drives"), _("Location"));
+	job_row(JOBS_Y - 1, UI_DIM, _("Job"), _("State"), _("Done"),
+	    _("Drives"), _("Location"));
 	ui_list_scroll(&s->list, JOBS_ROWS);
 	for (i = s->list.top, y = JOBS_Y; i < s->njobs &&
 	    y < JOBS_Y + JOBS_ROWS; i++, y++) {
@@ -164,9 +190,9 @@ status_draw(struct wiz_model *m, void *data)
 			snprintf(pct, sizeof pct, "%lld%%", j->percent);
 		else
 			snprintf(pct, sizeof pct, "-");
-		ui_printf(y, 2, ui_cols() - 4, i == s->list.sel ?
-		    UI_SELECTED : UI_NORMAL, " %-26.26s %-14.14s %7s %6zu %s ",
-		    or_dash(j->name), or_dash(j->state), pct, j->ndrives,
+		snprintf(n, sizeof n, "%zu", j->ndrives);
+		job_row(y, i == s->list.sel ? UI_SELECTED : UI_NORMAL,
+		    or_dash(j->name), or_dash(j->state), pct, n,
 		    or_dash(j->location));
 	}
 	if (s->list.sel < s->njobs)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct ds_shipment;
+struct ds_gate_seed;
 
 /* What a key or an event asks the sequencer to do. */
 enum screen_action {
@@ -63,10 +64,14 @@ struct wiz_model {
 	int		 all_drives;	/* list virtual disks too */
 	char		*drive;		/* drive being confirmed */
 	char		*confirm_id;	/* what the user typed for it */
+	char		*overwrite_job;	/* the unfinished job on it, named
+					   by the user to overwrite it */
 	char		**drives;	/* drives given to the copy so far */
 	size_t		 ndrives;
 	enum wiz_copy_next copy_next;
 	int		 attached;	/* came straight to a running copy */
+	int		 need_keys;	/* the job's keys were never confirmed:
+					   show them before anything else */
 	struct ds_shipment *shipment;	/* reviewed before it is sent */
 	char		*stored;	/* where the shipping details went */
 	char		*message;	/* shown once by the next screen */
@@ -87,6 +92,29 @@ int	wiz_remember(const struct wiz_model *m, char **cause);
 
 /* Fills what the model lacks of the above from that file, if any. */
 void	wiz_recall(struct wiz_model *m);
+
+/*
+ * "diskseed drive: job X, drive I, complete or not, job STATE" for what a
+ * drive holds of diskseed (src/gate.h); allocated, NULL for any other
+ * drive.
+ */
+char	*wiz_seed_text(const struct ds_gate_seed *seed);
+
+/*
+ * Whether SEED is a drive of a job other than JOB that is not completed,
+ * closed or canceled (or not known here): formatting it needs that job
+ * named.
+ */
+int	wiz_seed_unfinished(const struct ds_gate_seed *seed, const char *job);
+
+/* Notes that the user confirmed JOB's keys are saved. */
+int	wiz_keys_confirm(const char *job, char **cause);
+
+/*
+ * Whether JOB, prepared by the wizard, still waits for its keys to be
+ * confirmed: its keys screen must be shown before anything else.
+ */
+int	wiz_keys_pending(const char *job);
 
 /* Replaces *slot with a copy of S (NULL clears it). */
 void	wiz_set(char **slot, const char *s);

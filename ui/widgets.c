@@ -18,6 +18,7 @@
 #include <curses.h>
 
 #include "error.h"
+#include "i18n.h"
 #include "widgets.h"
 
 static int	ui_started;
@@ -25,6 +26,14 @@ static int	ui_ascii_drawing;
 static int	ui_colour;
 static int	ui_cur_y = -1, ui_cur_x;
 static unsigned long ui_dump_seq;
+/*
+ * Text cut since the frame was drawn (a test hook: the screen dump names
+ * it, and the tests fail on it). Fields scroll on purpose and say so.
+ */
+static int	ui_clip_ok;
+static int	ui_nclipped;
+static char	ui_clipped[160];
+static char	*ui_more;	/* the last text too long for its place */
 
 /* The box-drawing pieces: UTF-8 and ASCII. */
 enum { BOX_H, BOX_V, BOX_TL, BOX_TR, BOX_BL, BOX_BR, BOX_LT, BOX_RT };
@@ -234,6 +243,16 @@ ui_width(const char *s)
 	return w;
 }
 
+/* Notes that S was cut when drawn, unless cutting is intended. */
+static void
+note_clipped(const char *s)
+{
+	if (ui_clip_ok)
+		return;
+	if (ui_nclipped++ == 0)
+		snprintf(ui_clipped, sizeof ui_clipped, "%s", s);
+}
+
 /* Right edge (exclusive) of the area inside the frame. */
 static int
 inner_right(void)
@@ -259,8 +278,10 @@ ui_print(int y, int x, int w, enum ui_role role, const char *s)
 		if (wc == L'\n' || wc == L'\t')
 			wc = L' ';
 		cw = wc_width(wc);
-		if (used + cw > w)
+		if (used + cw > w) {
+			note_clipped(s);
 			break;
+		}
 		one[0] = wc;
 		one[1] = L'\0';
 		addnwstr(one, 1);
@@ -268,6 +289,52 @@ ui_print(int y, int x, int w, enum ui_role role, const char *s)
 	}
 	attroff(role_attr(role));
 	return used;
+}
+
+int
+ui_cell(int y, int x, int w, enum ui_role role, int right, const char *s)
+{
+	int	sw = ui_width(s), used;
+
+	if (w <= 0)
+		return x;
+	if (sw <= w) {
+		ui_print(y, right ? x + w - sw : x, w, role, s);
+		return x + w + 1;
+	}
+	/* A column's cell is cut on purpose, and says so with "…". */
+	ui_clip_ok = 1;
+	used = ui_print(y, x, w - 1, role, s);
+	ui_clip_ok = 0;
+	ui_print(y, x + used, 1, role, ui_ascii_drawing ? ">" : "…");
+	return x + w + 1;
+}
+
+void
+ui_row(int y, enum ui_role role, int fill, const int *w,
+    const char *const *cell, size_t n)
+{
+	size_t	i;
+	int	x = 3, cw;
+
+	if (fill)
+		ui_printf(y, 2, COLS - 4, role, "%*s", COLS - 4, "");
+	for (i = 0; i < n; i++) {
+		cw = w[i] != 0 ? abs(w[i]) : COLS - 2 - x;
+		x = ui_cell(y, x, cw, role, w[i] < 0, cell[i]);
+	}
+}
+
+int
+ui_widest(const char *const *s, size_t n)
+{
+	size_t	i;
+	int	w, max = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != NULL && (w = ui_width(s[i])) > max)
+			max = w;
+	return max;
 }
 
 int
@@ -289,11 +356,11 @@ ui_printf(int y, int x, int w, enum ui_role role, const char *fmt, ...)
 
 /*
  * Word-wraps S into W columns; draws from row Y when DRAW is set and
- * counts the rows either way.
+ * counts the rows either way. *REST (if not NULL) gets where it stopped.
  */
 static int
 wrap(int y, int x, int w, int maxlines, enum ui_role role, const char *s,
-    int draw)
+    int draw, const char **rest)
 {
 	const char	*p = s, *line, *brk, *q;
 	char		*piece;
@@ -329,13 +396,43 @@ wrap(int y, int x, int w, int maxlines, enum ui_role role, const char *s,
 		if (*p == '\n' || *p == ' ')
 			p++;
 	}
+	if (rest != NULL)
+		*rest = p;
 	return rows;
 }
 
 int
 ui_wrap(int y, int x, int w, int maxlines, enum ui_role role, const char *s)
 {
-	return wrap(y, x, w, maxlines, role, s, 1);
+	const char	*rest;
+	const char	*hint = _(" [F3: all of it]");
+	int		 rows, hw, used;
+
+	if (maxlines <= 0 || wrap(0, 0, w, 0, role, s, 0, NULL) <= maxlines)
+		return wrap(y, x, w, maxlines, role, s, 1, NULL);
+	/*
+	 * Too long for its place: what fits, then a last row that ends in
+	 * a pointer to F3, which shows the whole text (ui_more_text()).
+	 */
+	rest = s;
+	rows = maxlines > 1 ? wrap(y, x, w, maxlines - 1, role, s, 1, &rest) :
+	    0;
+	hw = ui_width(hint);
+	ui_clip_ok = 1;
+	used = ui_print(y + rows, x, w - hw - 1, role, rest);
+	used += ui_print(y + rows, x + used, 1, role,
+	    ui_ascii_drawing ? ">" : "…");
+	ui_clip_ok = 0;
+	ui_print(y + rows, x + used, hw, UI_DIM, hint);
+	free(ui_more);
+	ui_more = strdup(s);
+	return rows + 1;
+}
+
+const char *
+ui_more_text(void)
+{
+	return ui_more;
 }
 
 static void
@@ -388,6 +485,9 @@ ui_frame(const char *title, const char *keys)
 
 	erase();
 	ui_cur_y = -1;
+	ui_nclipped = 0;
+	free(ui_more);
+	ui_more = NULL;
 	ui_box(0, 0, LINES - 1, COLS);
 	tw = ui_width(title) + 2;
 	if (tw > COLS - 4)
@@ -430,16 +530,29 @@ ui_bar(int y, int x, int w, uint64_t done, uint64_t total)
 }
 
 void
-ui_popup(const char *title, const char *text, const char *keys)
+ui_popup(const char *title, const char *text, const char *keys, int *top)
 {
-	int	w, h, y, x, rows, i;
+	const char	*p = text;
+	int		 w, h, y, x, rows, all, i, first = 0;
 
 	w = COLS - 10;
 	if (w > 70)
 		w = 70;
-	rows = wrap(0, 0, w - 4, 0, UI_NORMAL, text, 0);
+	all = wrap(0, 0, w - 4, 0, UI_NORMAL, text, 0, NULL);
+	rows = all;
 	if (rows > LINES - 7)
 		rows = LINES - 7;
+	if (top != NULL) {
+		if (*top > all - rows)
+			*top = all - rows;
+		if (*top < 0)
+			*top = 0;
+		first = *top;
+	} else if (all > rows)
+		note_clipped(text);
+	/* Skip the rows scrolled away. */
+	if (first > 0)
+		wrap(0, 0, w - 4, first, UI_NORMAL, text, 0, &p);
 	h = rows + 5;
 	y = (LINES - 1 - h) / 2;
 	x = (COLS - w) / 2;
@@ -451,7 +564,10 @@ ui_popup(const char *title, const char *text, const char *keys)
 	ui_print(y, x + 1, 1, UI_NORMAL, " ");
 	ui_print(y, x + 3 + ui_print(y, x + 2, w - 6, UI_TITLE, title) - 1, 1,
 	    UI_NORMAL, " ");
-	ui_wrap(y + 2, x + 2, w - 4, rows, UI_NORMAL, text);
+	wrap(y + 2, x + 2, w - 4, rows, UI_NORMAL, p, 1, NULL);
+	if (all > rows)
+		ui_printf(y + h - 1, x + w - 12, 10, UI_DIM, " %s%s ",
+		    first > 0 ? "↑" : " ", first + rows < all ? "↓" : " ");
 	ui_print(y + h - 2, x + 2, w - 4, UI_DIM, keys);
 	ui_cur_y = -1;
 }
@@ -516,8 +632,11 @@ dump_screen(const char *path, const char *name)
 		return;
 	}
 	getyx(stdscr, oy, ox);
-	fprintf(f, "screen %s\nsize %dx%d\nseq %lu\n\n", name, COLS, LINES,
+	fprintf(f, "screen %s\nsize %dx%d\nseq %lu\n", name, COLS, LINES,
 	    ++ui_dump_seq);
+	if (ui_nclipped > 0)
+		fprintf(f, "clipped %d: %s\n", ui_nclipped, ui_clipped);
+	fputc('\n', f);
 	for (y = 0; y < LINES; y++) {
 		memset(line, 0, ((size_t)COLS + 1) * sizeof *line);
 		mvinnwstr(y, 0, line, COLS);
@@ -851,7 +970,9 @@ ui_field_draw(struct ui_field *f, int y, int x, int w, int focused)
 		addch(' ');
 	attroff(A_UNDERLINE);
 	attron(A_UNDERLINE | (focused ? A_BOLD : 0));
+	ui_clip_ok = 1;
 	ui_print(y, x, w, UI_NORMAL, f->buf + start);
+	ui_clip_ok = 0;
 	attroff(A_UNDERLINE | A_BOLD);
 	if (focused)
 		ui_cursor(y, x + before);

@@ -77,8 +77,30 @@ int	 ui_printf(int y, int x, int w, enum ui_role role, const char *fmt,
 	    ...) __attribute__((format(printf, 5, 6)));
 
 /*
- * Prints S word-wrapped into W columns from row Y, at most MAXLINES rows;
- * returns the rows used. Newlines in S start new rows.
+ * Prints S as a table cell of W display columns from (y, x), right
+ * aligned when RIGHT is set; a longer S is cut and ends in "…". Returns
+ * the column of the next cell (one space after). Columns are counted in
+ * display columns, so they line up in every language.
+ */
+int	 ui_cell(int y, int x, int w, enum ui_role role, int right,
+	    const char *s);
+
+/*
+ * A table row from column 3: cell I in W[I] columns (negative: right
+ * aligned; 0: up to the frame). FILL paints the row in ROLE across the
+ * frame first (a selected row).
+ */
+void	 ui_row(int y, enum ui_role role, int fill, const int *w,
+	    const char *const *cell, size_t n);
+
+/* The display width of the widest of the N strings S (NULLs skipped). */
+int	 ui_widest(const char *const *s, size_t n);
+
+/*
+ * Prints S word-wrapped into W columns from row Y, at most MAXLINES rows
+ * (0: no limit); returns the rows used. Newlines in S start new rows. A
+ * text longer than MAXLINES rows ends in "… [F3: all of it]" and is kept
+ * for ui_more_text() until the next ui_frame().
  */
 int	 ui_wrap(int y, int x, int w, int maxlines, enum ui_role role,
 	    const char *s);
@@ -89,6 +111,12 @@ int	 ui_wrap(int y, int x, int w, int maxlines, enum ui_role role,
  */
 char	*ui_error_text(int code, char *cause);
 
+/*
+ * The whole of the last text ui_wrap() had to shorten since the frame was
+ * drawn, or NULL; borrowed until the next ui_frame().
+ */
+const char *ui_more_text(void);
+
 /* Display columns of the UTF-8 string S. */
 int	 ui_width(const char *s);
 
@@ -98,8 +126,12 @@ void	 ui_bar(int y, int x, int w, uint64_t done, uint64_t total);
 /*
  * A popup over the current screen with TITLE and TEXT (wrapped) and, at
  * its foot, KEYS. Drawn on the main screen, so the screen dump shows it.
+ * TOP (may be NULL) is the first row of TEXT shown, for a text longer
+ * than the screen; it is kept in range, and arrows at the foot say that
+ * there is more above or below.
  */
-void	 ui_popup(const char *title, const char *text, const char *keys);
+void	 ui_popup(const char *title, const char *text, const char *keys,
+	    int *top);
 
 /* Flushes drawing to the terminal and writes the test dump, if asked. */
 void	 ui_refresh(const char *screen_name);

@@ -21,6 +21,8 @@
 #include "cmd.h"
 #include "copyrun.h"
 #include "error.h"
+#include "gate.h"
+#include "jobrec.h"
 #include "jobstore.h"
 #include "screen.h"
 #include "state.h"
@@ -35,6 +37,7 @@ enum popup {
 	POPUP_NONE,
 	POPUP_HELP,
 	POPUP_QUIT,
+	POPUP_MORE,	/* the whole of a text too long for its place */
 };
 
 struct wizard {
@@ -43,6 +46,8 @@ struct wizard {
 	size_t			 depth;
 	void			*data;
 	enum popup		 popup;
+	int			 popup_top;	/* first row shown */
+	char			*more;		/* POPUP_MORE's text */
 	int			 dirty;
 	int64_t			 last_draw;
 	int64_t			 last_tick;
@@ -85,6 +90,7 @@ wiz_model_clear(struct wiz_model *m)
 	free(m->location);
 	free(m->drive);
 	free(m->confirm_id);
+	free(m->overwrite_job);
 	for (i = 0; i < m->ndrives; i++)
 		free(m->drives[i]);
 	free(m->drives);
@@ -167,6 +173,109 @@ wiz_recall(struct wiz_model *m)
 	free(path);
 }
 
+char *
+wiz_seed_text(const struct ds_gate_seed *seed)
+{
+	char *text;
+
+	if (!seed->is_seed)
+		return NULL;
+	if (asprintf(&text, _("diskseed drive: job %s, drive %u, %s, job "
+	    "%s"), seed->job != NULL ? seed->job : "?", seed->index,
+	    seed->complete ? _("complete") : _("not complete"),
+	    seed->state >= 0 ? ds_jobrec_state_name(seed->state) :
+	    _("not known here")) < 0)
+		return NULL;
+	return text;
+}
+
+int
+wiz_seed_unfinished(const struct ds_gate_seed *seed, const char *job)
+{
+	if (!seed->is_seed || seed->job == NULL)
+		return 0;
+	if (job != NULL && strcmp(seed->job, job) == 0)
+		return 0;
+	return seed->state != DS_JOBREC_COMPLETED &&
+	    seed->state != DS_JOBREC_CLOSED &&
+	    seed->state != DS_JOBREC_CANCELED;
+}
+
+/* The state file NAME of JOB (jobs/<job>/NAME); allocated or NULL. */
+static char *
+job_file(const char *job, const char *name)
+{
+	char *rel, *path;
+
+	if (asprintf(&rel, "jobs/%s/%s", job, name) < 0)
+		return NULL;
+	path = ds_state_path(rel, NULL);
+	free(rel);
+	return path;
+}
+
+int
+wiz_keys_confirm(const char *job, char **cause)
+{
+	char	*path;
+	int	 rc;
+
+	if ((path = job_file(job, "keys-confirmed")) == NULL)
+		return ds_cause(cause, DS_E_STATEDIR, "%s", job);
+	rc = ds_write_file_atomic(path, "yes\n", 4, 0600, cause);
+	free(path);
+	return rc;
+}
+
+int
+wiz_keys_pending(const char *job)
+{
+	char	*wizard, *confirmed;
+	int	 pending;
+
+	wizard = job_file(job, "wizard");
+	confirmed = job_file(job, "keys-confirmed");
+	/* A job of the wizard (prep on the command line prints the keys). */
+	pending = wizard != NULL && confirmed != NULL &&
+	    access(wizard, F_OK) == 0 && access(confirmed, F_OK) != 0;
+	free(wizard);
+	free(confirmed);
+	return pending;
+}
+
+/*
+ * The job a new wizard should show at once: a copy still running, else
+ * one of the wizard's copies that waits for a drive or is done while
+ * its keys were never confirmed. Allocated; NULL when none.
+ */
+static char *
+needs_user(void)
+{
+	struct copyrun_status	 st;
+	char			**jobs = NULL, *found, *cause = NULL;
+	size_t			 n = 0, i;
+
+	if ((found = copyrun_find()) != NULL)
+		return found;
+	if (ds_jobrec_list(&jobs, &n, &cause) != 0) {
+		free(cause);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (found == NULL && wiz_keys_pending(jobs[i]) &&
+		    copyrun_read(jobs[i], &st, NULL) == 0) {
+			if (st.state == COPYRUN_NEED_DRIVE ||
+			    st.state == COPYRUN_DONE ||
+			    st.state == COPYRUN_VERIFYING)
+				found = strdup(jobs[i]);
+			copyrun_status_clear(&st);
+		}
+		free(jobs[i]);
+	}
+	free(jobs);
+	return found;
+}
+
 void
 wiz_add_drive(struct wiz_model *m, const char *path)
 {
@@ -203,7 +312,7 @@ next_screen(const struct screen_ops *cur, const struct wiz_model *m)
 	if (cur == &screen_keys_ops)
 		return &screen_job_ops;
 	if (cur == &screen_job_ops)
-		return &screen_shipping_ops;
+		return m->need_keys ? &screen_keys_ops : &screen_shipping_ops;
 	if (cur == &screen_shipping_ops)
 		return &screen_review_ops;
 	if (cur == &screen_review_ops)
@@ -265,13 +374,19 @@ draw(struct wizard *w)
 		    w->m.message);
 	if (w->popup == POPUP_HELP) {
 		ui_popup(_(s->title), _(s->help),
-		    _("Any key closes this help."));
+		    _("Arrows scroll; any other key closes this help."),
+		    &w->popup_top);
+	} else if (w->popup == POPUP_MORE && w->more != NULL) {
+		ui_popup(_("The whole message"), w->more,
+		    _("Arrows scroll; any other key closes this."),
+		    &w->popup_top);
 	} else if (w->popup == POPUP_QUIT) {
 		ui_popup(_("Quit"), _("Leave the wizard? Everything done so "
 		    "far is kept and can be continued later."),
-		    _("y: quit   n or Esc: stay"));
+		    _("y: quit   n or Esc: stay"), NULL);
 	}
 	ui_refresh(w->popup == POPUP_HELP ? "help" :
+	    w->popup == POPUP_MORE ? "more" :
 	    w->popup == POPUP_QUIT ? "quit" : s->name);
 	w->last_draw = ui_now_ms();
 	w->dirty = 0;
@@ -391,6 +506,35 @@ apply(struct wizard *w, enum screen_action a)
 	}
 }
 
+/* Scrolls the open popup for an arrow or page key; 1 when used. */
+static int
+scroll_popup(struct wizard *w, int k)
+{
+	int page = ui_lines() - 8;
+
+	switch (k) {
+	case UI_KEY(KEY_UP):
+		w->popup_top--;
+		break;
+	case UI_KEY(KEY_DOWN):
+		w->popup_top++;
+		break;
+	case UI_KEY(KEY_PPAGE):
+		w->popup_top -= page;
+		break;
+	case UI_KEY(KEY_NPAGE):
+		w->popup_top += page;
+		break;
+	default:
+		return 0;
+	}
+	/* ui_popup() keeps it in range when it draws. */
+	if (w->popup_top < 0)
+		w->popup_top = 0;
+	w->dirty = 1;
+	return 1;
+}
+
 static void
 key(struct wizard *w, int k)
 {
@@ -406,8 +550,22 @@ key(struct wizard *w, int k)
 			w->done = 1;
 		return;
 	}
-	if (w->popup == POPUP_HELP) {
+	if (w->popup == POPUP_HELP || w->popup == POPUP_MORE) {
+		if (scroll_popup(w, k))
+			return;
 		w->popup = POPUP_NONE;
+		free(w->more);
+		w->more = NULL;
+		w->dirty = 1;
+		return;
+	}
+	/* F3: the whole of a text that was shortened on this screen. */
+	if (k == UI_KEY(KEY_F(3)) && ui_more_text() != NULL) {
+		free(w->more);
+		if ((w->more = strdup(ui_more_text())) != NULL) {
+			w->popup = POPUP_MORE;
+			w->popup_top = 0;
+		}
 		w->dirty = 1;
 		return;
 	}
@@ -433,6 +591,7 @@ key(struct wizard *w, int k)
 	case UI_KEY(KEY_F(1)):
 	case '?':
 		w->popup = POPUP_HELP;
+		w->popup_top = 0;
 		w->dirty = 1;
 		break;
 	case UI_ESC:
@@ -538,6 +697,8 @@ run(struct wizard *w)
 	}
 	current(w)->leave(w->data);
 	w->data = NULL;
+	free(w->more);
+	w->more = NULL;
 	ui_end();
 	if (w->fatal != 0) {
 		ds_err_code(w->fatal, w->fatal_cause);
@@ -615,8 +776,11 @@ cmd_wizard(int argc, char **argv)
 	}
 	w.stack[0] = &screen_menu_ops;
 	w.depth = 1;
-	/* A copy still running (the terminal was lost): show it at once. */
-	if ((w.m.job = copyrun_find()) != NULL) {
+	/*
+	 * A copy still running, waiting for a drive, or done with its keys
+	 * never confirmed (the terminal was lost): show it at once.
+	 */
+	if ((w.m.job = needs_user()) != NULL) {
 		wiz_recall(&w.m);
 		w.m.mode = WIZ_MODE_PREPARE;
 		w.m.resume = 1;

@@ -109,4 +109,23 @@ expect_rc 2 "$DISKSEED" verify -q --recovery-keys "$T/twice.txt" "$@"
 grep_q "$T/err" "second key for drive 0"
 expect_rc 2 "$DISKSEED" verify -q --recovery-keys /dev/null "$@"
 grep_q "$T/err" "no recovery key"
+# A key cut short (8 of 16 groups, then the next drive's label) is named.
+awk -F- '{ printf "Drive %d (x):\n", NR - 1
+	print $1 "-" $2 "-" $3 "-" $4 "-" $5 "-" $6 "-" $7 "-" $8 }' \
+    "$T/rkeys" > "$T/short.txt"
+chmod 600 "$T/short.txt"
+expect_rc 2 "$DISKSEED" verify -q --recovery-keys "$T/short.txt" "$@"
+grep_q "$T/err" "line 2: the key has 8 of its 16 groups"
 ok "bad key files refused"
+
+# The keys as the wizard's keys screen shows them, in reverse drive
+# order: framed, the label on its own row, each key over two rows.
+awk -F- '{ printf "| Drive %d (x):   |\n", NR - 1
+	printf "|   %s-%s-%s-%s-%s-%s-%s-%s   |\n", $1, $2, $3, $4, $5, $6, $7, $8
+	printf "|   %s-%s-%s-%s-%s-%s-%s-%s   |\n", $9, $10, $11, $12, $13, $14, $15, $16 }' \
+    "$T/rkeys" | awk '{ l[NR] = $0 } END { for (i = NR - 2; i > 0; i -= 3)
+	print l[i] "\n" l[i + 1] "\n" l[i + 2] }' > "$T/screen.txt"
+chmod 600 "$T/screen.txt"
+"$DISKSEED" verify -q --recovery-keys "$T/screen.txt" "$@" > "$T/out" \
+    2> "$T/err" || { cat "$T/screen.txt" "$T/err"; fail "keys as shown"; }
+ok "keys as the wizard shows them"

@@ -38,12 +38,17 @@ start() {
 	sock="$T/tmux.$n.sock"
 	tm new-session -d -x 80 -y 24 \
 	    "env $* '$DISKSEED' wizard; echo wizard-exit-\$?; sleep 600"
-	wait_pane 'Prepare drives'
+	wait_pane "${START_WAIT:-Prepare drives}"
 }
 
 same() {
 	tm capture-pane -p >"$T/pane"
+	cp "$T/pane" "$T/got-$1"
 	diff -u "$G/$1" "$T/pane" >&2 || fail "screen differs from $1"
+	# No text runs into the right edge of the frame.
+	! LC_ALL=C.UTF-8 awk 'NR > 1 && NR < 23 &&
+	    substr($0, 79, 1) ~ /[^ |]/ && substr($0, 80, 1) == "|"' \
+	    "$T/pane" | grep -q . || fail "text touches the frame in $1"
 }
 
 start LC_ALL=C.UTF-8 TERM=screen
@@ -60,10 +65,35 @@ ok "UTF-8 menu, shrunk and grown back"
 start LC_ALL=C.UTF-8 TERM=screen DISKSEED_ASCII=1
 same menu-ascii.txt
 tm send-keys Down Down '?'
-wait_pane 'Any key closes this help'
+wait_pane 'any other key closes this help'
 same help-ascii.txt
 tm send-keys x
 wait_pane 'Prepare drives'
 tm send-keys q
 wait_pane 'wizard-exit-0'
 ok "ASCII menu and help"
+
+# Italian at 80x24: the first menu, its help and the publish-settings
+# screen against golden files, and nothing cut on them (the screen dump
+# names any text that did not fit).
+if locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$'; then
+	START_WAIT='Prepara le unità'
+	start LC_ALL=it_IT.UTF-8 TERM=screen DISKSEED_ASCII=1 \
+	    DISKSEED_TEST_DUMP="$T/dump"
+	same menu-it.txt
+	tm send-keys '?'
+	wait_pane 'un altro tasto chiude'
+	same help-it.txt
+	! grep -q '^clipped' "$T/dump" || fail "$(grep '^clipped' "$T/dump")"
+	tm send-keys x
+	wait_pane 'Prepara le unità'
+	tm send-keys 1
+	wait_pane 'Tab completa'
+	same settings-it.txt
+	! grep -q '^clipped' "$T/dump" || fail "$(grep '^clipped' "$T/dump")"
+	tm send-keys Escape
+	wait_pane 'Prepara le unità'
+	tm send-keys q
+	wait_pane 'wizard-exit-0'
+	ok "Italian menu, help and settings at 80x24, nothing cut"
+fi

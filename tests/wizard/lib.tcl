@@ -100,7 +100,7 @@ proc wait_screen {re {secs 20}} {
 	set end [expr {[clock milliseconds] + $secs * 1000}]
 	while {1} {
 		set s [ds_read "$T/screen"]
-		if {[regexp -- $re $s]} { return $s }
+		if {[regexp -- $re $s]} { return [ds_uncut $s] }
 		if {[ds_drain] eq "eof"} {
 			set s [ds_read "$T/screen"]
 			if {[regexp -- $re $s]} { return $s }
@@ -111,6 +111,16 @@ proc wait_screen {re {secs 20}} {
 		}
 		after 50
 	}
+}
+
+# Returns the screen S, or fails when the wizard cut text on it (the dump
+# then has a line "clipped N: TEXT" in its header): every text on every
+# screen must fit at 80x24, in every language.
+proc ds_uncut {s} {
+	if {[regexp -line {^clipped ([0-9]+): (.*)$} $s -> n what]} {
+		fail "$n text(s) cut on the screen, first: \"$what\""
+	}
+	return $s
 }
 
 # Fails if the screen (as it is now) matches RE.
@@ -137,7 +147,7 @@ proc key {name} {
 		backspace { set seq "\177" }
 		default {
 			array set cap {up kcuu1 down kcud1 left kcub1
-			    right kcuf1 f1 kf1 f2 kf2 f10 kf10 home khome end kend
+			    right kcuf1 f1 kf1 f2 kf2 f3 kf3 f10 kf10 home khome end kend
 			    pgup kpp pgdn knp}
 			set seq [exec tput -T$env(TERM) $cap($name)]
 		}
