@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -46,7 +48,7 @@
 
 static const char receive_help[] = N_(
 "Usage: diskseed-importd receive --dir DIR --job NAME [--target FOLDER]\n"
-"           DRIVE [DRIVE...]\n"
+"           [--subscription ID --resource-group RG] DRIVE [DRIVE...]\n"
 "Checks each DRIVE (block device or image file, opened read-only)\n"
 "against the import job, then restores it with the job's keys and\n"
 "uploads every file into the job's storage account and container.\n"
@@ -56,30 +58,37 @@ static const char receive_help[] = N_(
 
 static const char never_help[] = N_(
 "Usage: diskseed-importd never-received --dir DIR --job NAME\n"
-"           [--target FOLDER] DRIVEID...\n"
+"           [--target FOLDER] [--subscription ID --resource-group RG]\n"
+"           DRIVEID...\n"
 "Marks drives of the job that will not arrive as NeverReceived, and\n"
 "finishes the job with the drives that did.\n");
 
-/* One file of the drive set, from the manifests of the drives in hand. */
+/*
+ * One file of the drive set, from the manifests of the drives in hand.
+ * Its path is borrowed from the first manifest that names it (the
+ * manifests live as long as the ingest), so a million-file job holds
+ * each path once.
+ */
 struct ifile {
-	char		*path;
+	const char	*path;
 	uint64_t	 size;
-	int		 has_sha;
-	char		 sha[65];
-	int		 regular;
 	uint64_t	 covered;	/* bytes of parts on drives in hand */
-	int		 has_last;
-	uint32_t	 drives;	/* bit I: drive I has a part */
-	uint64_t	 on_drive[IMPORTD_MAX_DRIVES];	/* bytes per drive */
+	uint64_t	*on_drive;	/* bytes per drive; only when split */
 	char		*failed;	/* why it was lost; NULL: not lost */
-	int		 fail_drive;	/* where it was lost; -1: anywhere */
-	int		 uploaded;
+	uint8_t		 sha[32];
+	uint16_t	 drives;	/* bit I: drive I has a part */
+	int8_t		 fail_drive;	/* where it was lost; -1: anywhere */
+	unsigned	 has_sha:1;
+	unsigned	 regular:1;
+	unsigned	 has_last:1;
+	unsigned	 uploaded:1;
 };
 
 /* A copy log being written. */
 struct ilog {
 	char	*p;
 	size_t	 len;
+	size_t	 cap;
 };
 
 /* One drive of the job, as the ingest sees it. */
@@ -110,6 +119,8 @@ struct ingest {
 	struct target	*tgt;		/* the job's files */
 	struct target	*logt;		/* copy logs; may be tgt */
 	const char	*target_dir;	/* --target */
+	const char	*sub_opt;	/* --subscription */
+	const char	*rg_opt;	/* --resource-group */
 	char		*container;
 	char		*diag_container;
 	char		*diag_prefix;
@@ -117,12 +128,21 @@ struct ingest {
 	size_t		 ndrives;
 	struct ifile	*files;
 	size_t		 nfiles;
+	uint32_t	*slots;		/* index of files by path: 1 + i */
+	size_t		 nslots;	/* a power of two */
+	struct idrive	*by_index[IMPORTD_MAX_DRIVES];
 	uint64_t	 uploads;
+	char		*job_key;	/* the job's immutable id */
+	sqlite3_stmt	*st_put;
+	int		 idb_tx;	/* a batch of records is open */
+	time_t		 idb_tx_at;
+	time_t		 saved_at;	/* the job document's last save */
 	long		 crash_after;	/* test hook */
 	char		*pause_sync;	/* test hook */
 	long		 pause_after;
 	int		 problems;
 	int		 lock_fd;
+	int		 ran_before;	/* the store may hold unlisted files */
 };
 
 static void
@@ -157,15 +177,23 @@ logf_add(struct ilog *l, const char *fmt, ...)
 	va_end(ap);
 	if (len < 0)
 		return;
-	if ((n = realloc(l->p, l->len + (size_t)len + 2)) != NULL) {
+	if (l->len + (size_t)len + 2 > l->cap) {
+		l->cap = 2 * (l->len + (size_t)len + 2);
+		if ((n = realloc(l->p, l->cap)) == NULL) {
+			free(s);
+			return;
+		}
 		l->p = n;
-		memcpy(l->p + l->len, s, (size_t)len);
-		l->len += (size_t)len;
-		l->p[l->len++] = '\n';
-		l->p[l->len] = '\0';
 	}
+	memcpy(l->p + l->len, s, (size_t)len);
+	l->len += (size_t)len;
+	l->p[l->len++] = '\n';
+	l->p[l->len] = '\0';
 	free(s);
 }
+
+static int	 idb_flush(struct ingest *, char **);
+static struct ifile *find_file(struct ingest *, const char *);
 
 static int
 idb_exec(struct ingest *in, const char *sql, char **cause)
@@ -181,7 +209,12 @@ idb_exec(struct ingest *in, const char *sql, char **cause)
 	return DS_E_OK;
 }
 
-/* Opens DIR/ingest.db (0600), making its tables. */
+/*
+ * Opens DIR/ingest.db (0600), making its tables. Every row is keyed by
+ * the job's immutable id, never by its name: a job deleted and created
+ * again under the same name is another job and starts fresh. The tables
+ * of the first design (keyed by name) are left unread.
+ */
 static int
 idb_open(struct ingest *in, char **cause)
 {
@@ -201,10 +234,22 @@ idb_open(struct ingest *in, char **cause)
 	free(path);
 	sqlite3_busy_timeout(in->idb, 10000);
 	return idb_exec(in, "PRAGMA journal_mode=WAL;"
-	    "CREATE TABLE IF NOT EXISTS drives (job TEXT, drive_id TEXT, "
-	    "idx INTEGER, path TEXT, PRIMARY KEY (job, drive_id));"
-	    "CREATE TABLE IF NOT EXISTS files (job TEXT, path TEXT, "
-	    "size INTEGER, sha256 TEXT, PRIMARY KEY (job, path));", cause);
+	    "PRAGMA synchronous=NORMAL;"
+	    "CREATE TABLE IF NOT EXISTS in_drives (job_id TEXT, "
+	    "drive_id TEXT, idx INTEGER, path TEXT, "
+	    "PRIMARY KEY (job_id, drive_id));"
+	    "CREATE TABLE IF NOT EXISTS in_files (job_id TEXT, path BLOB, "
+	    "size INTEGER, sha256 BLOB, PRIMARY KEY (job_id, path)) "
+	    "WITHOUT ROWID;"
+	    "CREATE TABLE IF NOT EXISTS in_runs (job_id TEXT PRIMARY KEY);",
+	    cause);
+}
+
+static int
+idb_fail(struct ingest *in, char **cause)
+{
+	return ds_cause(cause, DS_E_IMPORTD_DB, "ingest.db: %s",
+	    sqlite3_errmsg(in->idb));
 }
 
 /* Records drive ID of the job as in hand at PATH with INDEX. */
@@ -215,61 +260,116 @@ idb_drive_put(struct ingest *in, const char *id, int index, const char *path,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO drives "
+	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO in_drives "
 	    "VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
-		    sqlite3_errmsg(in->idb));
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, index);
 	sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : ds_cause(cause,
-	    DS_E_IMPORTD_DB, "%s", sqlite3_errmsg(in->idb));
+	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* Records that PATH is stored with SIZE and SHA. */
+/*
+ * Whether an earlier run of this job began uploading; marks this one.
+ * Only then can the store hold a file that ingest.db does not list (a
+ * run killed between the store and the record), so only then is the
+ * store asked about each file.
+ */
 static int
-idb_file_put(struct ingest *in, const char *path, uint64_t size,
-    const char *sha, char **cause)
+idb_ran_before(struct ingest *in, int *yes, char **cause)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO files "
-	    "VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
-		    sqlite3_errmsg(in->idb));
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
-	sqlite3_bind_text(st, 4, sha, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : ds_cause(cause,
-	    DS_E_IMPORTD_DB, "%s", sqlite3_errmsg(in->idb));
+	if (sqlite3_prepare_v2(in->idb, "INSERT OR IGNORE INTO in_runs "
+	    "VALUES (?)", -1, &st, NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
+	*yes = sqlite3_changes(in->idb) == 0;
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* Whether PATH is recorded as stored with SIZE and SHA. */
+/*
+ * Records that PATH is stored with SIZE and SHA. Records are written in
+ * batches (one transaction a second): a record lost with a killed run
+ * only makes the next run ask the store about that file.
+ */
 static int
-idb_file_done(struct ingest *in, const char *path, uint64_t size,
-    const char *sha)
+idb_file_put(struct ingest *in, const char *path, uint64_t size,
+    const uint8_t *sha, char **cause)
+{
+	time_t	 now = time(NULL);
+	int	 rc = DS_E_OK;
+
+	if (in->st_put == NULL && sqlite3_prepare_v2(in->idb, "INSERT OR "
+	    "REPLACE INTO in_files VALUES (?, ?, ?, ?)", -1, &in->st_put,
+	    NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	if (!in->idb_tx) {
+		if ((rc = idb_exec(in, "BEGIN", cause)) != DS_E_OK)
+			return rc;
+		in->idb_tx = 1;
+		in->idb_tx_at = now;
+	}
+	sqlite3_bind_text(in->st_put, 1, in->job_key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(in->st_put, 2, path, (int)strlen(path),
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(in->st_put, 3, (sqlite3_int64)size);
+	sqlite3_bind_blob(in->st_put, 4, sha, 32, SQLITE_STATIC);
+	if (sqlite3_step(in->st_put) != SQLITE_DONE)
+		rc = idb_fail(in, cause);
+	sqlite3_reset(in->st_put);
+	if (rc == DS_E_OK && now != in->idb_tx_at)
+		rc = idb_flush(in, cause);
+	return rc;
+}
+
+/* Commits the records written since the last flush. */
+static int
+idb_flush(struct ingest *in, char **cause)
+{
+	if (!in->idb_tx)
+		return DS_E_OK;
+	in->idb_tx = 0;
+	return idb_exec(in, "COMMIT", cause);
+}
+
+/* Marks as uploaded each file ingest.db lists as stored, unchanged. */
+static int
+idb_load_done(struct ingest *in, char **cause)
 {
 	sqlite3_stmt	*st;
-	int		 yes = 0;
+	struct ifile	*f;
+	char		*path = NULL;
+	int		 rc, n;
 
-	if (sqlite3_prepare_v2(in->idb, "SELECT size, sha256 FROM files "
-	    "WHERE job = ? AND path = ?", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		yes = (uint64_t)sqlite3_column_int64(st, 0) == size &&
-		    sha != NULL && sqlite3_column_text(st, 1) != NULL &&
-		    strcmp((const char *)sqlite3_column_text(st, 1), sha) == 0;
+	if (sqlite3_prepare_v2(in->idb, "SELECT path, size, sha256 FROM "
+	    "in_files WHERE job_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_bytes(st, 0);
+		free(path);
+		if ((path = malloc((size_t)n + 1)) == NULL) {
+			sqlite3_finalize(st);
+			return DS_E_NOMEM;
+		}
+		memcpy(path, sqlite3_column_blob(st, 0), (size_t)n);
+		path[n] = '\0';
+		if ((f = find_file(in, path)) != NULL && f->has_sha &&
+		    (uint64_t)sqlite3_column_int64(st, 1) == f->size &&
+		    sqlite3_column_bytes(st, 2) == 32 &&
+		    memcmp(sqlite3_column_blob(st, 2), f->sha, 32) == 0)
+			f->uploaded = 1;
+	}
+	free(path);
 	sqlite3_finalize(st);
-	return yes;
+	return rc == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
 }
 
 static json_t *
@@ -294,26 +394,108 @@ drive_json(struct ingest *in, const char *id)
 	return NULL;
 }
 
-/* Stores in->doc in one transaction. */
+/* Sets *key (allocated) to the immutable id of the job, as stored now. */
+static int
+job_key_of(struct ingest *in, char **key, char **cause)
+{
+	return db_job_uid(in->db, in->sub, in->rg, in->job, key, cause);
+}
+
+/* The fields of a drive that receive owns; the API's PATCH never sets
+ * them. */
+static const char *const owned_drive_fields[] = {
+	"state", "copyStatus", "percentComplete", "bytesSucceeded",
+	"errorLogUri", "verboseLogUri", "manifestUri", NULL
+};
+
+/* Copies the fields receive owns from MINE into FRESH, the stored job. */
+static void
+merge_owned(json_t *fresh, json_t *mine)
+{
+	json_t		*fp = json_object_get(fresh, "properties");
+	json_t		*mp = json_object_get(mine, "properties");
+	json_t		*fd, *md, *v;
+	const char	*id, *mid;
+	size_t		 i, k, f;
+
+	if ((v = json_object_get(mp, "state")) != NULL)
+		json_object_set(fp, "state", v);
+	if ((v = json_object_get(mp, "percentComplete")) != NULL)
+		json_object_set(fp, "percentComplete", v);
+	/* Both lists are at most IMPORTD_MAX_DRIVES long. */
+	json_array_foreach(json_object_get(fp, "driveList"), i, fd) {
+		id = json_string_value(json_object_get(fd, "driveId"));
+		json_array_foreach(json_object_get(mp, "driveList"), k, md) {
+			mid = json_string_value(json_object_get(md,
+			    "driveId"));
+			if (id == NULL || mid == NULL || strcmp(id, mid) != 0)
+				continue;
+			for (f = 0; owned_drive_fields[f] != NULL; f++)
+				if ((v = json_object_get(md,
+				    owned_drive_fields[f])) != NULL)
+					json_object_set(fd,
+					    owned_drive_fields[f], v);
+			break;
+		}
+	}
+}
+
+/*
+ * Saves what receive changed in one transaction: the stored job is read
+ * again inside it and only the fields receive owns are changed, so a
+ * PATCH answered while receive runs is kept. in->doc becomes the merged
+ * document. A job deleted (or deleted and made again) meanwhile is
+ * another job: the save fails.
+ */
 static int
 save_doc(struct ingest *in, char **cause)
 {
-	char		 now[40];
+	char		 now[40], *key = NULL;
 	const char	*tracking;
+	json_t		*fresh = NULL;
 	int		 rc;
 
-	json_object_set_new(json_object_get(in->doc, "systemData"),
-	    "lastModifiedAt", json_string(importd_now(now, sizeof now)));
-	tracking = json_string_value(json_object_get(json_object_get(
-	    props_of(in), "deliveryPackage"), "trackingNumber"));
 	if ((rc = db_begin(in->db, cause)) != DS_E_OK)
 		return rc;
-	if ((rc = db_job_put(in->db, in->sub, in->rg, in->job, in->doc,
-	    tracking, cause)) == DS_E_OK)
-		rc = db_commit(in->db, cause);
-	if (rc != DS_E_OK)
-		db_rollback(in->db);
+	if ((rc = db_job_get(in->db, in->sub, in->rg, in->job, &fresh,
+	    cause)) != DS_E_OK)
+		goto fail;
+	if ((rc = job_key_of(in, &key, cause)) != DS_E_OK)
+		goto fail;
+	if (strcmp(key, in->job_key) != 0) {
+		rc = ds_cause(cause, DS_E_IMPORTD_STATE, _("job %s was "
+		    "deleted and made again while it was received"), in->job);
+		goto fail;
+	}
+	merge_owned(fresh, in->doc);
+	json_object_set_new(json_object_get(fresh, "systemData"),
+	    "lastModifiedAt", json_string(importd_now(now, sizeof now)));
+	tracking = json_string_value(json_object_get(json_object_get(
+	    json_object_get(fresh, "properties"), "deliveryPackage"),
+	    "trackingNumber"));
+	if ((rc = db_job_put(in->db, in->sub, in->rg, in->job, fresh,
+	    tracking, cause)) != DS_E_OK ||
+	    (rc = db_commit(in->db, cause)) != DS_E_OK)
+		goto fail;
+	json_decref(in->doc);
+	in->doc = fresh;
+	in->saved_at = time(NULL);
+	free(key);
+	return DS_E_OK;
+fail:
+	db_rollback(in->db);
+	json_decref(fresh);
+	free(key);
 	return rc;
+}
+
+/* Saves progress at most once a second: a save is a transaction. */
+static int
+save_progress(struct ingest *in, char **cause)
+{
+	if (time(NULL) == in->saved_at)
+		return DS_E_OK;
+	return save_doc(in, cause);
 }
 
 static void
@@ -355,20 +537,25 @@ set_drive(struct ingest *in, const char *id, const char *state,
 		json_object_set_new(d, "bytesSucceeded", json_integer(bytes));
 }
 
-/* Takes DIR/spool/JOB.lock, so two ingests of one job never mix. */
+/*
+ * Takes DIR/locks/SUB.RG.JOB.lock, so two ingests of one job never mix.
+ * The three names are a stored job's (checked when it was made), so they
+ * are safe in a path.
+ */
 static int
 lock_job(struct ingest *in, char **cause)
 {
 	char	*path;
 	int	 rc;
 
-	if (asprintf(&path, "%s/spool", in->dir) == -1)
+	if (asprintf(&path, "%s/locks", in->dir) == -1)
 		return DS_E_NOMEM;
 	rc = ds_mkdir_p(path, 0700, cause);
 	free(path);
 	if (rc != DS_E_OK)
 		return rc;
-	if (asprintf(&path, "%s/spool/%s.lock", in->dir, in->job) == -1)
+	if (asprintf(&path, "%s/locks/%s.%s.%s.lock", in->dir, in->sub,
+	    in->rg, in->job) == -1)
 		return DS_E_NOMEM;
 	in->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (in->lock_fd == -1)
@@ -418,10 +605,10 @@ ingest_open(struct ingest *in, char **cause)
 	free(path);
 	if (rc != DS_E_OK)
 		return rc;
-	if ((rc = db_job_find(in->db, in->job, NULL, NULL, &in->sub, &in->rg,
-	    &in->doc, cause)) != DS_E_OK)
+	if ((rc = db_job_find(in->db, in->job, in->sub_opt, in->rg_opt,
+	    &in->sub, &in->rg, &in->doc, cause)) != DS_E_OK ||
+	    (rc = job_key_of(in, &in->job_key, cause)) != DS_E_OK)
 		return rc;
-	/* The name is a stored job's, so it is safe in a path. */
 	if ((rc = lock_job(in, cause)) != DS_E_OK ||
 	    (rc = idb_open(in, cause)) != DS_E_OK)
 		return rc;
@@ -500,15 +687,20 @@ ingest_close(struct ingest *in)
 		idrive_clear(&in->drives[i]);
 	free(in->drives);
 	for (i = 0; i < in->nfiles; i++) {
-		free(in->files[i].path);
+		free(in->files[i].on_drive);
 		free(in->files[i].failed);
 	}
 	free(in->files);
+	free(in->slots);
 	if (in->logt != in->tgt)
 		target_free(in->logt);
 	target_free(in->tgt);
-	if (in->idb != NULL)
+	if (in->idb != NULL) {
+		idb_flush(in, NULL);
+		sqlite3_finalize(in->st_put);
 		sqlite3_close(in->idb);
+	}
+	free(in->job_key);
 	json_decref(in->doc);
 	db_close(in->db);
 	config_free(in->cf);
@@ -606,10 +798,9 @@ load_drives(struct ingest *in, char **cause)
 			return DS_E_NOMEM;
 	}
 	if (sqlite3_prepare_v2(in->idb, "SELECT drive_id, idx, path FROM "
-	    "drives WHERE job = ?", -1, &st, NULL) != SQLITE_OK)
-		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
-		    sqlite3_errmsg(in->idb));
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+	    "in_drives WHERE job_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
 	rc = DS_E_OK;
 	while (rc == DS_E_OK && sqlite3_step(st) == SQLITE_ROW) {
 		x = find_drive(in, (const char *)sqlite3_column_text(st, 0));
@@ -632,61 +823,124 @@ load_drives(struct ingest *in, char **cause)
 	return rc;
 }
 
+/* FNV-1a of S: the file table's hash. */
+static uint64_t
+path_hash(const char *s)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * The slot of PATH in the open-addressed index (linear probing): the
+ * slot holding it, or the empty slot where it would go.
+ */
+static size_t
+file_slot(const struct ingest *in, const char *path)
+{
+	size_t	 mask = in->nslots - 1, i = (size_t)path_hash(path) & mask;
+
+	while (in->slots[i] != 0 &&
+	    strcmp(in->files[in->slots[i] - 1].path, path) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
 static struct ifile *
 find_file(struct ingest *in, const char *path)
 {
 	size_t	 i;
 
-	for (i = 0; i < in->nfiles; i++)
-		if (strcmp(in->files[i].path, path) == 0)
-			return &in->files[i];
-	return NULL;
+	if (in->nslots == 0)
+		return NULL;
+	i = file_slot(in, path);
+	return in->slots[i] != 0 ? &in->files[in->slots[i] - 1] : NULL;
+}
+
+/* Sizes the file table and its index for N rows at most. */
+static int
+files_alloc(struct ingest *in, size_t n)
+{
+	size_t	 ns = 16;
+
+	while (ns < 2 * n + 2)
+		ns *= 2;
+	if (n >= UINT32_MAX / 2 ||
+	    (in->files = calloc(n + 1, sizeof *in->files)) == NULL ||
+	    (in->slots = calloc(ns, sizeof *in->slots)) == NULL)
+		return DS_E_NOMEM;
+	in->nslots = ns;
+	return DS_E_OK;
+}
+
+/* Counts part F of drive D into the file table. */
+static int
+add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
+{
+	struct ifile	*x;
+	size_t		 slot = file_slot(in, f->path);
+
+	if (in->slots[slot] == 0) {
+		x = &in->files[in->nfiles++];
+		in->slots[slot] = (uint32_t)in->nfiles;
+		x->path = f->path;
+		x->size = f->size;
+		x->regular = f->type == DS_MF_FILE;
+		x->fail_drive = -1;
+	} else
+		x = &in->files[in->slots[slot] - 1];
+	if (f->has_sha) {
+		x->has_sha = 1;
+		memcpy(x->sha, f->sha, sizeof x->sha);
+	}
+	if (f->skipped && x->failed == NULL)
+		x->failed = strdup(_("was skipped by prep (unreadable)"));
+	/* A file on several drives keeps its bytes per drive. */
+	if (x->drives != 0 && !(x->drives & (1U << d->index)) &&
+	    x->on_drive == NULL) {
+		if ((x->on_drive = calloc(IMPORTD_MAX_DRIVES,
+		    sizeof *x->on_drive)) == NULL)
+			return DS_E_NOMEM;
+		x->on_drive[ffs(x->drives) - 1] = x->covered;
+	}
+	if (x->on_drive != NULL)
+		x->on_drive[d->index] += f->length;
+	x->covered += f->length;
+	x->drives |= (uint16_t)(1U << d->index);
+	if (f->last)
+		x->has_last = 1;
+	d->total += f->length;
+	return DS_E_OK;
 }
 
 /* Builds the file table from the manifests of the drives in hand. */
 static int
 load_files(struct ingest *in)
 {
-	struct ds_mf_file	*f;
-	struct ifile		*x, *n;
-	size_t			 i, k;
+	size_t	 i, k, n = 0;
+	int	 rc;
 
+	for (i = 0; i < in->ndrives; i++)
+		if (in->drives[i].mf != NULL && in->drives[i].index >= 0)
+			n += in->drives[i].mf->nfiles;
+	if ((rc = files_alloc(in, n)) != DS_E_OK)
+		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		struct idrive *d = &in->drives[i];
 
 		if (d->mf == NULL || d->index < 0 ||
 		    d->index >= IMPORTD_MAX_DRIVES)
 			continue;
-		for (k = 0; k < d->mf->nfiles; k++) {
-			f = &d->mf->files[k];
-			if ((x = find_file(in, f->path)) == NULL) {
-				n = reallocarray(in->files, in->nfiles + 1,
-				    sizeof *n);
-				if (n == NULL)
-					return DS_E_NOMEM;
-				in->files = n;
-				x = &in->files[in->nfiles++];
-				memset(x, 0, sizeof *x);
-				if ((x->path = strdup(f->path)) == NULL)
-					return DS_E_NOMEM;
-				x->size = f->size;
-				x->regular = f->type == DS_MF_FILE;
-				x->fail_drive = -1;
-			}
-			if (f->has_sha) {
-				x->has_sha = 1;
-				ds_hex(x->sha, f->sha, 32);
-			}
-			if (f->skipped && x->failed == NULL)
-				x->failed = strdup(_("was skipped by prep "
-				    "(unreadable)"));
-			x->covered += f->length;
-			x->on_drive[d->index] += f->length;
-			x->drives |= 1U << d->index;
-			if (f->last)
-				x->has_last = 1;
-			d->total += f->length;
-		}
+		in->by_index[d->index] = d;
+		for (k = 0; k < d->mf->nfiles; k++)
+			if ((rc = add_part(in, d, &d->mf->files[k])) !=
+			    DS_E_OK)
+				return rc;
 	}
 	return DS_E_OK;
 }
@@ -703,12 +957,18 @@ file_complete(const struct ifile *f)
 static struct idrive *
 drive_at(struct ingest *in, int index)
 {
-	size_t	 i;
+	if (index < 0 || index >= IMPORTD_MAX_DRIVES)
+		return NULL;
+	return in->by_index[index];
+}
 
-	for (i = 0; i < in->ndrives; i++)
-		if (in->drives[i].index == index)
-			return &in->drives[i];
-	return NULL;
+/* Bytes of F on drive K. */
+static uint64_t
+bytes_on(const struct ifile *f, unsigned k)
+{
+	if (!(f->drives & (1U << k)))
+		return 0;
+	return f->on_drive != NULL ? f->on_drive[k] : f->covered;
 }
 
 /* Test hook: pause after N uploads until DIR/SYNC.go exists. */
@@ -755,15 +1015,16 @@ upload_file(struct ingest *in, const char *spool, struct ifile *f,
     char **cause)
 {
 	struct ds_blob_meta	 meta[3];
-	char			 bufs[3][32], sha[65], *full;
+	char			 bufs[3][32], sha[65], want[65], *full;
+	uint8_t			 got[32];
 	int			 rc, yes;
 
-	if (f->has_sha && idb_file_done(in, f->path, f->size, f->sha)) {
-		f->uploaded = 1;
+	if (f->uploaded)
 		return DS_E_OK;
-	}
-	if (f->has_sha && (rc = target_has(in->tgt, in->container, f->path,
-	    f->size, f->sha, &yes, cause)) == DS_E_OK && yes) {
+	ds_hex(want, f->sha, sizeof f->sha);
+	if (f->has_sha && in->ran_before && (rc = target_has(in->tgt,
+	    in->container, f->path, f->size, want, &yes, cause)) ==
+	    DS_E_OK && yes) {
 		f->uploaded = 1;
 		return idb_file_put(in, f->path, f->size, f->sha, cause);
 	}
@@ -784,11 +1045,13 @@ upload_file(struct ingest *in, const char *spool, struct ifile *f,
 	if (in->crash_after > 0 && (long)in->uploads >= in->crash_after)
 		raise(SIGKILL);
 	pause_hook(in);
-	if (f->has_sha && strcmp(sha, f->sha) != 0)
+	if (f->has_sha && strcmp(sha, want) != 0)
 		return ds_cause(cause, DS_E_DAMAGED, _("%s: the SHA-256 of "
 		    "what was uploaded differs from the manifest's"), f->path);
 	f->uploaded = 1;
-	return idb_file_put(in, f->path, f->size, sha, cause);
+	if (ds_unhex(got, sizeof got, sha) != 0)
+		return ds_cause(cause, DS_E_IO, "%s: SHA-256?", f->path);
+	return idb_file_put(in, f->path, f->size, got, cause);
 }
 
 /* Writes a drive's copy logs (and manifest) and sets their URIs. */
@@ -911,7 +1174,7 @@ transfer(struct ingest *in, char **cause)
 	struct ds_read_opts	 o;
 	struct ds_read_report	*rep = NULL;
 	const char		**paths = NULL, **keys = NULL;
-	char			*spool = NULL, *c2 = NULL;
+	char			*spool = NULL, *c2 = NULL, hex[65];
 	struct idrive		*d;
 	struct ifile		*f;
 	size_t			 i, n = 0, nkeys = 0;
@@ -919,7 +1182,8 @@ transfer(struct ingest *in, char **cause)
 	int			 rc, all_final = 1, any = 0;
 
 	if ((rc = load_drives(in, cause)) != DS_E_OK ||
-	    (rc = load_files(in)) != DS_E_OK)
+	    (rc = load_files(in)) != DS_E_OK ||
+	    (rc = idb_load_done(in, cause)) != DS_E_OK)
 		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		d = &in->drives[i];
@@ -946,7 +1210,8 @@ transfer(struct ingest *in, char **cause)
 			    -1);
 	}
 	set_job_state(in, "Transferring");
-	if ((rc = save_doc(in, cause)) != DS_E_OK)
+	if ((rc = save_doc(in, cause)) != DS_E_OK ||
+	    (rc = idb_ran_before(in, &in->ran_before, cause)) != DS_E_OK)
 		goto out;
 
 	if (asprintf(&spool, "%s/spool/%s", in->dir, in->job) == -1) {
@@ -1002,11 +1267,11 @@ transfer(struct ingest *in, char **cause)
 			if ((d = drive_at(in, (int)k)) != NULL &&
 			    d->total > 0 && !final_state(drive_state(in,
 			    d->id))) {
-				d->bytes += f->on_drive[k];
+				d->bytes += bytes_on(f, k);
 				set_drive(in, d->id, NULL, NULL, (int)(100 *
 				    d->bytes / d->total), (int64_t)d->bytes);
 			}
-		if ((rc = save_doc(in, cause)) != DS_E_OK)
+		if ((rc = save_progress(in, cause)) != DS_E_OK)
 			goto out;
 	}
 
@@ -1029,10 +1294,12 @@ transfer(struct ingest *in, char **cause)
 				logf_add(&d->err, _("%s: not copied: %s"),
 				    f->path, f->failed);
 				d->failed = 1;
-			} else if (f->uploaded)
+			} else if (f->uploaded) {
+				ds_hex(hex, f->sha, sizeof f->sha);
 				logf_add(&d->verbose, _("%s: copied, %llu "
 				    "bytes, SHA-256 %s"), f->path,
-				    (unsigned long long)f->size, f->sha);
+				    (unsigned long long)f->size, hex);
+			}
 			else if (!f->regular)
 				logf_add(&d->verbose, _("%s: not a regular "
 				    "file, not copied"), f->path);
@@ -1164,13 +1431,15 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "job", required_argument, NULL, 'j' },
 		{ "target", required_argument, NULL, 't' },
+		{ "subscription", required_argument, NULL, 's' },
+		{ "resource-group", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	 c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:j:t:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:j:t:s:g:h", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -1181,6 +1450,12 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 			break;
 		case 't':
 			in->target_dir = optarg;
+			break;
+		case 's':
+			in->sub_opt = optarg;
+			break;
+		case 'g':
+			in->rg_opt = optarg;
 			break;
 		case 'h':
 			fputs(_(help), stdout);

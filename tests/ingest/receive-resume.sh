@@ -55,16 +55,7 @@ for a in conf["storageAccounts"]:
     a["retries"] = 40
 json.dump(conf, open(sys.argv[1], "w"), indent=2)
 EOP
-DISKSEED_IMPORTD_PAUSE_AFTER=2 DISKSEED_IMPORTD_PAUSE_SYNC="$T/sync" \
-    receive --job jobz "$T/z1.img" >"$T/rz.out" 2>"$T/rz.err" &
-rpid=$!
-ds_at_exit "kill $rpid 2>/dev/null || :"
-i=0
-until [ -e "$T/sync.paused" ]; do
-	i=$((i + 1)); [ $i -lt 1200 ] || fail "receive never paused"
-	kill -0 $rpid 2>/dev/null || { cat "$T/rz.err" >&2; fail "receive ended early"; }
-	sleep 0.05
-done
+receive_paused 2 "$T/sync" --job jobz "$T/z1.img"
 # Meanwhile a second ingest of the same job is refused.
 expect_rc 1 receive --job jobz "$T/z1.img"
 grep_q "$T/err" "another ingest of this job is running"
@@ -73,9 +64,9 @@ touch "$T/sync.go"
 # The ingest polls for sync.go every 20 ms; Azurite needs far longer to
 # come back, so the next upload meets a refused connection first.
 azurite_start_again
-wait $rpid || { cat "$T/rz.out" "$T/rz.err" >&2; fail "receive failed across the outage"; }
-grep_q "$T/rz.out" "job jobz: Completed"
-grep_q "$T/rz.out" "jobz: 5 file\\(s\\) uploaded in this run, [1-9][0-9]* request\\(s\\) retried"
+wait $rpid || { cat "$T/rp.out" "$T/rp.err" >&2; fail "receive failed across the outage"; }
+grep_q "$T/rp.out" "job jobz: Completed"
+grep_q "$T/rp.out" "jobz: 5 file\\(s\\) uploaded in this run, [1-9][0-9]* request\\(s\\) retried"
 expect_rc 0 "$DISKSEED" status --job jobz
 grep_q "$T/out" "State: +Completed"
 bt list backups 0 g >"$T/lz" 2>/dev/null || fail "list"

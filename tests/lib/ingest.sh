@@ -44,15 +44,55 @@ prep_ship() {
 	"$DISKSEED" prep --staging "$staging" --job "$job" $drv \
 	    --confirm "$ids" --chunk-size 64K -q >"$T/prep.out" 2>&1 ||
 	    { cat "$T/prep.out" >&2; fail "prep $job"; }
-	"$DISKSEED" job create --job "$job" \
+	track=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	create_ship "$job" "1Z$track"
+}
+
+# create_ship JOB TRACKING: create job JOB of the drives prepped
+# (container "backups") and ship it.
+create_ship() {
+	"$DISKSEED" job create --job "$1" \
 	    --storage-account "$DS_IMPORTD_ACCOUNT" \
 	    --location "$DS_IMPORTD_LOCATION" --container backups \
 	    --return-address "$T/ra.json" >"$T/create.out" 2>&1 ||
-	    { cat "$T/create.out" >&2; fail "job create $job"; }
-	track=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-	"$DISKSEED" ship --job "$job" --carrier FedEx --tracking "1Z$track" \
+	    { cat "$T/create.out" >&2; fail "job create $1"; }
+	"$DISKSEED" ship --job "$1" --carrier FedEx --tracking "$2" \
 	    --return-address "$T/ra.json" --yes >"$T/ship.out" 2>&1 ||
-	    { cat "$T/ship.out" >&2; fail "ship $job"; }
+	    { cat "$T/ship.out" >&2; fail "ship $1"; }
+}
+
+# dirstore_setup: importd (serving), the client, and a directory storage
+# account "demostore" at $T/store, the one the jobs made next use.
+dirstore_setup() {
+	client_setup
+	mkaddress
+	python3 - "$DS_IMPORTD_DIR/importd.conf" "$T/store" <<'EOP' ||
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["storageAccounts"].append({"name": "demostore", "directory": sys.argv[2]})
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+EOP
+	    fail "conf"
+	importd_restart
+	DS_IMPORTD_ACCOUNT=demostore
+}
+
+# receive_paused N SYNC ARGS...: starts receive ARGS in the background
+# (output in $T/rp.out, $T/rp.err; pid in $rpid), paused after its N-th
+# stored file until SYNC.go exists; returns once it waits.
+receive_paused() {
+	n=$1 sync=$2; shift 2
+	DISKSEED_IMPORTD_PAUSE_AFTER=$n DISKSEED_IMPORTD_PAUSE_SYNC="$sync" \
+	    receive "$@" >"$T/rp.out" 2>"$T/rp.err" &
+	rpid=$!
+	ds_at_exit "kill $rpid 2>/dev/null || :"
+	i=0
+	until [ -e "$sync.paused" ]; do
+		i=$((i + 1)); [ $i -lt 1200 ] || fail "receive never paused"
+		kill -0 $rpid 2>/dev/null ||
+		    { cat "$T/rp.err" >&2; fail "receive ended early"; }
+		sleep 0.05
+	done
 }
 
 # receive ARGS...: diskseed-importd receive --dir ... ARGS
