@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dreader.h"
 #include "ops.h"
 
 /* What a drive says about itself; no key needed. */
@@ -38,26 +39,6 @@ struct ds_drive_info {
 int	ds_drive_inspect(const char *path, struct ds_drive_info *info,
 	    char **cause);
 void	ds_drive_info_clear(struct ds_drive_info *info);
-
-/* One thing found wrong, named so a person can act on it. */
-struct ds_problem {
-	int		 drive_index;	/* -1: not tied to a drive */
-	int64_t		 chunk;		/* -1: not tied to a chunk */
-	char		*path;		/* the file affected; NULL: none */
-	char		*reason;	/* translated, full sentence */
-};
-
-struct ds_read_report {
-	uint64_t	 files_ok;
-	uint64_t	 files_failed;	/* damaged or on a missing drive */
-	uint64_t	 bytes_ok;
-	size_t		 nproblems;
-	struct ds_problem *problems;
-	size_t		 nmissing;	/* drive indexes never given */
-	int		*missing;
-};
-
-void	ds_read_report_free(struct ds_read_report *r);
 
 struct ds_read_opts {
 	const char *const *drives;	/* paths, any order */
