@@ -25,9 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "db.h"
+#include "dreader.h"
 #include "error.h"
 #include "format.h"
 #include "gate.h"
@@ -50,8 +52,8 @@ static const char receive_help[] = N_(
 "Usage: diskseed-importd receive --dir DIR --job NAME [--target FOLDER]\n"
 "           [--subscription ID --resource-group RG] DRIVE [DRIVE...]\n"
 "Checks each DRIVE (block device or image file, opened read-only)\n"
-"against the import job, then restores it with the job's keys and\n"
-"uploads every file into the job's storage account and container.\n"
+"against the import job, then reads it once with the job's keys and\n"
+"streams every file into the job's storage account and container.\n"
 "Drives of another job, or of none, are reported and left alone.\n"
 "With --target, the files go into FOLDER instead, and the copy logs\n"
 "into DIR/diagnostics.\n");
@@ -82,6 +84,7 @@ struct ifile {
 	unsigned	 regular:1;
 	unsigned	 has_last:1;
 	unsigned	 uploaded:1;
+	unsigned	 link:1;	/* another name of a regular file */
 };
 
 /* A copy log being written. */
@@ -89,6 +92,16 @@ struct ilog {
 	char	*p;
 	size_t	 len;
 	size_t	 cap;
+};
+
+/* Another name of a regular file, stored as a copy after the run. */
+struct ilink {
+	struct ifile	*f;
+	struct ifile	*target;
+	uint32_t	 mode;
+	int64_t		 mtime;
+	int64_t		 uid;
+	int64_t		 gid;
 };
 
 /* One drive of the job, as the ingest sees it. */
@@ -101,6 +114,7 @@ struct idrive {
 	char		*mf_raw;
 	size_t		 mf_len;
 	struct ilog	 err, verbose;
+	struct ilog	 listing;	/* folders, links, specials: JSON */
 	uint64_t	 bytes;		/* uploaded bytes stored on it */
 	uint64_t	 total;
 	int		 pending;
@@ -142,7 +156,18 @@ struct ingest {
 	long		 pause_after;
 	int		 problems;
 	int		 lock_fd;
-	int		 ran_before;	/* the store may hold unlisted files */
+	int		 ran_before;
+	int		 tgt_is_dir;
+	/* While the reader runs (see stream_drives) */
+	struct ds_dreader *dr;
+	pthread_mutex_t	 mu;		/* files, ingest.db, the job: pool
+					 * threads end uploads too */
+	struct target_obj *cur;		/* the file being streamed */
+	struct ifile	*cur_f;
+	char		*sink_cause;
+	struct ilink	*links;		/* hard links met */
+	size_t		 nlinks;
+	size_t		 links_cap;	/* the store may hold unlisted files */
 };
 
 static void
@@ -336,6 +361,9 @@ idb_flush(struct ingest *in, char **cause)
 	if (!in->idb_tx)
 		return DS_E_OK;
 	in->idb_tx = 0;
+	/* What is recorded as stored must be on the disk first. */
+	if (in->tgt != NULL)
+		target_sync(in->tgt);
 	return idb_exec(in, "COMMIT", cause);
 }
 
@@ -650,6 +678,7 @@ ingest_open(struct ingest *in, char **cause)
 			return rc;
 		in->logt = in->tgt;
 	}
+	in->tgt_is_dir = target_is_dir(in->tgt);
 	diag = json_string_value(json_object_get(props_of(in),
 	    "diagnosticsPath"));
 	if ((in->diag_container = strdup(diag != NULL && *diag != '\0' ?
@@ -676,6 +705,7 @@ idrive_clear(struct idrive *d)
 	free(d->mf_raw);
 	free(d->err.p);
 	free(d->verbose.p);
+	free(d->listing.p);
 }
 
 static void
@@ -683,6 +713,9 @@ ingest_close(struct ingest *in)
 {
 	size_t	 i;
 
+	/* Uploads still queued end (and touch the files) first. */
+	if (in->tgt != NULL)
+		target_drain(in->tgt, NULL);
 	for (i = 0; i < in->ndrives; i++)
 		idrive_clear(&in->drives[i]);
 	free(in->drives);
@@ -692,15 +725,19 @@ ingest_close(struct ingest *in)
 	}
 	free(in->files);
 	free(in->slots);
-	if (in->logt != in->tgt)
-		target_free(in->logt);
-	target_free(in->tgt);
 	if (in->idb != NULL) {
 		idb_flush(in, NULL);
 		sqlite3_finalize(in->st_put);
 		sqlite3_close(in->idb);
 	}
+	if (in->logt != in->tgt)
+		target_free(in->logt);
+	target_free(in->tgt);
 	free(in->job_key);
+	ds_dreader_free(in->dr);
+	free(in->links);
+	free(in->sink_cause);
+	pthread_mutex_destroy(&in->mu);
 	json_decref(in->doc);
 	db_close(in->db);
 	config_free(in->cf);
@@ -891,6 +928,7 @@ add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
 		x->path = f->path;
 		x->size = f->size;
 		x->regular = f->type == DS_MF_FILE;
+		x->link = f->type == DS_MF_HARDLINK;
 		x->fail_drive = -1;
 	} else
 		x = &in->files[in->slots[slot] - 1];
@@ -971,7 +1009,8 @@ bytes_on(const struct ifile *f, unsigned k)
 	return f->on_drive != NULL ? f->on_drive[k] : f->covered;
 }
 
-/* Test hook: pause after N uploads until DIR/SYNC.go exists. */
+#ifdef DS_TEST_HOOKS
+/* Test hook: pause after N stored files until SYNC.go exists. */
 static void
 pause_hook(struct ingest *in)
 {
@@ -989,78 +1028,399 @@ pause_hook(struct ingest *in)
 		usleep(20000);
 }
 
-static int
-meta_of(const char *full, struct ds_blob_meta *m, char bufs[3][32])
+/* Test hooks: killed (SIGKILL) after the N-th file stored, before it is
+ * recorded; or paused there. */
+static void
+stored_hooks(struct ingest *in)
 {
-	struct stat	 st;
-
-	if (lstat(full, &st) == -1)
-		return -1;
-	snprintf(bufs[0], 32, "%04o", (unsigned)(st.st_mode & 07777));
-	snprintf(bufs[1], 32, "%lu:%lu", (unsigned long)st.st_uid,
-	    (unsigned long)st.st_gid);
-	snprintf(bufs[2], 32, "%lld", (long long)st.st_mtime);
-	m[0].name = (char *)"mode";
-	m[0].value = bufs[0];
-	m[1].name = (char *)"owner";
-	m[1].value = bufs[1];
-	m[2].name = (char *)"mtime";
-	m[2].value = bufs[2];
-	return 0;
-}
-
-/* Uploads F from the spool unless it is stored already. */
-static int
-upload_file(struct ingest *in, const char *spool, struct ifile *f,
-    char **cause)
-{
-	struct ds_blob_meta	 meta[3];
-	char			 bufs[3][32], sha[65], want[65], *full;
-	uint8_t			 got[32];
-	int			 rc, yes;
-
-	if (f->uploaded)
-		return DS_E_OK;
-	ds_hex(want, f->sha, sizeof f->sha);
-	if (f->has_sha && in->ran_before && (rc = target_has(in->tgt,
-	    in->container, f->path, f->size, want, &yes, cause)) ==
-	    DS_E_OK && yes) {
-		f->uploaded = 1;
-		return idb_file_put(in, f->path, f->size, f->sha, cause);
-	}
-	if (asprintf(&full, "%s/%s", spool, f->path) == -1)
-		return DS_E_NOMEM;
-	if (meta_of(full, meta, bufs) != 0) {
-		rc = ds_cause(cause, DS_E_IO, _("%s: not restored: %s"),
-		    f->path, strerror(errno));
-		free(full);
-		return rc;
-	}
-	rc = target_put_file(in->tgt, in->container, f->path, full, meta, 3,
-	    NULL, NULL, sha, cause);
-	free(full);
-	if (rc != DS_E_OK)
-		return rc;
-	in->uploads++;
 	if (in->crash_after > 0 && (long)in->uploads >= in->crash_after)
 		raise(SIGKILL);
 	pause_hook(in);
-	if (f->has_sha && strcmp(sha, want) != 0)
-		return ds_cause(cause, DS_E_DAMAGED, _("%s: the SHA-256 of "
-		    "what was uploaded differs from the manifest's"), f->path);
+}
+#else
+static void
+stored_hooks(struct ingest *in)
+{
+}
+#endif
+
+/* Metadata of a stored file: mode, owner, mtime and SHA-256 (hex). */
+struct imeta {
+	struct ds_blob_meta	 m[4];
+	char			 v[4][72];
+};
+
+static void
+imeta_set(struct imeta *x, const struct ds_dr_entry *e, const uint8_t *sha)
+{
+	static const char *const names[] = { "mode", "owner", "mtime",
+		"sha256" };
+	size_t	 i;
+
+	snprintf(x->v[0], sizeof x->v[0], "%04o", (unsigned)(e->mode & 07777));
+	snprintf(x->v[1], sizeof x->v[1], "%lld:%lld", (long long)e->uid,
+	    (long long)e->gid);
+	snprintf(x->v[2], sizeof x->v[2], "%lld", (long long)e->mtime.tv_sec);
+	ds_hex(x->v[3], sha, 32);
+	for (i = 0; i < 4; i++) {
+		x->m[i].name = (char *)names[i];
+		x->m[i].value = x->v[i];
+	}
+}
+
+/* Counts F as stored: its record, the drives' progress, a save. */
+static void
+stored_locked(struct ingest *in, struct ifile *f)
+{
+	struct idrive	*d;
+	char		*cause = NULL;
+	unsigned	 k;
+
 	f->uploaded = 1;
-	if (ds_unhex(got, sizeof got, sha) != 0)
-		return ds_cause(cause, DS_E_IO, "%s: SHA-256?", f->path);
-	return idb_file_put(in, f->path, f->size, got, cause);
+	if (idb_file_put(in, f->path, f->size, f->sha, &cause) != DS_E_OK) {
+		importd_err_code(DS_E_IMPORTD_DB, cause);
+		cause = NULL;
+	}
+	for (k = 0; k < IMPORTD_MAX_DRIVES; k++) {
+		if ((d = drive_at(in, (int)k)) == NULL || d->total == 0 ||
+		    final_state(drive_state(in, d->id)))
+			continue;
+		d->bytes += bytes_on(f, k);
+		set_drive(in, d->id, NULL, NULL, (int)(100 * d->bytes /
+		    d->total), (int64_t)d->bytes);
+	}
+	if (save_progress(in, &cause) != DS_E_OK)
+		importd_err_code(DS_E_IMPORTD_DB, cause);
+}
+
+/* What an object being stored belongs to. */
+struct iobj {
+	struct ingest	*in;
+	struct ifile	*f;
+};
+
+/* An object ended (a pool thread, or the reading one for a folder). */
+static void
+obj_done(void *arg, int rc, const char *cause)
+{
+	struct iobj	*o = arg;
+	struct ingest	*in = o->in;
+
+	pthread_mutex_lock(&in->mu);
+	if (rc == DS_E_OK) {
+		in->uploads++;
+		stored_hooks(in);
+		stored_locked(in, o->f);
+	} else if (rc != DS_E_CANCELED && in->tgt_is_dir &&
+	    o->f->failed == NULL)
+		/* Blob storage that fails stops the run: the file waits. */
+		o->f->failed = strdup(cause);
+	pthread_mutex_unlock(&in->mu);
+	free(o);
+}
+
+/* Drops the object of a file whose later parts are not in this run:
+ * blocks sent stay uncommitted until the run that has every part. */
+static void
+drop_current(struct ingest *in)
+{
+	if (in->cur != NULL)
+		target_obj_abort(in->cur);
+	in->cur = NULL;
+	in->cur_f = NULL;
+}
+
+/* Names F lost with REASON (allocated, taken), in the report too. */
+static void
+file_lost(struct ingest *in, struct ifile *f, char *reason)
+{
+	pthread_mutex_lock(&in->mu);
+	if (f->failed == NULL) {
+		ds_dreader_damage(in->dr, f->path, "%s", reason);
+		f->failed = reason;
+	} else
+		free(reason);
+	pthread_mutex_unlock(&in->mu);
+}
+
+static int
+sink_begin(void *arg, const struct ds_dr_entry *e, void **handle)
+{
+	struct ingest	*in = arg;
+	struct ifile	*f = find_file(in, e->path);
+	struct iobj	*o;
+	char		*cause = NULL, hex[65];
+	int		 rc, skip, yes;
+
+	*handle = NULL;
+	if ((rc = target_failed(in->tgt)) != DS_E_OK)
+		return rc;
+	if (in->cur != NULL && in->cur_f != f)
+		drop_current(in);
+	if (f == NULL || !f->regular)
+		return DS_DR_SKIP;
+	if (!e->first) {
+		/* Its earlier parts were read in this run, or it waits. */
+		if (in->cur == NULL)
+			return DS_DR_SKIP;
+		*handle = in->cur;
+		return 0;
+	}
+	pthread_mutex_lock(&in->mu);
+	skip = f->uploaded || f->failed != NULL;
+	pthread_mutex_unlock(&in->mu);
+	/* A folder store takes a file only whole, in one run. */
+	if (skip || (in->tgt_is_dir && !file_complete(f)))
+		return DS_DR_SKIP;
+	ds_hex(hex, f->sha, sizeof f->sha);
+	if (in->ran_before && f->has_sha && file_complete(f) &&
+	    target_has(in->tgt, in->container, f->path, f->size, hex, &yes,
+	    &cause) == DS_E_OK && yes) {
+		pthread_mutex_lock(&in->mu);
+		stored_locked(in, f);
+		pthread_mutex_unlock(&in->mu);
+		return DS_DR_SKIP;
+	}
+	free(cause);
+	cause = NULL;
+	if ((o = calloc(1, sizeof *o)) == NULL)
+		return DS_E_NOMEM;
+	o->in = in;
+	o->f = f;
+	if ((rc = target_obj_begin(in->tgt, in->container, f->path, f->size,
+	    in->ran_before, obj_done, o, &in->cur, &cause)) != DS_E_OK) {
+		free(o);
+		if (rc != DS_E_IO)
+			return rc;
+		/* A name the store refuses (a folder in the way...). */
+		file_lost(in, f, cause);
+		return DS_DR_SKIP;
+	}
+	in->cur_f = f;
+	*handle = in->cur;
+	return 0;
+}
+
+static int
+sink_data(void *arg, void *handle, const void *buf, size_t len, uint64_t off)
+{
+	struct ingest	*in = arg;
+	char		*cause = NULL;
+	int		 rc;
+
+	if ((rc = target_obj_write(handle, buf, len, off, &cause)) !=
+	    DS_E_OK) {
+		free(in->sink_cause);
+		in->sink_cause = cause;
+	}
+	return rc;
+}
+
+static int
+sink_end(void *arg, void *handle, const struct ds_dr_entry *e,
+    enum ds_dr_status st, const uint8_t *sha)
+{
+	struct ingest	*in = arg;
+	struct imeta	 m;
+	char		*cause = NULL;
+	int		 rc;
+
+	if (st == DS_DR_PART && !e->last &&
+	    (rc = target_obj_write(handle, NULL, 0, e->offset + e->length,
+	    &cause)) == DS_E_OK)
+		return 0;	/* the next part continues it */
+	if (st != DS_DR_OK) {
+		/* Damaged (named in the report), or not checkable here. */
+		drop_current(in);
+		free(cause);
+		return 0;
+	}
+	imeta_set(&m, e, sha);
+	in->cur = NULL;
+	in->cur_f = NULL;
+	rc = target_obj_commit(handle, m.m, 4, &cause);
+	if (rc != DS_E_OK && rc != DS_E_IO) {
+		free(in->sink_cause);
+		in->sink_cause = cause;
+		return rc;
+	}
+	free(cause);
+	return 0;
+}
+
+/* Adds E to its drive's listing (one JSON object a line). */
+static void
+listing_add(struct ingest *in, const struct ds_dr_entry *e)
+{
+	static const char *const kinds[] = { "file", "dir", "symlink",
+		"hardlink", "special" };
+	struct idrive	*d = drive_at(in, e->drive_index);
+	json_t		*o;
+	char		*s, mode[16];
+
+	if (d == NULL || (o = json_object()) == NULL)
+		return;
+	snprintf(mode, sizeof mode, "%04o", (unsigned)(e->mode & 07777));
+	ds_mf_set_path(o, "path", e->path);
+	json_object_set_new(o, "type", json_string(kinds[e->kind]));
+	json_object_set_new(o, "mode", json_string(mode));
+	json_object_set_new(o, "mtime", json_integer(e->mtime.tv_sec));
+	if (e->target != NULL)
+		ds_mf_set_path(o, "target", e->target);
+	if (e->what != NULL)
+		json_object_set_new(o, "what", json_string(e->what));
+	if ((s = json_dumps(o, JSON_COMPACT)) != NULL) {
+		logf_add(&d->listing, "%s", s);
+		importd_json_free(s);
+	}
+	json_decref(o);
+}
+
+static int
+sink_other(void *arg, const struct ds_dr_entry *e)
+{
+	struct ingest	*in = arg;
+	struct ifile	*f, *t;
+	struct ilink	*l;
+
+	if (in->cur != NULL)
+		drop_current(in);
+	listing_add(in, e);
+	if (e->kind != DS_DR_HARDLINK)
+		return 0;
+	/* Another name of a file: stored as its own copy after the run. */
+	if ((f = find_file(in, e->path)) == NULL ||
+	    (t = find_file(in, e->target)) == NULL)
+		return 0;
+	if (in->nlinks == in->links_cap) {
+		in->links_cap = in->links_cap * 2 + 16;
+		if ((l = reallocarray(in->links, in->links_cap,
+		    sizeof *l)) == NULL)
+			return DS_E_NOMEM;
+		in->links = l;
+	}
+	l = &in->links[in->nlinks++];
+	l->f = f;
+	l->target = t;
+	l->mode = e->mode;
+	l->mtime = e->mtime.tv_sec;
+	l->uid = e->uid;
+	l->gid = e->gid;
+	return 0;
+}
+
+/* Stores each hard link's name as a copy of its stored target. */
+static int
+store_links(struct ingest *in, char **cause)
+{
+	struct ds_dr_entry	 e;
+	struct imeta		 m;
+	struct ilink		*l;
+	char			*c = NULL;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < in->nlinks; i++) {
+		l = &in->links[i];
+		if (l->f->uploaded || l->f->failed != NULL)
+			continue;
+		if (!l->target->uploaded) {
+			if (asprintf(&c, _("another name of %s, which was not "
+			    "stored"), l->target->path) != -1)
+				file_lost(in, l->f, c);
+			continue;
+		}
+		memset(&e, 0, sizeof e);
+		e.mode = l->mode;
+		e.mtime.tv_sec = l->mtime;
+		e.uid = l->uid;
+		e.gid = l->gid;
+		imeta_set(&m, &e, l->target->sha);
+		c = NULL;
+		rc = target_copy(in->tgt, in->container, l->target->path,
+		    l->f->path, m.m, 4, &c);
+		if (rc == DS_E_IO) {
+			file_lost(in, l->f, c);
+			continue;
+		}
+		if (rc != DS_E_OK) {
+			ds_cause(cause, rc, "%s: %s", l->f->path,
+			    c != NULL ? c : "");
+			free(c);
+			return rc;
+		}
+		l->f->size = l->target->size;
+		memcpy(l->f->sha, l->target->sha, sizeof l->f->sha);
+		pthread_mutex_lock(&in->mu);
+		in->uploads++;
+		stored_locked(in, l->f);
+		pthread_mutex_unlock(&in->mu);
+	}
+	return DS_E_OK;
+}
+
+/* Stops the reader when SIGINT or SIGTERM comes. */
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_stop(int sig)
+{
+	stop_flag = 1;
+}
+
+/*
+ * Reads the drives in hand once, streaming each regular file into the
+ * store (see doc/ingest.md); returns the reader's report.
+ */
+static int
+stream_drives(struct ingest *in, const char **paths, size_t n,
+    const char **keys, size_t nkeys, struct ds_read_report **rep,
+    char **cause)
+{
+	struct ds_dreader_opts	 o;
+	struct ds_dr_sink	 sink = {
+		.arg = in, .begin = sink_begin, .data = sink_data,
+		.end = sink_end, .other = sink_other, .drop = NULL
+	};
+	struct sigaction	 sa;
+	int			 rc, rc2;
+
+	*rep = NULL;
+	memset(&o, 0, sizeof o);
+	o.drives = paths;
+	o.ndrives = n;
+	o.recovery_keys = keys;
+	o.nrecovery_keys = nkeys;
+	o.stop = &stop_flag;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if ((rc = ds_dreader_open(&o, &in->dr, cause)) != DS_E_OK)
+		return rc;
+	rc = ds_dreader_run(in->dr, &sink);
+	drop_current(in);
+	if ((rc2 = target_drain(in->tgt, cause)) != DS_E_OK && rc == DS_E_OK)
+		rc = rc2;
+	else if (rc != DS_E_OK && in->sink_cause != NULL) {
+		ds_cause(cause, rc, "%s", in->sink_cause);
+		free(in->sink_cause);
+		in->sink_cause = NULL;
+	}
+	if (rc == DS_E_OK)
+		rc = store_links(in, cause);
+	*rep = ds_dreader_take_report(in->dr);
+	return rc;
 }
 
 /* Writes a drive's copy logs (and manifest) and sets their URIs. */
 static void
 write_logs(struct ingest *in, struct idrive *d)
 {
-	static const char *const kinds[] = { "error", "verbose", "manifest" };
+	static const char *const kinds[] = { "error", "verbose", "manifest",
+		"listing" };
 	static const char *const keys[] = {
-		"errorLogUri", "verboseLogUri", "manifestUri" };
+		"errorLogUri", "verboseLogUri", "manifestUri", NULL };
 	const void	*buf;
 	size_t		 len, k;
 	char		*name, *uri, *cause = NULL;
@@ -1071,14 +1431,18 @@ write_logs(struct ingest *in, struct idrive *d)
 		importd_err_code(DS_E_IO, cause);
 		return;
 	}
-	for (k = 0; k < 3; k++) {
-		if (k == 0) {
+	for (k = 0; k < 4; k++) {
+		if (k == 3) {
+			/* Folders, links and specials: JSON lines. */
+			buf = d->listing.p != NULL ? d->listing.p : "";
+			len = d->listing.len;
+		} else if (k == 0) {
 			buf = d->err.p != NULL ? d->err.p : "";
 			len = d->err.len;
 		} else if (k == 1) {
 			buf = d->verbose.p != NULL ? d->verbose.p : "";
 			len = d->verbose.len;
-		} else {
+		} else if (k == 2) {
 			if (d->mf_raw == NULL || !json_is_true(json_object_get(
 			    props_of(in), "backupDriveManifest")))
 				continue;
@@ -1087,14 +1451,15 @@ write_logs(struct ingest *in, struct idrive *d)
 		}
 		if (asprintf(&name, "%s%s%s/%s_%s.%s", in->diag_prefix,
 		    *in->diag_prefix != '\0' ? "/" : "", in->job, d->id,
-		    kinds[k], k == 2 ? "json" : "log") == -1)
+		    kinds[k], k == 2 ? "json" : k == 3 ? "jsonl" : "log") ==
+		    -1)
 			return;
 		cause = NULL;
 		if (target_put_buf(in->logt, in->diag_container, name, buf, len,
 		    &cause) != DS_E_OK)
 			importd_err_code(DS_E_IO, cause);
-		else if ((uri = target_uri(in->logt, in->diag_container,
-		    name)) != NULL) {
+		else if (keys[k] != NULL && (uri = target_uri(in->logt,
+		    in->diag_container, name)) != NULL) {
 			json_object_set_new(dj, keys[k], json_string(uri));
 			free(uri);
 		}
@@ -1119,7 +1484,7 @@ apply_report(struct ingest *in, const struct ds_read_report *r)
 				missing = 1;
 		if (p->path != NULL && (f = find_file(in, p->path)) != NULL) {
 			/* Lost for want of a drive not yet here: pending. */
-			if (!file_complete(f))
+			if (!file_complete(f) || f->uploaded)
 				continue;
 			if (f->failed == NULL) {
 				f->failed = strdup(p->reason);
@@ -1153,33 +1518,18 @@ expecting(struct ingest *in)
 	return 0;
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
-/* Removes the spool folder of a finished job. */
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Restores the drives in hand and uploads what is complete. */
 static int
 transfer(struct ingest *in, char **cause)
 {
-	struct ds_read_opts	 o;
 	struct ds_read_report	*rep = NULL;
 	const char		**paths = NULL, **keys = NULL;
-	char			*spool = NULL, *c2 = NULL, hex[65];
+	char			*c2 = NULL, hex[65];
 	struct idrive		*d;
 	struct ifile		*f;
 	size_t			 i, n = 0, nkeys = 0;
 	uint32_t		 k;
-	int			 rc, all_final = 1, any = 0;
+	int			 rc, all_final = 1, any = 0, waiting;
 
 	if ((rc = load_drives(in, cause)) != DS_E_OK ||
 	    (rc = load_files(in)) != DS_E_OK ||
@@ -1214,19 +1564,12 @@ transfer(struct ingest *in, char **cause)
 	    (rc = idb_ran_before(in, &in->ran_before, cause)) != DS_E_OK)
 		goto out;
 
-	if (asprintf(&spool, "%s/spool/%s", in->dir, in->job) == -1) {
-		rc = DS_E_NOMEM;
+	if ((rc = target_container(in->tgt, in->container, cause)) !=
+	    DS_E_OK)
 		goto out;
-	}
-	memset(&o, 0, sizeof o);
-	o.drives = paths;
-	o.ndrives = n;
-	o.to = spool;
-	o.recovery_keys = keys;
-	o.nrecovery_keys = nkeys;
-	say(_("%s: restoring %zu drive(s) into %s"), in->job, n, spool);
-	rc = ds_restore(&o, &rep, &c2);
-	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
+	say(_("%s: reading %zu drive(s)"), in->job, n);
+	rc = stream_drives(in, paths, n, keys, nkeys, &rep, &c2);
+	if (rc == DS_E_BADKEY || (rc != DS_E_OK && rep == NULL)) {
 		/* Nothing could be read (a wrong key): every drive says so. */
 		for (i = 0; i < in->ndrives; i++) {
 			d = &in->drives[i];
@@ -1239,48 +1582,26 @@ transfer(struct ingest *in, char **cause)
 		importd_err_code(rc, c2);
 		c2 = NULL;
 		in->problems++;
+		rc = DS_E_OK;
+	} else if (rc != DS_E_OK) {
+		/* The storage failed, or a signal: stop, resumable. */
+		if (c2 != NULL)
+			ds_cause(cause, rc, "%s", c2);
+		goto out;
 	} else
 		apply_report(in, rep);
-	if ((rc = target_container(in->tgt, in->container, cause)) !=
-	    DS_E_OK)
-		goto out;
 
-	for (i = 0; rep != NULL && i < in->nfiles; i++) {
-		f = &in->files[i];
-		if (!file_complete(f) || f->failed != NULL || !f->regular)
-			continue;
-		free(c2);
-		c2 = NULL;
-		rc = upload_file(in, spool, f, &c2);
-		if (rc == DS_E_DAMAGED) {
-			f->failed = c2;
-			c2 = NULL;
-			continue;
-		}
-		if (rc != DS_E_OK) {
-			/* The storage is unreachable: stop, resumable. */
-			ds_cause(cause, rc, "%s: %s", f->path,
-			    c2 != NULL ? c2 : "");
-			goto out;
-		}
-		for (k = 0; k < IMPORTD_MAX_DRIVES; k++)
-			if ((d = drive_at(in, (int)k)) != NULL &&
-			    d->total > 0 && !final_state(drive_state(in,
-			    d->id))) {
-				d->bytes += bytes_on(f, k);
-				set_drive(in, d->id, NULL, NULL, (int)(100 *
-				    d->bytes / d->total), (int64_t)d->bytes);
-			}
-		if ((rc = save_progress(in, cause)) != DS_E_OK)
-			goto out;
-	}
-
-	/* Per drive: logs, and the final state when nothing waits. */
+	/* Every row accounted for: each regular file name is stored with
+	 * its hash checked, or named lost. */
+	waiting = expecting(in);
 	for (i = 0; i < in->nfiles; i++) {
 		f = &in->files[i];
-		if (!file_complete(f) && f->failed == NULL && !expecting(in))
+		if (!file_complete(f) && f->failed == NULL && !waiting)
 			f->failed = strdup(_("incomplete: part of it is on a "
 			    "drive that was never received"));
+		if (file_complete(f) && (f->regular || f->link) &&
+		    !f->uploaded && f->failed == NULL)
+			f->failed = strdup(_("the drive did not deliver it"));
 		for (k = 0; k < IMPORTD_MAX_DRIVES; k++) {
 			if (!(f->drives & (1U << k)) ||
 			    (d = drive_at(in, (int)k)) == NULL)
@@ -1300,9 +1621,9 @@ transfer(struct ingest *in, char **cause)
 				    "bytes, SHA-256 %s"), f->path,
 				    (unsigned long long)f->size, hex);
 			}
-			else if (!f->regular)
+			else if (!f->regular && !f->link)
 				logf_add(&d->verbose, _("%s: not a regular "
-				    "file, not copied"), f->path);
+				    "file: in the drive's listing"), f->path);
 			else if (!file_complete(f)) {
 				logf_add(&d->verbose, _("%s: waits for the "
 				    "other drives it spans"), f->path);
@@ -1335,12 +1656,9 @@ finish:
 		say(_("job %s: Completed"), in->job);
 	}
 	rc = save_doc(in, cause);
-	if (rc == DS_E_OK && all_final && spool != NULL)
-		rm_rf(spool);
 out:
 	ds_read_report_free(rep);
 	free(c2);
-	free(spool);
 	free(paths);
 	free(keys);
 	return rc;
@@ -1472,9 +1790,11 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 	return 0;
 }
 
+/* Test hooks (DS_TEST_HOOKS, ./configure --enable-test-hooks only). */
 static void
 hooks(struct ingest *in)
 {
+#ifdef DS_TEST_HOOKS
 	const char	*v;
 
 	if ((v = getenv("DISKSEED_IMPORTD_CRASH_AFTER")) != NULL)
@@ -1482,6 +1802,7 @@ hooks(struct ingest *in)
 	if ((v = getenv("DISKSEED_IMPORTD_PAUSE_AFTER")) != NULL)
 		in->pause_after = strtol(v, NULL, 10);
 	in->pause_sync = getenv("DISKSEED_IMPORTD_PAUSE_SYNC");
+#endif
 }
 
 /* Accepts only jobs whose drives may be on their way or in. */
@@ -1507,6 +1828,7 @@ ingest_receive(int argc, char **argv)
 	int		 rc, i;
 
 	memset(&in, 0, sizeof in);
+	pthread_mutex_init(&in.mu, NULL);
 	if (parse_common(argc, argv, receive_help, &in) != 0)
 		return EXIT_USAGE;
 	hooks(&in);
@@ -1542,6 +1864,7 @@ ingest_never_received(int argc, char **argv)
 	int		 rc, i;
 
 	memset(&in, 0, sizeof in);
+	pthread_mutex_init(&in.mu, NULL);
 	if (parse_common(argc, argv, never_help, &in) != 0)
 		return EXIT_USAGE;
 	if ((rc = ingest_open(&in, &cause)) != DS_E_OK ||
