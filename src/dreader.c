@@ -597,7 +597,8 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 	struct archive		*a;
 	struct archive_entry	*e;
 	size_t			 k = 0;
-	int			 r, broken = 0;
+	uint64_t		 pos = 0;	/* the next entry's number */
+	int			 r = ARCHIVE_OK, broken = 0;
 
 	ru->seg = seg;
 	ru->next_chunk = seg->first_chunk;
@@ -611,10 +612,18 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 	if (archive_read_open(a, ru, NULL, seg_read, NULL) != ARCHIVE_OK)
 		broken = 1;
 	for (; !broken && k < n && ru->stop == DS_E_OK; k++) {
-		if (rows[k]->ordinal != k)
-			break;		/* a gap: the rest cannot be matched */
-		r = archive_read_next_header(a, &e);
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+		if (rows[k]->ordinal < pos) {	/* two rows, one entry */
+			lost(ru, rows[k]->path, _("the archive never reaches "
+			    "this row (entry %u of segment %u)"),
+			    rows[k]->ordinal, seg->segment);
+			continue;
+		}
+		/* Entries no row names are read past, never acted on. */
+		while (pos <= rows[k]->ordinal && ((r =
+		    archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+		    r == ARCHIVE_WARN))
+			pos++;
+		if (pos <= rows[k]->ordinal)
 			break;
 		if (do_entry(ru, a, e, rows[k]) != 0)
 			broken = 1;
@@ -622,8 +631,8 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 		if (tick(ru, 0, rows[k]->path) != DS_E_OK)
 			break;
 	}
-	if (k < n && ru->stop == DS_E_OK && ru->bad_chunk == -1 && !broken &&
-	    rows[k]->ordinal == k)
+	if (!broken && k < n && ru->stop == DS_E_OK && ru->bad_chunk == -1 &&
+	    r != ARCHIVE_EOF)
 		ds_read_problem(ru->dr->r, (int)ru->d->h.index, -1, NULL,
 		    _("segment %u cannot be read: %s"), seg->segment,
 		    archive_error_string(a) != NULL ?
@@ -639,7 +648,7 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 			lost(ru, rows[k]->path, _("lost: chunk %lld of drive "
 			    "%u is damaged"), (long long)ru->bad_chunk,
 			    ru->d->h.index);
-		else if (rows[k]->ordinal != k)
+		else if (r == ARCHIVE_EOF)
 			lost(ru, rows[k]->path, _("the archive never reaches "
 			    "this row (entry %u of segment %u)"),
 			    rows[k]->ordinal, seg->segment);

@@ -24,7 +24,9 @@
 #define DS_FMT_JOB_MAX		255
 #define DS_FMT_RKEY_LEN		111	/* 16 groups of 6 digits + 15 '-' */
 #define DS_FMT_CHUNK_MAX	(64 * 1024 * 1024)
-#define DS_FMT_MAX_DRIVES	1024	/* drives in one set */
+/* Drives in one set: the one limit, for prep, the CLI and the decoder. */
+#define DS_MAX_DRIVES		64
+#define DS_FMT_MAX_DRIVES	DS_MAX_DRIVES
 
 #define DS_FMT_CHUNK_LAST	0x1	/* flag: last chunk of its segment */
 

@@ -6,16 +6,22 @@
 
 #include <linux/fs.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "drives.h"
+#include "drives-int.h"
 #include "error.h"
+#include "format.h"
 #include "gate.h"
+#include "jobrec.h"
 #include "util.h"
 
 static const char *
@@ -69,13 +75,68 @@ gate_lookup(const char *path, struct ds_drive **d, char **cause)
 	return error;
 }
 
+/*
+ * PATH as the gate uses it: a relative name that exists here (maybe a
+ * symlink) or a link to an image file is resolved, so it is never taken
+ * for a kernel name ("sdb") nor refused for being a link. BUF has
+ * PATH_MAX bytes; returns PATH or BUF.
+ */
+static const char *
+gate_resolve(const char *path, char *buf)
+{
+	struct stat st, lst;
+
+	if (lstat(path, &lst) == -1 || stat(path, &st) == -1)
+		return path;
+	if ((strchr(path, '/') == NULL || (S_ISLNK(lst.st_mode) &&
+	    S_ISREG(st.st_mode))) && realpath(path, buf) != NULL)
+		return buf;
+	return path;
+}
+
+/*
+ * Refuses (DS_E_BUSY) the image file ST when a loop device reads it:
+ * its file system may be mounted, and writing under it corrupts both.
+ */
+static int
+refuse_loop_backing(const char *path, const struct stat *st, char **cause)
+{
+	struct stat	 bst;
+	struct dirent	*de;
+	DIR		*d;
+	char		 sys[PATH_MAX], *back, *nl;
+	int		 error = DS_E_OK;
+
+	if ((d = opendir("/sys/block")) == NULL)
+		return DS_E_OK;
+	while (error == DS_E_OK && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "loop", 4) != 0)
+			continue;
+		snprintf(sys, sizeof sys, "/sys/block/%s/loop", de->d_name);
+		if ((back = ds_sysfs_read(sys, "backing_file")) == NULL)
+			continue;
+		if ((nl = strchr(back, '\n')) != NULL)
+			*nl = '\0';
+		if (stat(back, &bst) == 0 && bst.st_dev == st->st_dev &&
+		    bst.st_ino == st->st_ino)
+			error = ds_cause(cause, DS_E_BUSY,
+			    _("%s backs the loop device /dev/%s: detach it "
+			    "first (losetup -d)"),
+			    path, de->d_name);
+		free(back);
+	}
+	closedir(d);
+	return error;
+}
+
 char *
 ds_gate_confirm_id(const char *path, char **cause)
 {
 	struct stat	 st, lst;
 	struct ds_drive	*d;
-	char		*id;
+	char		*id, buf[PATH_MAX];
 
+	path = gate_resolve(path, buf);
 	if (stat(path, &st) == -1) {
 		ds_cause(cause, DS_E_NOTFOUND, "%s: %s", path,
 		    strerror(errno));
@@ -247,11 +308,12 @@ ds_gate_open_listed(const char *path, const char *confirm_id,
     const struct ds_drive *listed, struct ds_gate *g, char **cause)
 {
 	struct stat	 st, target;
-	char		*id;
-	int		 fd;
+	char		*id, buf[PATH_MAX];
+	int		 fd, error;
 
 	memset(g, 0, sizeof *g);
 	g->fd = -1;
+	path = gate_resolve(path, buf);
 	if (lstat(path, &st) == -1)
 		return ds_cause(cause, DS_E_NOTFOUND, "%s: %s", path,
 		    strerror(errno));
@@ -262,6 +324,8 @@ ds_gate_open_listed(const char *path, const char *confirm_id,
 	if (!S_ISREG(st.st_mode))
 		return ds_cause(cause, DS_E_INELIGIBLE,
 		    _("%s is neither a block device nor an image file"), path);
+	if ((error = refuse_loop_backing(path, &st, cause)) != DS_E_OK)
+		return error;
 	if ((id = ds_gate_confirm_id(path, cause)) == NULL)
 		return DS_E_NOTFOUND;
 	if (!ds_gate_confirm_matches(confirm_id, id)) {
@@ -291,6 +355,146 @@ ds_gate_open_listed(const char *path, const char *confirm_id,
 	g->path = strdup(path);
 	g->drive_id = id;
 	return DS_E_OK;
+}
+
+/* Reads what the drive open at FD (SIZE bytes) holds of diskseed. */
+static int
+seed_read_fd(int fd, uint64_t size, struct ds_gate_seed *s, char **cause)
+{
+	struct ds_hdr	 h, t;
+	uint8_t		*blk;
+	struct ds_jobrec *r;
+
+	memset(s, 0, sizeof *s);
+	s->state = -1;
+	if (size < 2 * DS_FMT_BLOCK)
+		return DS_E_OK;
+	if ((blk = malloc(DS_FMT_BLOCK)) == NULL)
+		return ds_cause(cause, DS_E_NOMEM, "header");
+	if (pread(fd, blk, DS_FMT_BLOCK, 0) != DS_FMT_BLOCK ||
+	    ds_hdr_decode(blk, &h, NULL) != DS_E_OK ||
+	    h.kind != DS_HDR_HEADER) {
+		free(blk);
+		return DS_E_OK;
+	}
+	s->is_seed = 1;
+	s->index = h.index;
+	ds_hex(s->set_id, h.set_id, DS_FMT_SET_LEN);
+	s->complete = pread(fd, blk, DS_FMT_BLOCK,
+	    (off_t)ds_fmt_trailer_off(size)) == DS_FMT_BLOCK &&
+	    ds_hdr_decode(blk, &t, NULL) == DS_E_OK &&
+	    t.kind == DS_HDR_TRAILER &&
+	    memcmp(t.set_id, h.set_id, DS_FMT_SET_LEN) == 0;
+	free(blk);
+	if ((s->job = strdup(h.job)) == NULL)
+		return ds_cause(cause, DS_E_NOMEM, "header");
+	/* A name that is not a job name cannot have a local record. */
+	if (ds_jobrec_load(s->job, &r, NULL) == DS_E_OK) {
+		s->state = (int)r->state;
+		ds_jobrec_free(r);
+	}
+	return DS_E_OK;
+}
+
+int
+ds_gate_seed_read(const char *path, struct ds_gate_seed *s, char **cause)
+{
+	struct stat	 st;
+	uint64_t	 size;
+	char		 buf[PATH_MAX];
+	int		 fd, error;
+
+	memset(s, 0, sizeof *s);
+	s->state = -1;
+	path = gate_resolve(path, buf);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ds_cause(cause, errno == EACCES ? DS_E_PERM : DS_E_IO,
+		    "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1 || (S_ISBLK(st.st_mode) ?
+	    ioctl(fd, BLKGETSIZE64, &size) == -1 : !S_ISREG(st.st_mode))) {
+		close(fd);
+		return DS_E_OK;
+	}
+	if (S_ISREG(st.st_mode))
+		size = (uint64_t)st.st_size;
+	error = seed_read_fd(fd, size, s, cause);
+	close(fd);
+	return error;
+}
+
+void
+ds_gate_seed_clear(struct ds_gate_seed *s)
+{
+	if (s == NULL)
+		return;
+	free(s->job);
+	memset(s, 0, sizeof *s);
+	s->state = -1;
+}
+
+/* Whether a job in STATE (-1: unknown here) is finished with its drives. */
+static int
+job_done(int state)
+{
+	return state == DS_JOBREC_COMPLETED || state == DS_JOBREC_CLOSED ||
+	    state == DS_JOBREC_CANCELED;
+}
+
+/* The overwrite rule of ds_gate_check_overwrite for what S says. */
+static int
+check_seed(const char *path, const struct ds_gate_seed *s,
+    const char *set_id, const char *overwrite_job, char **cause)
+{
+	if (!s->is_seed)
+		return DS_E_OK;
+	if (set_id != NULL && strcasecmp(s->set_id, set_id) == 0)
+		return ds_cause(cause, DS_E_INSET, _("%s is drive %u of job "
+		    "%s's set already: give another drive"), path,
+		    s->index + 1, s->job);
+	if (job_done(s->state))
+		return DS_E_OK;
+	if (overwrite_job != NULL && strcmp(overwrite_job, s->job) == 0)
+		return DS_E_OK;
+	return ds_cause(cause, DS_E_OTHERJOB, _("%s holds drive %u of job "
+	    "%s (%s): to format it all the same, name that job with "
+	    "--overwrite-job %s"), path, s->index + 1, s->job,
+	    s->state >= 0 ? ds_jobrec_state_name(s->state) :
+	    _("not known on this computer"), s->job);
+}
+
+int
+ds_gate_check_overwrite(const char *path, const char *job,
+    const char *set_id, const char *overwrite_job, char **cause)
+{
+	struct ds_gate_seed	s;
+	int			error;
+
+	if ((error = ds_gate_seed_read(path, &s, cause)) != DS_E_OK)
+		return error;
+	(void)job;
+	error = check_seed(path, &s, set_id, overwrite_job, cause);
+	ds_gate_seed_clear(&s);
+	return error;
+}
+
+int
+ds_gate_open_format(const char *path, const char *confirm_id,
+    const struct ds_drive *listed, const char *job, const char *set_id,
+    const char *overwrite_job, struct ds_gate *g, char **cause)
+{
+	struct ds_gate_seed	s;
+	int			error;
+
+	if ((error = ds_gate_open_listed(path, confirm_id, listed, g,
+	    cause)) != DS_E_OK)
+		return error;
+	/* Read through the open descriptor: what will be overwritten. */
+	if ((error = seed_read_fd(g->fd, g->size, &s, cause)) == DS_E_OK)
+		error = check_seed(path, &s, set_id, overwrite_job, cause);
+	ds_gate_seed_clear(&s);
+	if (error != DS_E_OK)
+		ds_gate_close(g);
+	return error;
 }
 
 void

@@ -56,6 +56,51 @@ int	 ds_gate_open_listed(const char *path, const char *confirm_id,
  */
 int	 ds_gate_confirm_matches(const char *confirm, const char *id);
 
+/*
+ * What a drive holds of diskseed, read from its header and trailer
+ * blocks (decoded by src/format.c; nothing else of the drive is read).
+ * STATE is the job's local state (enum ds_jobrec_state, src/jobrec.h)
+ * or -1 when this machine has no record of that job.
+ */
+struct ds_gate_seed {
+	int		 is_seed;	/* 0: no diskseed header */
+	char		*job;		/* owned */
+	char		 set_id[33];	/* hex */
+	unsigned	 index;		/* 0-based drive index */
+	int		 complete;	/* trailer written: drive closed */
+	int		 state;
+};
+
+/*
+ * Reads what PATH holds of diskseed into S (clear it with
+ * ds_gate_seed_clear). DS_E_OK with S->is_seed 0 for any other drive.
+ */
+int	 ds_gate_seed_read(const char *path, struct ds_gate_seed *s,
+	    char **cause);
+void	 ds_gate_seed_clear(struct ds_gate_seed *s);
+
+/*
+ * Whether formatting PATH for job JOB (drive set SET_ID, hex, NULL while
+ * the set is new) is allowed by what it holds: DS_E_INSET when it is a
+ * drive of that set (never a new target), DS_E_OTHERJOB when it holds a
+ * job that is not completed, closed or canceled and OVERWRITE_JOB does
+ * not name that job (the cause names the job, its state and the flag).
+ * This is the check behind prep --overwrite-job and the wizard's second
+ * typed confirmation; ds_gate_open_format() makes it again itself.
+ */
+int	 ds_gate_check_overwrite(const char *path, const char *job,
+	    const char *set_id, const char *overwrite_job, char **cause);
+
+/*
+ * Opens PATH to format it as a new drive of JOB: ds_gate_open_listed,
+ * then the check of ds_gate_check_overwrite on the bytes read through
+ * the open descriptor, so what is checked is what will be overwritten.
+ */
+int	 ds_gate_open_format(const char *path, const char *confirm_id,
+	    const struct ds_drive *listed, const char *job,
+	    const char *set_id, const char *overwrite_job, struct ds_gate *g,
+	    char **cause);
+
 /* Closes and frees what G holds; takes a zeroed G. */
 void	 ds_gate_close(struct ds_gate *g);
 

@@ -1,11 +1,9 @@
 /* Local records of import jobs and their shipping details. */
 #include "config.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -17,61 +15,11 @@
 #include "names.h"
 #include "settings.h"
 #include "state.h"
+#include "util.h"
 
 #define RECORD_MAX	(1024 * 1024)
 #define RECORD_FILE	"importjob.json"
 #define SHIPPING_FILE	"shipping.json"
-
-static char *
-job_file(const char *job, const char *file, char **cause)
-{
-	char	*name, *path;
-
-	if (ds_name_check_job(job, cause) != DS_E_OK)
-		return NULL;
-	if (asprintf(&name, "jobs/%s/%s", job, file) == -1)
-		return NULL;
-	path = ds_state_path(name, cause);
-	free(name);
-	return path;
-}
-
-static int
-write_json(const char *path, json_t *o, char **cause)
-{
-	char	*text;
-	int	 rc;
-
-	if ((text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
-	    NULL)
-		return DS_E_NOMEM;
-	rc = ds_write_file_atomic(path, text, strlen(text), 0600, cause);
-	free(text);
-	return rc;
-}
-
-/* Reads PATH as a JSON object; DS_E_NOTFOUND when missing. */
-static int
-read_json(const char *path, json_t **out, char **cause)
-{
-	json_error_t	 je;
-	char		*text;
-	size_t		 len;
-	int		 rc;
-
-	*out = NULL;
-	if ((rc = ds_read_file(path, RECORD_MAX, &text, &len, cause)) != 0)
-		return rc;
-	*out = json_loadb(text, len, 0, &je);
-	free(text);
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return ds_cause(cause, DS_E_PARSE, "%s: %d: %s", path,
-		    je.line, je.text);
-	}
-	return DS_E_OK;
-}
 
 void
 ds_job_record_free(struct ds_job_record *r)
@@ -95,7 +43,7 @@ ds_jobstore_save(const struct ds_job_record *r, char **cause)
 	char	*path;
 	int	 rc = DS_E_NOMEM;
 
-	if ((path = job_file(r->name, RECORD_FILE, cause)) == NULL)
+	if ((path = ds_state_job_file(r->name, RECORD_FILE, cause)) == NULL)
 		return DS_E_STATEDIR;
 	if ((o = json_object()) != NULL &&
 	    ds_jset(o, "name", r->name) == 0 &&
@@ -105,7 +53,7 @@ ds_jobstore_save(const struct ds_job_record *r, char **cause)
 	    ds_jset(o, "storageAccount", r->storage_account) == 0 &&
 	    ds_jset(o, "container", r->container) == 0 &&
 	    ds_jset(o, "createdAt", r->created_at) == 0)
-		rc = write_json(path, o, cause);
+		rc = ds_jwrite_file(path, o, cause);
 	json_decref(o);
 	free(path);
 	return rc;
@@ -120,9 +68,9 @@ ds_jobstore_load(const char *job, struct ds_job_record **out, char **cause)
 	int			 rc;
 
 	*out = NULL;
-	if ((path = job_file(job, RECORD_FILE, cause)) == NULL)
+	if ((path = ds_state_job_file(job, RECORD_FILE, cause)) == NULL)
 		return DS_E_BADNAME;
-	rc = read_json(path, &o, cause);
+	rc = ds_jread_file(path, RECORD_MAX, &o, cause);
 	free(path);
 	if (rc != DS_E_OK)
 		return rc;
@@ -147,16 +95,6 @@ ds_jobstore_load(const char *job, struct ds_job_record **out, char **cause)
 	return DS_E_OK;
 }
 
-static void
-now_iso(char *buf, size_t size)
-{
-	struct tm	tm;
-	time_t		t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int
 ds_jobstore_create(struct ds_api *api, const struct ds_job_spec *spec,
     struct ds_job **out, char **cause)
@@ -168,7 +106,7 @@ ds_jobstore_create(struct ds_api *api, const struct ds_job_spec *spec,
 
 	if ((rc = ds_api_job_create(api, spec, out, cause)) != DS_E_OK)
 		return rc;
-	now_iso(when, sizeof when);
+	ds_now_iso(when, sizeof when);
 	memset(&rec, 0, sizeof rec);
 	rec.name = (*out)->name;
 	rec.subscription_id = s->subscription_id;
@@ -186,56 +124,10 @@ ds_jobstore_create(struct ds_api *api, const struct ds_job_spec *spec,
 	return rc;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names of the jobs under jobs/ that have FILE. */
-static int
-list_with(const char *file, char ***names, size_t *n, char **cause)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		*dir, *path, **v = NULL, **nv;
-	size_t		 count = 0;
-
-	*names = NULL;
-	*n = 0;
-	if ((dir = ds_state_path("jobs/.", cause)) == NULL)
-		return DS_E_STATEDIR;
-	dir[strlen(dir) - 2] = '\0';
-	if ((d = opendir(dir)) == NULL) {
-		free(dir);
-		return DS_E_OK;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (ds_name_check_job(de->d_name, NULL) != DS_E_OK)
-			continue;
-		if (asprintf(&path, "%s/%s/%s", dir, de->d_name, file) == -1)
-			break;
-		if (access(path, F_OK) == 0 &&
-		    (nv = reallocarray(v, count + 1, sizeof *v)) != NULL) {
-			v = nv;
-			if ((v[count] = strdup(de->d_name)) != NULL)
-				count++;
-		}
-		free(path);
-	}
-	closedir(d);
-	free(dir);
-	if (count > 0)
-		qsort(v, count, sizeof *v, cmp_str);
-	*names = v;
-	*n = count;
-	return DS_E_OK;
-}
-
 int
 ds_jobstore_list(char ***names, size_t *n, char **cause)
 {
-	return list_with(RECORD_FILE, names, n, cause);
+	return ds_state_jobs(RECORD_FILE, names, n, cause);
 }
 
 void
@@ -265,9 +157,9 @@ ds_ship_load(const char *job, struct ds_shipment **out, char **cause)
 	int			 rc;
 
 	*out = NULL;
-	if ((path = job_file(job, SHIPPING_FILE, cause)) == NULL)
+	if ((path = ds_state_job_file(job, SHIPPING_FILE, cause)) == NULL)
 		return DS_E_BADNAME;
-	rc = read_json(path, &o, cause);
+	rc = ds_jread_file(path, RECORD_MAX, &o, cause);
 	free(path);
 	if (rc != DS_E_OK)
 		return rc;
@@ -310,7 +202,7 @@ tracking_free(struct ds_api *api, const char *job, const char *tracking,
 	size_t			  n, i;
 	int			  rc, used = 0;
 
-	if ((rc = list_with(SHIPPING_FILE, &names, &n, cause)) != DS_E_OK)
+	if ((rc = ds_state_jobs(SHIPPING_FILE, &names, &n, cause)) != DS_E_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
 		if (!used && strcmp(names[i], job) != 0 &&
@@ -467,13 +359,13 @@ ds_ship_commit(struct ds_api *api, struct ds_shipment *s,
 	    s->return_address, s->package, out, cause)) != DS_E_OK &&
 	    (rc = already_shipped(api, s, rc, out, cause)) != DS_E_OK)
 		return rc;
-	now_iso(when, sizeof when);
+	ds_now_iso(when, sizeof when);
 	free(s->committed_at);
 	s->committed_at = strdup(when);
 	ra = s->return_address != NULL ? s->return_address :
 	    (*out)->return_address;
 	rc = DS_E_NOMEM;
-	if ((path = job_file(s->job, SHIPPING_FILE, cause)) == NULL) {
+	if ((path = ds_state_job_file(s->job, SHIPPING_FILE, cause)) == NULL) {
 		rc = DS_E_STATEDIR;
 		goto out;
 	}
@@ -498,7 +390,7 @@ ds_ship_commit(struct ds_api *api, struct ds_shipment *s,
 		    json_object_set_new(o, "returnAddress", a) != 0)
 			goto out;
 	}
-	if ((rc = write_json(path, o, cause)) != DS_E_OK)
+	if ((rc = ds_jwrite_file(path, o, cause)) != DS_E_OK)
 		goto out;
 	*pathp = path;
 	path = NULL;

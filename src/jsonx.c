@@ -9,7 +9,9 @@
 #include <libxml/xmlmemory.h>
 #include <openssl/crypto.h>
 
+#include "error.h"
 #include "jsonx.h"
+#include "state.h"
 
 static void
 wipe_free(void *p)
@@ -72,4 +74,40 @@ char *
 ds_jdump(const json_t *o)
 {
 	return json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+int
+ds_jread_file(const char *path, size_t max, json_t **out, char **cause)
+{
+	json_error_t	 je;
+	char		*text;
+	size_t		 len;
+	int		 rc;
+
+	*out = NULL;
+	if ((rc = ds_read_file(path, max, &text, &len, cause)) != 0)
+		return rc;
+	*out = json_loadb(text, len, 0, &je);
+	free(text);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return ds_cause(cause, DS_E_PARSE, "%s: %d: %s", path,
+		    je.line, je.text);
+	}
+	return DS_E_OK;
+}
+
+int
+ds_jwrite_file(const char *path, const json_t *o, char **cause)
+{
+	char	*text;
+	int	 rc;
+
+	if ((text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
+	    NULL)
+		return DS_E_NOMEM;
+	rc = ds_write_file_atomic(path, text, strlen(text), 0600, cause);
+	free(text);
+	return rc;
 }

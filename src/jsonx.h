@@ -23,6 +23,16 @@ long long ds_jint(const json_t *o, const char *key, long long def);
 /* Sets KEY of O to the string V when V is not NULL; -1 on failure. */
 int	 ds_jset(json_t *o, const char *key, const char *v);
 
+/*
+ * Reads PATH (at most MAX bytes) as a JSON object into *out (the caller
+ * decrefs it); DS_E_NOTFOUND when missing, DS_E_PARSE when not an object.
+ */
+int	 ds_jread_file(const char *path, size_t max, json_t **out,
+	    char **cause);
+
+/* Writes O, indented, to PATH atomically with mode 0600. */
+int	 ds_jwrite_file(const char *path, const json_t *o, char **cause);
+
 /* Dumps O compactly; allocated, the caller frees (or wipes) it. */
 char	*ds_jdump(const json_t *o);
 

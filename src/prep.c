@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,14 +31,17 @@
 #include "format.h"
 #include "gate.h"
 #include "hasher.h"
+#include "jobrec.h"
 #include "journal.h"
 #include "keys.h"
 #include "manifest.h"
+#include "names.h"
 #include "prep.h"
 #include "prepared.h"
 #include "readahead.h"
 #include "state.h"
 #include "util.h"
+#include "walk.h"
 
 #define NSLOTS		4
 #define READ_BUF	(1024 * 1024)
@@ -47,18 +49,6 @@
 #define MF_BASE		4096
 #define MF_PER_CHUNK	192
 
-/* One entry of the sorted walk of staging. */
-struct ent {
-	char		*rel;
-	uint64_t	 size;
-	dev_t		 dev;
-	ino_t		 ino;
-	mode_t		 mode;
-	nlink_t		 nlink;
-	int		 unreadable;
-	int64_t		 mtime_ns;
-	int64_t		 ctime_ns;
-};
 
 /* A chunk buffer: record header room, plaintext, tag, padding. */
 struct slot {
@@ -134,9 +124,7 @@ struct prep {
 	uint32_t		 session;
 	uint64_t		 created;
 
-	struct ent		*ents;
-	size_t			 nents, ents_alloc;
-	uint64_t		 total_bytes;
+	struct ds_walk		 walk;		/* staging, as copied */
 
 	struct ds_journal	*journal;
 	struct ds_prepared	*prepared;
@@ -144,7 +132,7 @@ struct prep {
 	uint32_t		 next_seg;
 	size_t			 entry;		/* walk position */
 	uint64_t		 entry_off;
-	int			 used_drive[64];
+	int			 used_drive[DS_MAX_DRIVES];
 
 	struct drive		 d;
 	struct drive		 pend;	/* resume: the open drive's lists */
@@ -292,103 +280,25 @@ ds_prep_result_free(struct ds_prep_result *r)
 	free(r);
 }
 
-/* The scan: a pre-order walk, entries of each folder sorted by bytes. */
-
+/* The scan (src/walk.c): progress every 256 entries, warnings on. */
 static int
-cmp_dirent(const struct dirent **a, const struct dirent **b)
+scan_tick(void *arg, const struct ds_walk *w)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	(void)w;
+	return prog(arg, DS_PHASE_SCAN, 0);
+}
+
+static void
+scan_warn(void *arg, const char *message)
+{
+	warn(arg, "%s", message);
 }
 
 static int
-filter_dots(const struct dirent *d)
+scan_dir(struct prep *p, char **cause)
 {
-	return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
-}
-
-static int
-scan_dir(struct prep *p, const char *rel, char **cause)
-{
-	struct dirent	**list = NULL;
-	struct stat	  st;
-	struct ent	 *e, *ne;
-	char		 *dir, *full, *r;
-	int		  n, i, fd, rc = DS_E_OK;
-
-	if (asprintf(&dir, "%s%s%s", p->staging, *rel ? "/" : "", rel) == -1)
-		return DS_E_NOMEM;
-	n = scandir(dir, &list, filter_dots, cmp_dirent);
-	free(dir);
-	if (n == -1)
-		return DS_E_OK;	/* marked unreadable by the caller */
-	for (i = 0; i < n && rc == DS_E_OK; i++) {
-		if (asprintf(&r, "%s%s%s", rel, *rel ? "/" : "",
-		    list[i]->d_name) == -1) {
-			rc = DS_E_NOMEM;
-			break;
-		}
-		if (asprintf(&full, "%s/%s", p->staging, r) == -1) {
-			free(r);
-			rc = DS_E_NOMEM;
-			break;
-		}
-		if (lstat(full, &st) == -1 || S_ISSOCK(st.st_mode)) {
-			if (S_ISSOCK(st.st_mode))
-				warn(p, _("%s: sockets cannot be copied; "
-				    "left out"), r);
-			free(full);
-			free(r);
-			continue;
-		}
-		if (p->nents == p->ents_alloc) {
-			p->ents_alloc = p->ents_alloc ? 2 * p->ents_alloc :
-			    1024;
-			ne = reallocarray(p->ents, p->ents_alloc, sizeof *ne);
-			if (ne == NULL) {
-				free(full);
-				free(r);
-				rc = DS_E_NOMEM;
-				break;
-			}
-			p->ents = ne;
-		}
-		e = &p->ents[p->nents++];
-		memset(e, 0, sizeof *e);
-		e->rel = r;
-		e->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-		e->dev = st.st_dev;
-		e->ino = st.st_ino;
-		e->mode = st.st_mode;
-		e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
-		    st.st_mtim.tv_nsec;
-		e->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
-		    st.st_ctim.tv_nsec;
-		e->nlink = st.st_nlink;
-		p->total_bytes += e->size;
-		if (S_ISREG(st.st_mode)) {
-			if ((fd = open(full, O_RDONLY | O_NOFOLLOW |
-			    O_CLOEXEC | O_NONBLOCK)) == -1)
-				e->unreadable = 1;
-			else
-				close(fd);
-		} else if (S_ISDIR(st.st_mode)) {
-			DIR *d = opendir(full);
-
-			if (d == NULL)
-				e->unreadable = 1;
-			else {
-				closedir(d);
-				rc = scan_dir(p, r, cause);
-			}
-		}
-		free(full);
-		if (p->nents % 256 == 0 && prog(p, DS_PHASE_SCAN, 0) != 0)
-			rc = DS_E_CANCELED;
-	}
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-	return rc;
+	return ds_walk_dir(p->staging, scan_tick, scan_warn, p, &p->walk,
+	    cause);
 }
 
 /* Progress, throttled to one report per 100 ms unless FORCE. */
@@ -407,10 +317,10 @@ prog(struct prep *p, enum ds_phase phase, int force)
 	p->last_progress = now;
 	memset(&pr, 0, sizeof pr);
 	pr.phase = phase;
-	pr.done = phase == DS_PHASE_SCAN ? p->total_bytes : p->bytes_done;
-	pr.total = p->total_bytes;
-	pr.files_done = phase == DS_PHASE_SCAN ? p->nents : p->files_done;
-	pr.files_total = phase == DS_PHASE_SCAN ? 0 : p->nents;
+	pr.done = phase == DS_PHASE_SCAN ? p->walk.bytes : p->bytes_done;
+	pr.total = p->walk.bytes;
+	pr.files_done = phase == DS_PHASE_SCAN ? p->walk.nents : p->files_done;
+	pr.files_total = phase == DS_PHASE_SCAN ? 0 : p->walk.nents;
 	pr.current = p->current;
 	pr.drive_index = p->d.open ? (int)p->d.index : -1;
 	if (p->d.open) {
@@ -467,12 +377,13 @@ hl_add(struct prep *p, size_t ent)
 		}
 		free(old);
 	}
-	for (j = hl_hash(p->ents[ent].dev, p->ents[ent].ino, p->hl_size);
+	for (j = hl_hash(p->walk.ents[ent].dev, p->walk.ents[ent].ino,
+	    p->hl_size);
 	    p->hl[j].used; j = (j + 1) & (p->hl_size - 1))
 		;
 	h = &p->hl[j];
-	h->dev = p->ents[ent].dev;
-	h->ino = p->ents[ent].ino;
+	h->dev = p->walk.ents[ent].dev;
+	h->ino = p->walk.ents[ent].ino;
 	h->ent = ent;
 	h->used = 1;
 	p->hl_count++;
@@ -1229,7 +1140,7 @@ seg_commit(struct prep *p, char **cause)
 		return DS_E_NOMEM;
 	/* The entry the position follows, checked when resuming. */
 	if ((p->entry_off > 0 || p->entry > 0) && ds_mf_set_path(rec,
-	    "posPath", p->ents[p->entry_off > 0 ? p->entry :
+	    "posPath", p->walk.ents[p->entry_off > 0 ? p->entry :
 	    p->entry - 1].rel) == -1) {
 		json_decref(rec);
 		return DS_E_NOMEM;
@@ -1445,7 +1356,8 @@ drive_new(struct prep *p, const char *path, char **cause)
 
 	memset(&p->d, 0, sizeof p->d);
 	p->d.mf_chunks.spill = p->d.mf_files.spill = 1;
-	if ((rc = ds_gate_open(path, p->o->confirm, &p->d.g, cause)) !=
+	if ((rc = ds_gate_open_format(path, p->o->confirm, NULL, p->job,
+	    p->set_hex, p->o->overwrite_job, &p->d.g, cause)) !=
 	    DS_E_OK)
 		return rc;
 	p->d.open = 1;
@@ -1605,7 +1517,7 @@ write_whole(struct prep *p, struct ds_ra_item *it, uint64_t off,
 }
 
 static int
-add_skipped(struct prep *p, struct ent *e)
+add_skipped(struct prep *p, struct ds_walk_ent *e)
 {
 	struct ds_mf_file f;
 
@@ -1623,7 +1535,7 @@ add_skipped(struct prep *p, struct ent *e)
 static int
 add_entry(struct prep *p, enum add_result *res, char **cause)
 {
-	struct ent		*e = &p->ents[p->entry];
+	struct ds_walk_ent		*e = &p->walk.ents[p->entry];
 	struct ds_ra_item	*it;
 	struct archive_entry	*ae, *own = NULL;
 	struct ds_mf_file	 f;
@@ -1689,7 +1601,8 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 	if (f.type == DS_MF_FILE && before.st_nlink > 1) {
 		h = hl_find(p, before.st_dev, before.st_ino);
 		if (h != NULL && h->ent != p->entry) {
-			archive_entry_copy_hardlink(ae, p->ents[h->ent].rel);
+			archive_entry_copy_hardlink(ae,
+			    p->walk.ents[h->ent].rel);
 			archive_entry_set_size(ae, 0);
 			archive_entry_sparse_clear(ae);
 			f.type = DS_MF_HARDLINK;
@@ -1839,7 +1752,7 @@ next_drive(struct prep *p, char **cause)
 {
 	size_t i;
 
-	for (i = 0; i < p->o->ndrives && i < 64; i++) {
+	for (i = 0; i < p->o->ndrives; i++) {
 		if (p->used_drive[i])
 			continue;
 		p->used_drive[i] = 1;
@@ -1862,10 +1775,10 @@ drive_reopen(struct prep *p, json_t *drec, json_t *segs, char **cause)
 	int		 rc;
 
 	path = json_string_value(json_object_get(drec, "path"));
-	for (i = 0; i < p->o->ndrives && i < 64; i++)
+	for (i = 0; i < p->o->ndrives; i++)
 		if (strcmp(p->o->drives[i], path) == 0)
 			break;
-	if (i == p->o->ndrives || i >= 64)
+	if (i == p->o->ndrives)
 		return ds_cause(cause, DS_E_NEED_DRIVE,
 		    _("drive %d (%s) is not finished: give it again with "
 		    "--drive %s --confirm ID"),
@@ -1995,7 +1908,7 @@ job_setup(struct prep *p, json_t *records, char **cause)
 			segs = json_array();
 			p->next_index = (uint32_t)json_integer_value(
 			    json_object_get(r, "index")) + 1;
-			for (size_t k = 0; k < p->o->ndrives && k < 64; k++)
+			for (size_t k = 0; k < p->o->ndrives; k++)
 				if (strcmp(p->o->drives[k], json_string_value(
 				    json_object_get(r, "path"))) == 0)
 					p->used_drive[k] = 1;
@@ -2040,7 +1953,7 @@ replay_record(void *arg, json_t *r)
 	json_t		*f;
 	size_t		 j;
 	char		*path;
-	struct ent	*e;
+	struct ds_walk_ent	*e;
 	int		 differs;
 
 	if (t == NULL)
@@ -2058,12 +1971,13 @@ replay_record(void *arg, json_t *r)
 		    json_object_get(f, "mtimeNs") == NULL ||
 		    (path = ds_mf_path(f, "path")) == NULL)
 			continue;
-		while (p->chk < p->nents && strcmp(p->ents[p->chk].rel, path))
+		while (p->chk < p->walk.nents &&
+		    strcmp(p->walk.ents[p->chk].rel, path))
 			p->chk++;
 		free(path);
-		if (p->chk == p->nents)
+		if (p->chk == p->walk.nents)
 			break;	/* the position check says more */
-		e = &p->ents[p->chk];
+		e = &p->walk.ents[p->chk];
 		differs = e->size != (uint64_t)json_integer_value(
 		    json_object_get(f, "size")) || e->mtime_ns !=
 		    json_integer_value(json_object_get(f, "mtimeNs")) ||
@@ -2110,21 +2024,35 @@ keep_small(void *arg, json_t *r)
 	return json_array_append_new(arg, s) == 0 ? DS_E_OK : DS_E_NOMEM;
 }
 
-/* Whether NAME is a job name: a letter, then letters, digits, hyphens. */
+/* Records the folder in the job record, for ds_jobrec_by_staging. */
 static int
-valid_job(const char *name)
+note_staging(struct prep *p, char **cause)
 {
-	size_t i, len = strlen(name);
+	struct ds_jobrec	*r;
+	int			 rc;
 
-	if (len == 0 || len > 64 || !((name[0] >= 'a' && name[0] <= 'z') ||
-	    (name[0] >= 'A' && name[0] <= 'Z')))
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' &&
-		    name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9') ||
-		    name[i] == '-'))
-			return 0;
-	return 1;
+	if ((rc = ds_jobrec_load(p->job, &r, cause)) != DS_E_OK)
+		return rc;
+	if (r->staging == NULL)
+		rc = ds_jobrec_set(r, DS_JOBREC_STAGING, p->staging, cause);
+	ds_jobrec_free(r);
+	return rc;
+}
+
+/* Refuses a resume from another folder than the job's own. */
+static int
+same_staging(struct prep *p, const char *staging, char **cause)
+{
+	char real[PATH_MAX];
+
+	if (realpath(staging, real) == NULL)
+		return ds_cause(cause, DS_E_NOTFOUND, "%s: %s", staging,
+		    strerror(errno));
+	if (strcmp(real, p->staging) == 0)
+		return DS_E_OK;
+	return ds_cause(cause, DS_E_JOBEXISTS, _("job %s is the copy of %s, "
+	    "not of %s: choose another job name for this folder"), p->job,
+	    p->staging, real);
 }
 
 static int
@@ -2177,10 +2105,10 @@ check_position(struct prep *p, char **cause)
 	if (p->last_seg == NULL || (p->entry == 0 && p->entry_off == 0))
 		return DS_E_OK;
 	k = p->entry_off > 0 ? p->entry : p->entry - 1;
-	if (k >= p->nents)
+	if (k >= p->walk.nents)
 		goto changed;
 	if ((now = json_object()) == NULL ||
-	    ds_mf_set_path(now, "posPath", p->ents[k].rel) == -1) {
+	    ds_mf_set_path(now, "posPath", p->walk.ents[k].rel) == -1) {
 		json_decref(now);
 		return DS_E_NOMEM;
 	}
@@ -2202,7 +2130,7 @@ static void
 ra_src(void *arg, size_t i, struct ds_ra_src *out)
 {
 	struct prep	*p = arg;
-	struct ent	*e = &p->ents[i];
+	struct ds_walk_ent	*e = &p->walk.ents[i];
 
 	out->rel = e->rel;
 	out->mode = e->mode;
@@ -2220,32 +2148,34 @@ prep_run(struct prep *p, char **cause)
 	if ((rc = check_position(p, cause)) != DS_E_OK)
 		return rc;
 	/* Resume: the hard links and progress of what is committed. */
-	for (i = 0; i < p->nents && (i < p->entry || (i == p->entry &&
+	for (i = 0; i < p->walk.nents && (i < p->entry || (i == p->entry &&
 	    p->entry_off > 0)); i++) {
-		if (S_ISREG(p->ents[i].mode) && p->ents[i].nlink > 1 &&
-		    hl_find(p, p->ents[i].dev, p->ents[i].ino) == NULL &&
+		const struct ds_walk_ent *e = &p->walk.ents[i];
+
+		if (S_ISREG(e->mode) && e->nlink > 1 &&
+		    hl_find(p, e->dev, e->ino) == NULL &&
 		    (rc = hl_add(p, i)) != DS_E_OK)
 			return rc;
 		if (i < p->entry) {
-			p->bytes_done += p->ents[i].size;
+			p->bytes_done += e->size;
 			p->files_done++;
 		}
 	}
 	p->bytes_done += p->entry_off;
-	if (ds_ra_start(&p->ra, p->staging, p->entry, p->nents, ra_src, p) ==
-	    -1)
+	if (ds_ra_start(&p->ra, p->staging, p->entry, p->walk.nents, ra_src,
+	    p) == -1)
 		return DS_E_NOMEM;
 	if (p->open_rec != NULL &&
 	    (rc = drive_reopen(p, p->open_rec, p->open_segs, cause)) != DS_E_OK)
 		return rc;
-	if (p->entry >= p->nents && !p->d.open && p->next_index > 0)
+	if (p->entry >= p->walk.nents && !p->d.open && p->next_index > 0)
 		goto done;
 
-	while (p->entry < p->nents || !p->d.open || p->a != NULL) {
+	while (p->entry < p->walk.nents || !p->d.open || p->a != NULL) {
 		if (!p->d.open && (rc = next_drive(p, cause)) != DS_E_OK)
 			return rc;
 		if (p->a == NULL) {
-			if (p->entry >= p->nents && p->next_seg > 0)
+			if (p->entry >= p->walk.nents && p->next_seg > 0)
 				break;
 			if (drive_avail(p) < 4 * (uint64_t)p->chunk_size +
 			    MIN_PART) {
@@ -2256,7 +2186,7 @@ prep_run(struct prep *p, char **cause)
 			if ((rc = seg_begin(p, cause)) != DS_E_OK)
 				return rc;
 		}
-		if (p->entry >= p->nents) {
+		if (p->entry >= p->walk.nents) {
 			if ((rc = seg_commit(p, cause)) != DS_E_OK)
 				return rc;
 			break;
@@ -2286,7 +2216,9 @@ done:
 		return rc;
 	p->prepared->finished = 1;
 	p->res->finished = 1;
-	return ds_prepared_save(p->prepared, cause);
+	if ((rc = ds_prepared_save(p->prepared, cause)) != DS_E_OK)
+		return rc;
+	return ds_jobrec_move(p->job, DS_JOBREC_PREPARED, NULL, cause);
 }
 
 int
@@ -2310,14 +2242,20 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 	p->o = o;
 	pthread_mutex_init(&p->mtx, NULL);
 	pthread_cond_init(&p->cond, NULL);
-	if (o->job == NULL || !valid_job(o->job)) {
-		rc = ds_cause(cause, DS_E_INVAL, _("invalid job name '%s': "
-		    "use letters, digits and hyphens, starting with a letter"),
-		    o->job != NULL ? o->job : "");
+	/* Nothing is read or written before the names and counts pass. */
+	if ((rc = ds_name_check_job(o->job != NULL ? o->job : "", cause)) !=
+	    DS_E_OK)
+		goto out;
+	if (o->ndrives > DS_MAX_DRIVES) {
+		rc = ds_cause(cause, DS_E_INVAL, ngettext("at most %d drive "
+		    "in one drive set; %zu were given", "at most %d drives "
+		    "in one drive set; %zu were given", DS_MAX_DRIVES),
+		    DS_MAX_DRIVES, o->ndrives);
 		goto out;
 	}
 	p->job = strdup(o->job);
-	if ((rc = check_confirmed(o, cause)) != DS_E_OK)
+	if ((rc = ds_jobrec_claim(o->job, o->staging, o->resume, cause)) !=
+	    DS_E_OK || (rc = check_confirmed(o, cause)) != DS_E_OK)
 		goto out;
 	if (asprintf(&name, "jobs/%s/journal", o->job) == -1 ||
 	    (jpath = ds_state_path(name, cause)) == NULL) {
@@ -2332,6 +2270,9 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 	if (rc != DS_E_OK || records == NULL ||
 	    (rc = job_setup(p, records, cause)) != DS_E_OK)
 		goto out;
+	if (o->resume && o->staging != NULL &&
+	    (rc = same_staging(p, o->staging, cause)) != DS_E_OK)
+		goto out;
 	if (p->already_done) {
 		/* Resuming a finished job: nothing to do. */
 		p->res->finished = 1;
@@ -2345,20 +2286,28 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		goto out;
 	}
 	prog(p, DS_PHASE_SCAN, 1);
-	if ((rc = scan_dir(p, "", cause)) != DS_E_OK)
+	if ((rc = scan_dir(p, cause)) != DS_E_OK)
 		goto out;
-	p->res->files = p->nents;
-	p->res->bytes = p->total_bytes;
-	for (i = 0; i < p->nents; i++)
-		if (p->ents[i].unreadable)
+	p->res->files = p->walk.nents;
+	p->res->bytes = p->walk.bytes;
+	for (i = 0; i < p->walk.nents; i++)
+		if (p->walk.ents[i].unreadable)
 			add_str(&p->res->unreadable, &p->res->nunreadable,
-			    p->ents[i].rel);
+			    p->walk.ents[i].rel);
 	if (p->res->nunreadable > 0 && !p->skip_unreadable) {
 		rc = ds_cause(cause, DS_E_UNREADABLE, _("%zu unreadable; "
 		    "fix them or give --skip-unreadable"),
 		    p->res->nunreadable);
 		goto out;
 	}
+	if (p->walk.nents == 0) {
+		rc = ds_cause(cause, DS_E_EMPTY_STAGING, _("%s holds nothing "
+		    "that can be copied; no drive was touched"), p->staging);
+		goto out;
+	}
+	if ((rc = ds_jobrec_move(p->job, DS_JOBREC_PREPARING, p->set_hex,
+	    cause)) != DS_E_OK || (rc = note_staging(p, cause)) != DS_E_OK)
+		goto out;
 
 	json_decref(records);
 	records = NULL;
@@ -2386,7 +2335,7 @@ ds_prep(const struct ds_prep_opts *o, struct ds_prep_result **result,
 		p->prepared->set_id = strdup(p->set_hex);
 		p->prepared->staging = strdup(p->staging);
 	}
-	p->prepared->bytes_total = p->total_bytes;
+	p->prepared->bytes_total = p->walk.bytes;
 
 	p->payload = ds_chunk_payload(p->chunk_size);
 	if ((p->rbuf[0] = malloc(READ_BUF)) == NULL ||
@@ -2439,9 +2388,7 @@ out:
 		if (p->slots[i].buf != NULL)
 			ds_freezero(p->slots[i].buf, p->chunk_size);
 	ds_ra_stop(p->ra);
-	for (i = 0; i < p->nents; i++)
-		free(p->ents[i].rel);
-	free(p->ents);
+	ds_walk_clear(&p->walk);
 	free(p->hl);
 	ds_hasher_stop(p->hasher);
 	free(p->rbuf[0]);
@@ -2491,27 +2438,25 @@ ds_staging_scan(const char *staging, const struct ds_ui_ops *ops,
 	p.o = &o;
 	p.staging = real;
 	prog(&p, DS_PHASE_SCAN, 1);
-	rc = scan_dir(&p, "", cause);
+	rc = scan_dir(&p, cause);
 	if (rc == DS_E_OK && prog(&p, DS_PHASE_SCAN, 1) != 0)
 		rc = DS_E_CANCELED;
 	if (rc == DS_E_OK && (s = calloc(1, sizeof *s)) == NULL)
 		rc = DS_E_NOMEM;
 	if (rc == DS_E_OK) {
-		s->files = p.nents;
-		s->bytes = p.total_bytes;
-		for (i = 0; i < p.nents; i++)
-			if (p.ents[i].unreadable &&
+		s->files = p.walk.nents;
+		s->bytes = p.walk.bytes;
+		for (i = 0; i < p.walk.nents; i++)
+			if (p.walk.ents[i].unreadable &&
 			    add_str(&s->unreadable, &s->nunreadable,
-			    p.ents[i].rel) == -1)
+			    p.walk.ents[i].rel) == -1)
 				rc = DS_E_NOMEM;
 		if (rc == DS_E_OK)
 			*out = s;
 		else
 			ds_scan_free(s);
 	}
-	for (i = 0; i < p.nents; i++)
-		free(p.ents[i].rel);
-	free(p.ents);
+	ds_walk_clear(&p.walk);
 	return rc;
 }
 

@@ -28,6 +28,9 @@ struct ds_prep_opts {
 	const char *const	*drives;	/* paths, in order */
 	size_t			 ndrives;
 	const char		*confirm;	/* as given to --confirm */
+	const char		*overwrite_job;	/* --overwrite-job: the
+						   unfinished job whose
+						   drive may be formatted */
 	int			 resume;
 	int			 skip_unreadable;
 	uint32_t		 chunk_size;	/* 0: DS_PREP_CHUNK_SIZE */

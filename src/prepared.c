@@ -3,7 +3,6 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +18,7 @@
 static char *
 drives_path(const char *job, char **cause)
 {
-	char *name, *path;
-
-	if (asprintf(&name, "jobs/%s/drives.json", job) == -1)
-		return NULL;
-	path = ds_state_path(name, cause);
-	free(name);
-	return path;
+	return ds_state_job_file(job, "drives.json", cause);
 }
 
 static char *
@@ -193,46 +186,8 @@ ds_prepared_free(struct ds_prepared *p)
 	free(p);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 ds_prepared_list(char ***jobs, size_t *njobs, char **cause)
 {
-	struct dirent	*de;
-	DIR		*dir;
-	char		*base, *f, **v = NULL, **nv;
-	size_t		 n = 0;
-
-	*jobs = NULL;
-	*njobs = 0;
-	if ((base = ds_state_path("jobs", cause)) == NULL)
-		return DS_E_STATEDIR;
-	if ((dir = opendir(base)) == NULL) {
-		free(base);
-		return DS_E_OK;
-	}
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (asprintf(&f, "%s/%s/drives.json", base, de->d_name) == -1)
-			break;
-		if (access(f, F_OK) == 0 &&
-		    (nv = reallocarray(v, n + 1, sizeof *v)) != NULL) {
-			v = nv;
-			if ((v[n] = strdup(de->d_name)) != NULL)
-				n++;
-		}
-		free(f);
-	}
-	closedir(dir);
-	free(base);
-	if (n > 0)
-		qsort(v, n, sizeof *v, cmp_str);
-	*jobs = v;
-	*njobs = n;
-	return DS_E_OK;
+	return ds_state_jobs("drives.json", jobs, njobs, cause);
 }

@@ -8,7 +8,6 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "restore-int.h"
 #include "restore.h"
 #include "util.h"
+#include "walk.h"
 
 #define HASH_BUF	((size_t)1 << 20)
 #define HASH_STEP	4	/* buffers between cancel checks */
@@ -32,6 +32,7 @@ struct deep {
 	const struct ds_read_opts	*o;
 	struct ds_dreader		*dr;
 	int				 staging;	/* folder fd */
+	char				*real;		/* its absolute path */
 	uint8_t				*buf;		/* HASH_BUF bytes */
 };
 
@@ -115,98 +116,60 @@ deep_end(void *arg, void *handle, const struct ds_dr_entry *e,
 	return 0;
 }
 
+/* The comparison of verify --deep: the staging folder's walk W (what
+ * prep copies: src/walk.c leaves sockets, FIFOs and devices out) against
+ * the manifests' sorted NAMES; each entry no manifest names is damage. */
 static int
-cmp_strp(const void *a, const void *b)
+extra_compare(const struct ds_walk *w, const char **names, size_t n,
+    struct ds_read_report *r)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	size_t	i;
+	int	rc = DS_E_OK;
 
-/* The comparison of verify --deep: REL (a staging entry of mode MODE)
- * is damage when no manifest names it. Sockets are never copied by
- * prep, so they are not missing. */
-struct extra {
-	const char		**names;	/* sorted */
-	size_t			  n;
-	struct ds_read_report	 *r;
-};
-
-static int
-extra_visit(void *arg, const char *rel, mode_t mode)
-{
-	struct extra *x = arg;
-
-	if (S_ISSOCK(mode) || bsearch(&rel, x->names, x->n, sizeof
-	    *x->names, cmp_strp) != NULL)
-		return 0;
-	return ds_read_problem(x->r, -1, -1, rel, _("in the staging folder "
-	    "but not on the drives"));
-}
-
-/* Walks the folder FD (whose path under the walk's root is PREFIX, ""
- * at the top), calling VISIT for every entry below it; no link is
- * followed and no state is global. Takes FD. */
-static int
-walk(int fd, const char *prefix, int (*visit)(void *, const char *,
-    mode_t), void *arg)
-{
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	char		*rel;
-	int		 sub, rc = DS_E_OK;
-
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return DS_E_OK;
-	}
-	while (rc == DS_E_OK && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) == -1)
-			continue;
-		if (asprintf(&rel, "%s%s%s", prefix, *prefix ? "/" : "",
-		    de->d_name) == -1) {
-			rc = DS_E_NOMEM;
-			break;
-		}
-		rc = visit(arg, rel, st.st_mode);
-		if (rc == DS_E_OK && S_ISDIR(st.st_mode) && (sub = openat(
-		    dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC)) != -1)
-			rc = walk(sub, rel, visit, arg);
-		free(rel);
-	}
-	closedir(d);
+	for (i = 0; i < w->nents && rc == DS_E_OK; i++)
+		if (bsearch(&w->ents[i].rel, names, n, sizeof *names,
+		    ds_cmp_strp) == NULL)
+			rc = ds_read_problem(r, -1, -1, w->ents[i].rel,
+			    _("in the staging folder but not on the drives"));
 	return rc;
+}
+
+static int
+extra_tick(void *arg, const struct ds_walk *w)
+{
+	(void)w;
+	return canceled(arg, NULL);
 }
 
 /* Names what is in the staging folder but in no manifest. */
 static int
-find_extra(struct deep *dp)
+find_extra(struct deep *dp, char **cause)
 {
 	const struct ds_manifest	*m;
-	struct extra			 x;
+	struct ds_walk			 w;
+	const char			**names;
 	size_t				 i, f, n = 0;
-	int				 fd, rc;
+	int				 rc;
 
 	for (i = 0; i < ds_dreader_ndrives(dp->dr); i++)
 		if ((m = ds_dreader_manifest(dp->dr, i)) != NULL)
 			n += m->nfiles;
-	if ((x.names = calloc(n + 1, sizeof *x.names)) == NULL)
+	if ((names = calloc(n + 1, sizeof *names)) == NULL)
 		return DS_E_NOMEM;
-	x.n = 0;
+	n = 0;
 	for (i = 0; i < ds_dreader_ndrives(dp->dr); i++)
 		for (f = 0; (m = ds_dreader_manifest(dp->dr, i)) != NULL &&
 		    f < m->nfiles; f++)
-			x.names[x.n++] = m->files[f].path;
-	qsort(x.names, x.n, sizeof *x.names, cmp_strp);
-	x.r = (struct ds_read_report *)ds_dreader_report(dp->dr);
-	rc = DS_E_OK;
-	if ((fd = dup(dp->staging)) != -1)
-		rc = walk(fd, "", extra_visit, &x);
-	free(x.names);
+			names[n++] = m->files[f].path;
+	qsort(names, n, sizeof *names, ds_cmp_strp);
+	memset(&w, 0, sizeof w);
+	rc = ds_walk_dir(dp->real, extra_tick, NULL, (void *)dp->o, &w,
+	    cause);
+	if (rc == DS_E_OK)
+		rc = extra_compare(&w, names, n, (struct ds_read_report *)
+		    ds_dreader_report(dp->dr));
+	ds_walk_clear(&w);
+	free(names);
 	return rc;
 }
 
@@ -265,7 +228,9 @@ verify_deep(const struct ds_read_opts *o, struct ds_dreader *dr,
 	    O_CLOEXEC)) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", o->deep,
 		    strerror(errno));
-	if ((dp.buf = malloc(HASH_BUF)) == NULL) {
+	if ((dp.buf = malloc(HASH_BUF)) == NULL ||
+	    (dp.real = realpath(o->deep, NULL)) == NULL) {
+		free(dp.buf);
 		close(dp.staging);
 		return DS_E_NOMEM;
 	}
@@ -274,7 +239,8 @@ verify_deep(const struct ds_read_opts *o, struct ds_dreader *dr,
 	s.end = deep_end;
 	rc = ds_dreader_run(dr, &s);
 	if (rc == DS_E_OK && ds_dreader_report(dr)->nmissing == 0)
-		rc = find_extra(&dp);
+		rc = find_extra(&dp, cause);
+	free(dp.real);
 	free(dp.buf);
 	close(dp.staging);
 	return rc;

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,7 +13,9 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "names.h"
 #include "state.h"
+#include "util.h"
 
 static char *state_dir_override;
 
@@ -249,4 +252,70 @@ ds_check_private(const char *path, char **cause)
 		    "run: chmod 600 %s"), path, (unsigned)(st.st_mode & 07777),
 		    path);
 	return DS_E_OK;
+}
+
+char *
+ds_state_job_file(const char *job, const char *file, char **cause)
+{
+	char	*name, *path;
+
+	if (ds_name_check_job(job, cause) != DS_E_OK)
+		return NULL;
+	if (asprintf(&name, "jobs/%s/%s", job, file) == -1) {
+		ds_cause(cause, DS_E_NOMEM, "%s", job);
+		return NULL;
+	}
+	path = ds_state_path(name, cause);
+	free(name);
+	return path;
+}
+
+int
+ds_state_jobs(const char *file, char ***jobs, size_t *n, char **cause)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*dir, *path, **v = NULL, **nv;
+	size_t		 count = 0;
+	int		 rc = DS_E_OK, have;
+
+	*jobs = NULL;
+	*n = 0;
+	if ((dir = ds_state_path("jobs/.", cause)) == NULL)
+		return DS_E_STATEDIR;
+	dir[strlen(dir) - 2] = '\0';
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return DS_E_OK;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (ds_name_check_job(de->d_name, NULL) != DS_E_OK)
+			continue;
+		if (asprintf(&path, "%s/%s/%s", dir, de->d_name,
+		    file != NULL ? file : ".") == -1) {
+			rc = DS_E_NOMEM;
+			break;
+		}
+		have = access(path, F_OK) == 0;
+		free(path);
+		if (!have)
+			continue;
+		if ((nv = reallocarray(v, count + 1, sizeof *v)) == NULL) {
+			rc = DS_E_NOMEM;
+			break;
+		}
+		v = nv;
+		if ((v[count] = strdup(de->d_name)) == NULL) {
+			rc = DS_E_NOMEM;
+			break;
+		}
+		count++;
+	}
+	closedir(d);
+	free(dir);
+	if (count > 0)
+		qsort(v, count, sizeof *v, ds_cmp_strp);
+	*jobs = v;
+	*n = count;
+	return rc;
 }

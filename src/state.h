@@ -24,6 +24,21 @@ char	*ds_state_dir(char **cause);
  */
 char	*ds_state_path(const char *name, char **cause);
 
+/*
+ * The allocated path of FILE in JOB's folder (jobs/JOB/FILE), creating
+ * the folder; NULL with *cause set (DS_E_BADNAME) when JOB is not a job
+ * name (src/names.h), so no name reaches the file system unchecked.
+ */
+char	*ds_state_job_file(const char *job, const char *file, char **cause);
+
+/*
+ * The names of the jobs under jobs/ (valid job names only) that have
+ * FILE (NULL: any job folder), sorted; *jobs is an allocated array of
+ * allocated strings (free each, then the array).
+ */
+int	 ds_state_jobs(const char *file, char ***jobs, size_t *n,
+	    char **cause);
+
 /* Makes DIR and its parents with MODE when missing. */
 int	 ds_mkdir_p(const char *dir, int mode, char **cause);
 

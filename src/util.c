@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -129,4 +131,20 @@ ds_stat_changed(const struct stat *before, const struct stat *after)
 	    after->st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
 	    after->st_ctim.tv_sec != before->st_ctim.tv_sec ||
 	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+}
+
+int
+ds_cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+ds_now_iso(char *buf, size_t size)
+{
+	struct tm	tm;
+	time_t		t = time(NULL);
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

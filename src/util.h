@@ -22,6 +22,12 @@ const char *ds_human_size(char *buf, size_t size, uint64_t bytes);
 /* Parses "10G", "512M", "4096", "10T" (binary units); -1 when invalid. */
 int	 ds_parse_size(const char *s, uint64_t *out);
 
+/* qsort's comparison of two char * (strcmp order). */
+int	 ds_cmp_strp(const void *a, const void *b);
+
+/* Writes the current time as ISO 8601 UTC ("2026-12-07T21:00:00Z"). */
+void	 ds_now_iso(char *buf, size_t size);
+
 /* Whether a file's size, mtime or ctime differ between two stats: it was
  * written to (or replaced) in between. */
 int	 ds_stat_changed(const struct stat *before, const struct stat *after);

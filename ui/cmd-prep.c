@@ -10,6 +10,7 @@
 #include "copyrun.h"
 #include "cmd.h"
 #include "error.h"
+#include "names.h"
 #include "prep.h"
 #include "prepared.h"
 #include "util.h"
@@ -31,6 +32,8 @@ usage(FILE *f)
 	    "nothing is\n"
 	    "                       written to a drive it does not name\n"
 	    "  --resume             continue an interrupted or full job\n"
+	    "  --overwrite-job NAME format a drive that holds job NAME, "
+	    "not completed\n"
 	    "  --skip-unreadable    copy the rest when some files cannot be "
 	    "read\n"
 	    "  --level N            zstd compression level (default 1)\n"
@@ -125,6 +128,7 @@ cmd_prep(int argc, char **argv)
 		{ "drive",		required_argument, NULL, 'd' },
 		{ "confirm",		required_argument, NULL, 'c' },
 		{ "resume",		no_argument,	   NULL, 'r' },
+		{ "overwrite-job",	required_argument, NULL, 'O' },
 		{ "skip-unreadable",	no_argument,	   NULL, 'u' },
 		{ "level",		required_argument, NULL, 'l' },
 		{ "chunk-size",		required_argument, NULL, 'C' },
@@ -164,6 +168,9 @@ cmd_prep(int argc, char **argv)
 			break;
 		case 'r':
 			o.resume = 1;
+			break;
+		case 'O':
+			o.overwrite_job = optarg;
 			break;
 		case 'u':
 			o.skip_unreadable = 1;
@@ -206,6 +213,12 @@ cmd_prep(int argc, char **argv)
 		goto usage;
 	}
 	o.drives = drives;
+	/* Before the status file below: a bad name leaves nothing behind. */
+	if ((rc = ds_name_check_job(o.job, &cause)) != DS_E_OK) {
+		ds_err_code(rc, cause);
+		free(drives);
+		return DS_EXIT_USAGE;
+	}
 	memset(&report, 0, sizeof report);
 	cli_ops_init(&report.cli, &st);
 	st.quiet = quiet;
@@ -245,6 +258,9 @@ cmd_prep(int argc, char **argv)
 	case DS_E_INELIGIBLE:
 	case DS_E_CHANGED:
 	case DS_E_BUSY:
+	case DS_E_OTHERJOB:
+	case DS_E_INSET:
+	case DS_E_JOBEXISTS:
 		ds_err_code(rc, cause);
 		cause = NULL;
 		ret = DS_EXIT_REFUSED;
@@ -255,6 +271,7 @@ cmd_prep(int argc, char **argv)
 		ret = DS_EXIT_STOPPED;
 		break;
 	case DS_E_INVAL:
+	case DS_E_BADNAME:
 		ds_err_code(rc, cause);
 		cause = NULL;
 		ret = DS_EXIT_USAGE;

@@ -33,7 +33,7 @@ ds_at_exit "kill $appender 2>/dev/null || :"
 expect_rc 0 strace -f -qq -o /dev/null -P "$T/st/small.txt" \
     -P "$T/st/big.bin" -e trace=pread64,read \
     -e inject=pread64,read:delay_exit=700000 \
-    "$DISKSEED" prep $DS_PREP_OPTS --staging "$T/st" --job ch \
+    "$DISKSEED" prep $DS_PREP_OPTS --staging "$T/st" --job chjob \
     --drive "$T/d.img" --confirm d.img
 kill $appender 2>/dev/null || :
 cat "$T/out" "$T/err" > "$T/all"

@@ -22,7 +22,7 @@ killed() {
 	set +e
 	strace -f -qq -o /dev/null -e trace=fdatasync \
 	    -e inject=fdatasync:signal=KILL:when=10 \
-	    "$DISKSEED" prep $DS_PREP_OPTS --staging "$T/$1/st" --job rc \
+	    "$DISKSEED" prep $DS_PREP_OPTS --staging "$T/$1/st" --job rcjob \
 	    --drive "$T/$1/d.img" --confirm d.img > /dev/null 2>&1
 	rc=$?
 	set -e 2>/dev/null || true
@@ -35,7 +35,7 @@ killed() {
 resumed() {
 	# shellcheck disable=SC2086
 	expect_rc_in "0 1 5" "$DISKSEED" prep $DS_PREP_OPTS --resume \
-	    --staging "$T/$1/st" --job rc --drive "$T/$1/d.img" --confirm d.img
+	    --staging "$T/$1/st" --job rcjob --drive "$T/$1/d.img" --confirm d.img
 	cat "$T/out" "$T/err" > "$T/all"
 	if [ "$got" != 0 ]; then
 		[ "$(sha "$T/$1/d.img")" = "$before" ] ||

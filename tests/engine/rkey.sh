@@ -11,7 +11,7 @@ RK="$top_builddir/tests/lib/rkrestore"
 mkcorpus -n 50 -b 7M -r 1M -s 2M "$T/st"
 mkdrives 3 8M
 # shellcheck disable=SC2086
-prep 0 "$T/st" rk $DRIVES
+prep 0 "$T/st" rkjob $DRIVES
 # shellcheck disable=SC2086
 set -- $(used_drives $DRIVES)
 [ $# -ge 2 ] || fail "want a set of at least 2 drives, got $#"

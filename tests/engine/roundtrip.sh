@@ -8,7 +8,7 @@
 mkcorpus -n 10000 -b 14M -r 4M "$T/staging"
 mkdrives 5 12M
 # shellcheck disable=SC2086
-prep 0 "$T/staging" rt $DRIVES
+prep 0 "$T/staging" rtjob $DRIVES
 
 # shellcheck disable=SC2086
 DRIVES=$(used_drives $DRIVES)

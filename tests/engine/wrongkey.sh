@@ -7,7 +7,7 @@ mkdir "$T/st"
 randfile "$T/st/a.bin" 300K
 echo text > "$T/st/b.txt"
 mkimage "$T/k.img" 8M
-prep 0 "$T/st" wk "$T/k.img"
+prep 0 "$T/st" wkjob "$T/k.img"
 expect_rc 0 "$DISKSEED" verify "$T/k.img"
 
 # Key files are private.

@@ -106,3 +106,22 @@ all_hold_chunks() {
 		    wc -l)" -gt 0 ] || fail "$d holds no chunk"
 	done
 }
+
+# evil IMAGE ITEM...: writes a hand-made (hostile) drive
+# with tests/lib/mkevil (its header documents the items) and leaves its
+# key where restore and verify find it. Sets $EVIL_SET and $EVIL_KEY.
+evil() {
+	img=$1
+	shift
+	[ -x "$top_builddir/tests/lib/mkevil" ] || fail "mkevil not built"
+	# shellcheck disable=SC2046
+	set -- $("$top_builddir/tests/lib/mkevil" "$img" 8388608 "$@") ||
+	    fail "mkevil"
+	EVIL_SET=$1 EVIL_KEY=$2
+	keys=$XDG_STATE_HOME/diskseed/keys
+	mkdir -p "$keys"
+	chmod 700 "$XDG_STATE_HOME" "$XDG_STATE_HOME/diskseed" "$keys"
+	printf '{"setId": "%s", "keys": {"0": "%s"}}\n' "$1" "$2" \
+	    > "$keys/$1.json"
+	chmod 600 "$keys/$1.json"
+}
