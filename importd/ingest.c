@@ -85,6 +85,7 @@ struct ifile {
 	unsigned	 has_last:1;
 	unsigned	 uploaded:1;
 	unsigned	 link:1;	/* another name of a regular file */
+	unsigned	 symlink:1;
 };
 
 /* A copy log being written. */
@@ -929,6 +930,7 @@ add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
 		x->size = f->size;
 		x->regular = f->type == DS_MF_FILE;
 		x->link = f->type == DS_MF_HARDLINK;
+		x->symlink = f->type == DS_MF_SYMLINK;
 		x->fail_drive = -1;
 	} else
 		x = &in->files[in->slots[slot] - 1];
@@ -1143,6 +1145,30 @@ file_lost(struct ingest *in, struct ifile *f, char *reason)
 	pthread_mutex_unlock(&in->mu);
 }
 
+/*
+ * Whether a folder of PATH is a symbolic link of the drive set: restore
+ * refuses to write through one, and so does the ingest, though the store
+ * itself never holds a link.
+ */
+static int
+through_symlink(struct ingest *in, const char *path)
+{
+	struct ifile	*f;
+	char		*p, *slash;
+	int		 yes = 0;
+
+	if ((p = strdup(path)) == NULL)
+		return 1;
+	for (slash = strchr(p, '/'); slash != NULL && !yes;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		yes = (f = find_file(in, p)) != NULL && f->symlink;
+		*slash = '/';
+	}
+	free(p);
+	return yes;
+}
+
 static int
 sink_begin(void *arg, const struct ds_dr_entry *e, void **handle)
 {
@@ -1172,6 +1198,12 @@ sink_begin(void *arg, const struct ds_dr_entry *e, void **handle)
 	/* A folder store takes a file only whole, in one run. */
 	if (skip || (in->tgt_is_dir && !file_complete(f)))
 		return DS_DR_SKIP;
+	if (through_symlink(in, f->path)) {
+		if ((cause = strdup(_("refused: a folder of its path is a "
+		    "symbolic link"))) != NULL)
+			file_lost(in, f, cause);
+		return DS_DR_SKIP;
+	}
 	ds_hex(hex, f->sha, sizeof f->sha);
 	if (in->ran_before && f->has_sha && file_complete(f) &&
 	    target_has(in->tgt, in->container, f->path, f->size, hex, &yes,

@@ -61,11 +61,9 @@ create_ship() {
 	    { cat "$T/ship.out" >&2; fail "ship $1"; }
 }
 
-# dirstore_setup: importd (serving), the client, and a directory storage
-# account "demostore" at $T/store, the one the jobs made next use.
-dirstore_setup() {
-	client_setup
-	mkaddress
+# dirstore_account: adds the directory storage account "demostore" at
+# $T/store to importd.conf and restarts importd.
+dirstore_account() {
 	python3 - "$DS_IMPORTD_DIR/importd.conf" "$T/store" <<'EOP' ||
 import json, sys
 conf = json.load(open(sys.argv[1]))
@@ -74,6 +72,14 @@ json.dump(conf, open(sys.argv[1], "w"), indent=2)
 EOP
 	    fail "conf"
 	importd_restart
+}
+
+# dirstore_setup: importd (serving), the client, and the directory
+# account "demostore", the one the jobs made next use.
+dirstore_setup() {
+	client_setup
+	mkaddress
+	dirstore_account
 	DS_IMPORTD_ACCOUNT=demostore
 }
 
@@ -124,4 +130,46 @@ container_matches() {
 		    { cat "$T/get.err" >&2; fail "get $name"; }
 		[ "$(sha "$T/blob")" = "$sum" ] || fail "$name: content differs"
 	done <"$T/want.names"
+}
+
+# evil_job JOB RG ACCOUNT IMAGE KEYHEX: job JOB in resource group RG of
+# the current subscription, storing into ACCOUNT (container "backups"),
+# with the drive IMAGE (made by mkevil; its key KEYHEX as the recovery
+# key), then moved to Shipping: a drive the service takes as genuine.
+evil_job() {
+	"$DISKSEED" inspect --json "$4" >"$T/inspect.json" ||
+	    fail "inspect $4"
+	python3 - "$T/inspect.json" "$5" "$(basename "$4")" \
+	    "$DS_IMPORTD_LOCATION" "$DS_IMPORTD_SUBSCRIPTION" "$2" "$3" \
+	    >"$T/evil-body.json" <<'EOP' || fail "job body"
+import json, sys
+info = json.load(open(sys.argv[1]))
+key = bytes.fromhex(sys.argv[2])
+# The recovery key's text form (src/format.c, ds_rkey_format).
+rkey = "-".join("%06u" % ((key[2 * g] | key[2 * g + 1] << 8) * 11)
+                for g in range(16))
+loc, sub, rg, acct = sys.argv[4:8]
+print(json.dumps({"location": loc, "tags": {"container": "backups"},
+    "properties": {
+        "storageAccountId": "/subscriptions/%s/resourceGroups/%s/providers/"
+        "Microsoft.Storage/storageAccounts/%s" % (sub, rg, acct),
+        "jobType": "Import",
+        "returnAddress": json.load(open(sys.argv[1].replace(
+            "inspect.json", "ra.json"))),
+        "returnShipping": {"carrierName": "FedEx",
+                           "carrierAccountNumber": "123"},
+        "driveList": [{"driveId": sys.argv[3], "bitLockerKey": rkey,
+                       "manifestFile": info["manifestFile"],
+                       "manifestHash": info["manifestHash"],
+                       "driveHeaderHash": info["headerHash"]}]}}))
+EOP
+	code=$(importd_curl PUT "$(importd_job_path "$1" "$2")" \
+	    "$T/evil-body.json")
+	importd_expect 201 "$code"
+	track=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	echo "{\"properties\":{\"state\":\"Shipping\",$(importd_package \
+	    "1Z$track")}}" >"$T/evil-ship.json"
+	code=$(importd_curl PATCH "$(importd_job_path "$1" "$2")" \
+	    "$T/evil-ship.json")
+	importd_expect 200 "$code"
 }
