@@ -39,6 +39,8 @@ struct target {
 	char		*root_name;	/* directory: the container open */
 	int		 root_fd;	/* its folder; -1 */
 	int		 dirty;		/* written since the last sync */
+	char		*parent;	/* "CONTAINER/FOLDER" last walked */
+	int		 parent_fd;	/* its folder; -1 */
 };
 
 int
@@ -58,7 +60,7 @@ target_open(json_t *acct, struct target **out, char **cause)
 	dir = json_string_value(json_object_get(acct, "directory"));
 	if ((t = calloc(1, sizeof *t)) == NULL)
 		return DS_E_NOMEM;
-	t->root_fd = -1;
+	t->root_fd = t->parent_fd = -1;
 	if (dir != NULL) {
 		if ((t->dir = strdup(dir)) == NULL) {
 			free(t);
@@ -112,7 +114,7 @@ target_open_dir(const char *dir, const char *flat, struct target **out)
 	*out = NULL;
 	if ((t = calloc(1, sizeof *t)) == NULL)
 		return DS_E_NOMEM;
-	t->root_fd = -1;
+	t->root_fd = t->parent_fd = -1;
 	if ((t->dir = strdup(dir)) == NULL ||
 	    (flat != NULL && (t->flat = strdup(flat)) == NULL)) {
 		target_free(t);
@@ -130,6 +132,9 @@ target_free(struct target *t)
 	upload_pool_stop(t->pool);
 	if (t->root_fd != -1)
 		close(t->root_fd);
+	if (t->parent_fd != -1)
+		close(t->parent_fd);
+	free(t->parent);
 	free(t->root_name);
 	ds_blob_free(t->blob);
 	free(t->dir);
@@ -362,15 +367,35 @@ static int
 dir_walk(struct target *t, const char *container, const char *name,
     int make, int *dfd, char **base, char **cause)
 {
-	char	*copy, *comp, *next;
+	char	*copy, *comp, *next, *key = NULL;
 	int	 fd, nfd, rc;
 
 	*dfd = -1;
 	*base = NULL;
 	if ((rc = root_fd(t, container, cause)) != DS_E_OK)
 		return rc;
-	if ((copy = strdup(name)) == NULL)
+	/* Files come folder by folder: the last folder is kept open. */
+	if ((comp = strrchr(name, '/')) != NULL && asprintf(&key, "%s/%.*s",
+	    container, (int)(comp - name), name) == -1)
 		return DS_E_NOMEM;
+	if (key != NULL && t->parent != NULL && strcmp(key, t->parent) == 0 &&
+	    strcmp(comp + 1, ".") != 0 && strcmp(comp + 1, "..") != 0 &&
+	    comp[1] != '\0') {
+		free(key);
+		if ((*base = strdup(comp + 1)) == NULL)
+			return DS_E_NOMEM;
+		if ((*dfd = dup(t->parent_fd)) == -1) {
+			free(*base);
+			*base = NULL;
+			return ds_cause(cause, DS_E_IO, "dup: %s",
+			    strerror(errno));
+		}
+		return DS_E_OK;
+	}
+	if ((copy = strdup(name)) == NULL) {
+		free(key);
+		return DS_E_NOMEM;
+	}
 	if ((fd = dup(t->root_fd)) == -1) {
 		free(copy);
 		return ds_cause(cause, DS_E_IO, "dup: %s", strerror(errno));
@@ -393,10 +418,21 @@ dir_walk(struct target *t, const char *container, const char *name,
 	if ((*base = strdup(comp)) == NULL) {
 		close(fd);
 		free(copy);
+		free(key);
 		return DS_E_NOMEM;
 	}
 	*dfd = fd;
 	free(copy);
+	if (key != NULL) {
+		if (t->parent_fd != -1)
+			close(t->parent_fd);
+		free(t->parent);
+		t->parent = key;
+		if ((t->parent_fd = dup(fd)) == -1) {
+			free(t->parent);
+			t->parent = NULL;
+		}
+	}
 	return DS_E_OK;
 refused:
 	errno = EINVAL;
@@ -405,6 +441,7 @@ failed:
 	    name, strerror(errno));
 	close(fd);
 	free(copy);
+	free(key);
 	return rc;
 }
 
