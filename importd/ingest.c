@@ -762,7 +762,8 @@ read_manifest(const char *path, struct ds_manifest **mf, char **raw,
 	char		*buf = NULL;
 	int		 fd, rc = DS_E_IO;
 
-	*mf = NULL;
+	if (mf != NULL)
+		*mf = NULL;
 	*raw = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", path,
@@ -787,9 +788,10 @@ read_manifest(const char *path, struct ds_manifest **mf, char **raw,
 		goto out;
 	}
 	buf[h.manifest_len] = '\0';
-	if ((rc = ds_manifest_parse(buf, h.manifest_len, mf, cause)) !=
-	    DS_E_OK)
+	if (mf != NULL && (rc = ds_manifest_parse(buf, h.manifest_len, mf,
+	    cause)) != DS_E_OK)
 		goto out;
+	rc = DS_E_OK;
 	*raw = buf;
 	*rawlen = h.manifest_len;
 	buf = NULL;
@@ -855,6 +857,10 @@ load_drives(struct ingest *in, char **cause)
 			    NULL ? *cause : "?");
 			x->index = -1;
 			x->failed = 1;
+		} else {
+			/* The text is read again for the copy logs. */
+			free(x->mf_raw);
+			x->mf_raw = NULL;
 		}
 	}
 	sqlite3_finalize(st);
@@ -1475,9 +1481,16 @@ write_logs(struct ingest *in, struct idrive *d)
 			buf = d->verbose.p != NULL ? d->verbose.p : "";
 			len = d->verbose.len;
 		} else if (k == 2) {
-			if (d->mf_raw == NULL || !json_is_true(json_object_get(
-			    props_of(in), "backupDriveManifest")))
+			/* Read again now: a million-row manifest's text is
+			 * not kept for the whole run. */
+			if (d->path == NULL || !json_is_true(json_object_get(
+			    props_of(in), "backupDriveManifest")) ||
+			    read_manifest(d->path, NULL, &d->mf_raw,
+			    &d->mf_len, &cause) != DS_E_OK) {
+				free(cause);
+				cause = NULL;
 				continue;
+			}
 			buf = d->mf_raw;
 			len = d->mf_len;
 		}
@@ -1496,6 +1509,10 @@ write_logs(struct ingest *in, struct idrive *d)
 			free(uri);
 		}
 		free(name);
+		if (k == 2) {
+			free(d->mf_raw);
+			d->mf_raw = NULL;
+		}
 	}
 }
 

@@ -34,6 +34,9 @@ listing=$T/store/waimportexport/jldemostore/demostore.img_listing.jsonl
 grep_q "$listing" '"path": *"sym", *"type": *"symlink".*"target": *"d/a\.bin"'
 grep_q "$listing" '"path": *"empty", *"type": *"dir"'
 grep_q "$listing" '"path": *"d/c-link\.bin", *"type": *"hardlink".*"target": *"b-link\.bin"'
+# The manifest's copy (backupDriveManifest) is the drive's manifest.
+"$DISKSEED" inspect --json "$T/demostore.img" >"$T/insp.json" || fail "inspect"
+grep_q "$T/insp.json" "\"manifestHash\": \"$(sha "$T/store/waimportexport/jldemostore/demostore.img_manifest.json")\""
 ok "directory store: hard links stored as files, the rest listed"
 
 printf 'sym\nempty\n' >"$T/except"
