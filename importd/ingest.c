@@ -1228,9 +1228,14 @@ sink_begin(void *arg, const struct ds_dr_entry *e, void **handle)
 	if ((rc = target_obj_begin(in->tgt, in->container, f->path, f->size,
 	    in->ran_before, obj_done, o, &in->cur, &cause)) != DS_E_OK) {
 		free(o);
-		if (rc != DS_E_IO)
+		if (rc != DS_E_IO && rc != DS_E_BLOB_TOOBIG)
 			return rc;
-		/* A name the store refuses (a folder in the way...). */
+		/* A name the store refuses (a folder in the way, too many
+		 * blocks...). */
+		if (rc == DS_E_BLOB_TOOBIG) {
+			free(cause);
+			cause = strdup(ds_strerror(rc));
+		}
 		file_lost(in, f, cause);
 		return DS_DR_SKIP;
 	}
@@ -1267,10 +1272,15 @@ sink_end(void *arg, void *handle, const struct ds_dr_entry *e,
 	    (rc = target_obj_write(handle, NULL, 0, e->offset + e->length,
 	    &cause)) == DS_E_OK)
 		return 0;	/* the next part continues it */
-	if (st != DS_DR_OK) {
+	if (st != DS_DR_OK || sha == NULL) {
 		/* Damaged (named in the report), or not checkable here. */
+		if (st == DS_DR_OK && in->cur_f != NULL &&
+		    (cause = strdup(_("no SHA-256 to check it against"))) !=
+		    NULL)
+			file_lost(in, in->cur_f, cause);
+		else
+			free(cause);
 		drop_current(in);
-		free(cause);
 		return 0;
 	}
 	imeta_set(&m, e, sha);
@@ -1434,6 +1444,7 @@ stream_drives(struct ingest *in, const char **paths, size_t n,
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	target_set_stop(in->tgt, &stop_flag);
 	if ((rc = ds_dreader_open(&o, &in->dr, cause)) != DS_E_OK)
 		return rc;
 	rc = ds_dreader_run(in->dr, &sink);

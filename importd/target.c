@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ struct target {
 	char		*root_name;	/* directory: the container open */
 	int		 root_fd;	/* its folder; -1 */
 	int		 dirty;		/* written since the last sync */
+	const volatile sig_atomic_t *stop; /* set: end long loops */
 	char		*parent;	/* "CONTAINER/FOLDER" last walked */
 	int		 parent_fd;	/* its folder; -1 */
 };
@@ -140,6 +142,12 @@ target_free(struct target *t)
 	free(t->dir);
 	free(t->flat);
 	free(t);
+}
+
+void
+target_set_stop(struct target *t, const volatile sig_atomic_t *stop)
+{
+	t->stop = stop;
 }
 
 int
@@ -615,6 +623,9 @@ target_obj_write(struct target_obj *o, const void *buf, size_t len,
 		return DS_E_OK;
 	}
 	for (gap = off - o->pos; gap > 0; gap -= (uint64_t)len) {
+		/* A hole of a sparse file is zeros, sent: it may be long. */
+		if (o->t->stop != NULL && *o->t->stop)
+			return DS_E_CANCELED;
 		len = gap > 65536 ? 65536 : (size_t)gap;
 		if ((rc = blob_append(o, NULL, len)) != DS_E_OK)
 			return rc;

@@ -12,6 +12,7 @@
 #ifndef IMPORTD_TARGET_H
 #define IMPORTD_TARGET_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,8 @@ int	 target_open(json_t *account, struct target **out, char **cause);
 int	 target_open_dir(const char *dir, const char *flat,
 	    struct target **out);
 void	 target_free(struct target *t);
+/* STOP (borrowed) set ends a long write with DS_E_CANCELED. */
+void	 target_set_stop(struct target *t, const volatile sig_atomic_t *stop);
 /* Whether T is a directory (else Blob storage). */
 int	 target_is_dir(const struct target *t);
 
