@@ -1,7 +1,8 @@
 /*
  * The administration commands: init, subscription (add, add-cert,
- * list), serve, and the operator's moves of jobs and drives. Each
- * returns an exit code: 0 done, 1 failed, 2 bad command line.
+ * list), account (grant, revoke, list), serve, and the operator's moves
+ * of jobs and drives. Each returns an exit code: 0 done, 1 failed, 2
+ * bad command line.
  */
 #include "config.h"
 
@@ -37,6 +38,7 @@ struct opts {
 	const char	*error_log;
 	const char	*verbose_log;
 	const char	*manifest_uri;
+	const char	*account;
 	long		 days;
 	long long	 percent;
 	long long	 bytes;
@@ -47,7 +49,7 @@ struct opts {
 enum {
 	O_DIR = 256, O_LISTEN, O_ID, O_OUT, O_URL, O_JOB, O_SUB, O_RG,
 	O_DRIVE, O_PERCENT, O_BYTES, O_COPY, O_ELOG, O_VLOG, O_MURI, O_DAYS,
-	O_FORCE, O_JSON, O_HELP
+	O_FORCE, O_JSON, O_ACCOUNT, O_HELP
 };
 
 static const struct option longopts[] = {
@@ -69,6 +71,7 @@ static const struct option longopts[] = {
 	{ "days", required_argument, NULL, O_DAYS },
 	{ "force", no_argument, NULL, O_FORCE },
 	{ "json", no_argument, NULL, O_JSON },
+	{ "account", required_argument, NULL, O_ACCOUNT },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -118,6 +121,7 @@ parse_opts(int argc, char **argv, const char *help, struct opts *o)
 		case O_MURI: o->manifest_uri = optarg; break;
 		case O_FORCE: o->force = 1; break;
 		case O_JSON: o->json = 1; break;
+		case O_ACCOUNT: o->account = optarg; break;
 		case O_PERCENT:
 			if (parse_ll(optarg, 0, 100, &o->percent) != 0)
 				goto bad_number;
@@ -344,16 +348,33 @@ write_publishsettings(const char *path, const char *url, const char *id,
 	return DS_E_OK;
 }
 
+/* DS_E_OK when importd.conf of DIR has storage account ACCOUNT. */
+static int
+account_known(const char *dir, const char *account, char **cause)
+{
+	struct config	*cf;
+	int		 rc;
+
+	if ((rc = config_load(dir, &cf, cause)) != DS_E_OK)
+		return rc;
+	if (config_account(cf, account) == NULL)
+		rc = ds_cause(cause, DS_E_NOTFOUND, _("%s: no storage "
+		    "account %s"), "importd.conf", account);
+	config_free(cf);
+	return rc;
+}
+
 static const char sub_help[] = N_(
 "Usage: diskseed-importd subscription add --dir DIR NAME [--id GUID]\n"
-"           [--days N] [--out FILE] [--url URL]\n"
+"           [--days N] [--out FILE] [--url URL] [--account ACCOUNT]\n"
 "       diskseed-importd subscription add-cert --dir DIR --id GUID CERT.pem\n"
 "       diskseed-importd subscription remove-cert --dir DIR --id GUID\n"
 "           CERT.pem|SHA256\n"
 "       diskseed-importd subscription list --dir DIR\n"
 "'add' makes a management certificate signed by the service's CA,\n"
 "registers it for the subscription (made when new) and writes a\n"
-".publishsettings file (0600) whose path it prints.\n");
+".publishsettings file (0600) whose path it prints. --account also\n"
+"grants the subscription that storage account (see 'account grant').\n");
 
 static int
 sub_add(struct opts *o, const char *name)
@@ -379,6 +400,10 @@ sub_add(struct opts *o, const char *name)
 		importd_err(_("a subscription name has 1 to 100 characters"));
 		return 2;
 	}
+	/* An unknown --account is refused before anything is made. */
+	if (o->account != NULL && (rc = account_known(o->dir,
+	    o->account, &cause)) != DS_E_OK)
+		goto out;
 	if ((rc = open_db(o->dir, &db, &cause)) != DS_E_OK)
 		goto out;
 	cakp = config_path(o->dir, "ca.key");
@@ -409,6 +434,9 @@ sub_add(struct opts *o, const char *name)
 		db_rollback(db);
 		goto out;
 	}
+	if (o->account != NULL && (rc = config_grant(o->dir, o->account,
+	    guid, 1, &cause)) != DS_E_OK)
+		goto out;
 	if ((url = o->url != NULL ? strdup(o->url) : service_url(o->dir)) ==
 	    NULL) {
 		rc = DS_E_NOMEM;
@@ -570,6 +598,105 @@ admin_subscription(int argc, char **argv)
 	return 2;
 }
 
+static const char account_help[] = N_(
+"Usage: diskseed-importd account grant --dir DIR ACCOUNT GUID\n"
+"       diskseed-importd account revoke --dir DIR ACCOUNT GUID\n"
+"       diskseed-importd account list --dir DIR [--json]\n"
+"A storage account of importd.conf serves only the subscriptions in its\n"
+"\"subscriptions\" list: 'grant' adds subscription GUID to it, 'revoke'\n"
+"takes it out (jobs made before keep the account). A running serve reads\n"
+"the change at its next request.\n");
+
+/* Grants or revokes subscription SUB storage account ACCOUNT. */
+static int
+account_grant(struct opts *o, const char *account, const char *sub,
+    int grant)
+{
+	struct db	*db = NULL;
+	char		*cause = NULL, *name = NULL;
+	int		 rc;
+
+	if (!valid_guid(sub)) {
+		importd_err(_("%s: a subscription id is a GUID "
+		    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"), sub);
+		return 2;
+	}
+	/* A grant names a known subscription; a revoke may clean up after
+	 * one that is gone. */
+	if (grant && ((rc = open_db(o->dir, &db, &cause)) != DS_E_OK ||
+	    (rc = db_sub_get(db, sub, &name, &cause)) != DS_E_OK))
+		goto out;
+	rc = config_grant(o->dir, account, sub, grant, &cause);
+out:
+	free(name);
+	db_close(db);
+	return rc == DS_E_OK ? 0 : fail_code(rc, cause);
+}
+
+static int
+account_list(struct opts *o)
+{
+	struct config	*cf = NULL;
+	char		*cause = NULL;
+	json_t		*a, *out, *s;
+	size_t		 i, k;
+	int		 rc;
+
+	if ((rc = config_load(o->dir, &cf, &cause)) != DS_E_OK)
+		return fail_code(rc, cause);
+	out = json_array();
+	json_array_foreach(cf->accounts, i, a) {
+		s = json_object_get(a, "subscriptions");
+		json_array_append_new(out, json_pack("{s:O, s:o}", "name",
+		    json_object_get(a, "name"), "subscriptions",
+		    s != NULL ? json_deep_copy(s) : json_array()));
+	}
+	if (o->json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		json_array_foreach(out, i, a) {
+			printf("%s", json_string_value(json_object_get(a,
+			    "name")));
+			json_array_foreach(json_object_get(a, "subscriptions"),
+			    k, s)
+				printf("%s%s", k == 0 ? "  " : ",",
+				    json_string_value(s));
+			putchar('\n');
+		}
+	}
+	json_decref(out);
+	config_free(cf);
+	return 0;
+}
+
+int
+admin_account(int argc, char **argv)
+{
+	struct opts	o;
+	const char	*what;
+	int		rc;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		fputs(_(account_help), argc >= 2 && argv[1][1] == 'h' ?
+		    stdout : stderr);
+		return argc >= 2 && argv[1][1] == 'h' ? 0 : 2;
+	}
+	what = argv[1];
+	if ((rc = parse_opts(argc - 1, argv + 1, account_help, &o)) != 0)
+		return rc < 0 ? 2 : 0;
+	argc -= 1 + optind;
+	argv += 1 + optind;
+	if (strcmp(what, "grant") == 0 && argc == 2)
+		return account_grant(&o, argv[0], argv[1], 1);
+	if (strcmp(what, "revoke") == 0 && argc == 2)
+		return account_grant(&o, argv[0], argv[1], 0);
+	if (strcmp(what, "list") == 0 && argc == 0)
+		return account_list(&o);
+	fputs(_(account_help), stderr);
+	return 2;
+}
+
 static const char serve_help[] = N_(
 "Usage: diskseed-importd serve --dir DIR [--listen ADDRESS:PORT]\n"
 "Serves the import-job API over HTTPS until SIGTERM or SIGINT. Port 0\n"
@@ -608,8 +735,9 @@ static const char drive_help[] = N_(
 "           [--percent N] [--bytes N] [--copy-status TEXT]\n"
 "           [--error-log URI] [--verbose-log URI] [--manifest-uri URI]\n"
 "           STATE\n"
-"States: Specified, Received, NeverReceived, Transferring, Completed,\n"
-"CompletedMoreInfo, ShippedBack.\n");
+"Options --subscription ID and --resource-group RG pick among jobs of the\n"
+"same name. States: Specified, Received, NeverReceived, Transferring,\n"
+"Completed, CompletedMoreInfo, ShippedBack.\n");
 
 /* Whether an operator may move a job from FROM to TO. */
 static int

@@ -1,6 +1,7 @@
 /* importd.conf: the service's configuration, a JSON file. */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -89,7 +90,8 @@ static const char default_config[] =
 "  \"storageAccounts\": [\n"
 "    {\n"
 "      \"name\": \"devstoreaccount1\",\n"
-"      \"blobEndpoint\": \"http://127.0.0.1:10000/devstoreaccount1\"\n"
+"      \"blobEndpoint\": \"http://127.0.0.1:10000/devstoreaccount1\",\n"
+"      \"subscriptions\": []\n"
 "    }\n"
 "  ]\n"
 "}\n";
@@ -155,6 +157,25 @@ out:
 	return rc;
 }
 
+/* Whether V, an account's "subscriptions", is absent or a list of
+ * GUIDs. */
+static int
+valid_owners(json_t *v)
+{
+	json_t	*s;
+	size_t	 i;
+
+	if (v == NULL)
+		return 1;
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, s) {
+		if (!valid_guid(json_string_value(s)))
+			return 0;
+	}
+	return 1;
+}
+
 int
 config_load(const char *dir, struct config **out, char **cause)
 {
@@ -208,6 +229,16 @@ config_load(const char *dir, struct config **out, char **cause)
 			    "bad or missing \"name\""), path, i + 1);
 			goto fail;
 		}
+		if (!valid_owners(json_object_get(v, "subscriptions"))) {
+			rc = ds_cause(cause, rc, _("%s: storage account %zu: "
+			    "\"subscriptions\" must be a list of subscription "
+			    "ids (GUIDs)"), path, i + 1);
+			goto fail;
+		}
+	}
+	if (stat(path, &cf->st) == -1) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
+		goto fail;
 	}
 	if ((cf->dir = strdup(dir)) == NULL) {
 		rc = DS_E_NOMEM;
@@ -263,4 +294,143 @@ config_account(struct config *cf, const char *name)
 			return v;
 	}
 	return NULL;
+}
+
+json_t *
+config_account_for(struct config *cf, const char *name, const char *sub)
+{
+	json_t	*a = config_account(cf, name), *s;
+	size_t	 i;
+
+	/* No "subscriptions": the account serves nobody, not everybody. */
+	json_array_foreach(json_object_get(a, "subscriptions"), i, s) {
+		if (strcasecmp(json_string_value(s), sub) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+int
+config_refresh(struct config *cf, char **cause)
+{
+	struct config	*n;
+	struct stat	 st;
+	char		*path;
+	int		 rc;
+
+	if ((path = config_path(cf->dir, "importd.conf")) == NULL)
+		return DS_E_NOMEM;
+	rc = stat(path, &st);
+	free(path);
+	if (rc == 0 && st.st_ino == cf->st.st_ino &&
+	    st.st_dev == cf->st.st_dev && st.st_size == cf->st.st_size &&
+	    st.st_mtim.tv_sec == cf->st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == cf->st.st_mtim.tv_nsec)
+		return DS_E_OK;
+	if ((rc = config_load(cf->dir, &n, cause)) != DS_E_OK)
+		return rc;
+	json_decref(cf->root);
+	cf->root = n->root;
+	cf->locations = n->locations;
+	cf->accounts = n->accounts;
+	cf->st = n->st;
+	n->root = NULL;
+	config_free(n);
+	return DS_E_OK;
+}
+
+/* Adds or removes SUB in ACCOUNT's "subscriptions" of ROOT. */
+static int
+grant_in(json_t *root, const char *path, const char *account,
+    const char *sub, int grant, char **cause)
+{
+	json_t	*accounts = json_object_get(root, "storageAccounts");
+	json_t	*a = NULL, *owners, *s;
+	size_t	 i;
+
+	json_array_foreach(accounts, i, a) {
+		if (strcmp(json_string_value(json_object_get(a, "name")),
+		    account) == 0)
+			break;
+	}
+	if (i == json_array_size(accounts))
+		return ds_cause(cause, DS_E_NOTFOUND, _("%s: no storage "
+		    "account %s"), path, account);
+	if ((owners = json_object_get(a, "subscriptions")) == NULL) {
+		owners = json_array();
+		json_object_set_new(a, "subscriptions", owners);
+	}
+	json_array_foreach(owners, i, s) {
+		if (strcasecmp(json_string_value(s), sub) == 0)
+			break;
+	}
+	if (grant && i == json_array_size(owners))
+		json_array_append_new(owners, json_string(sub));
+	else if (!grant && i < json_array_size(owners))
+		json_array_remove(owners, i);
+	return DS_E_OK;
+}
+
+int
+config_grant(const char *dir, const char *account, const char *sub,
+    int grant, char **cause)
+{
+	struct config	*cf = NULL;
+	char		*path = NULL, *tmp = NULL;
+	FILE		*f = NULL;
+	int		 fd = -1, lock = -1, rc;
+
+	/* One rewrite at a time: a lock on the service directory. */
+	if ((lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    flock(lock, LOCK_EX) == -1) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((rc = config_load(dir, &cf, cause)) != DS_E_OK)
+		goto out;
+	if ((path = config_path(dir, "importd.conf")) == NULL ||
+	    asprintf(&tmp, "%s.XXXXXX", path) == -1) {
+		tmp = NULL;
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	if ((rc = grant_in(cf->root, path, account, sub, grant, cause)) !=
+	    DS_E_OK)
+		goto out;
+	/* mkstemp() makes it 0600, as the account keys in it need. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (json_dumpf(cf->root, f, JSON_INDENT(2)) != 0 ||
+	    fputc('\n', f) == EOF || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	rc = fclose(f);
+	f = NULL;
+	if (rc != 0 || rename(tmp, path) != 0) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = DS_E_OK;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (tmp != NULL)
+		unlink(tmp);
+	if (lock != -1)
+		close(lock);
+	free(tmp);
+	free(path);
+	config_free(cf);
+	return rc;
 }

@@ -20,6 +20,24 @@ struct db {
 	sqlite3	*h;
 };
 
+/*
+ * A tracking number is unique within one subscription, not across them:
+ * refusing one that another tenant uses would tell that tenant's
+ * customer that it is in use.
+ */
+#define JOBS_TABLE(name)						\
+    "CREATE TABLE IF NOT EXISTS " name " ("				\
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"				\
+    " subscription TEXT NOT NULL COLLATE NOCASE,"			\
+    " rg TEXT NOT NULL COLLATE NOCASE,"					\
+    " name TEXT NOT NULL COLLATE NOCASE,"				\
+    " state TEXT NOT NULL,"						\
+    " tracking TEXT COLLATE NOCASE,"					\
+    " doc TEXT NOT NULL,"						\
+    " uid TEXT,"							\
+    " UNIQUE (subscription, rg, name),"					\
+    " UNIQUE (subscription, tracking));"
+
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
@@ -33,16 +51,7 @@ static const char schema[] =
     " fingerprint TEXT NOT NULL COLLATE NOCASE,"
     " subscription TEXT NOT NULL REFERENCES subscriptions(id),"
     " PRIMARY KEY (fingerprint, subscription));"
-    "CREATE TABLE IF NOT EXISTS jobs ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " subscription TEXT NOT NULL COLLATE NOCASE,"
-    " rg TEXT NOT NULL COLLATE NOCASE,"
-    " name TEXT NOT NULL COLLATE NOCASE,"
-    " state TEXT NOT NULL,"
-    " tracking TEXT UNIQUE COLLATE NOCASE,"
-    " doc TEXT NOT NULL,"
-    " uid TEXT,"
-    " UNIQUE (subscription, rg, name));";
+    JOBS_TABLE("jobs");
 
 /*
  * A job's immutable id: 128 random bits as 32 lowercase hex digits, made
@@ -54,16 +63,31 @@ static const char schema[] =
 #define DB_NEW_UID	"lower(hex(randomblob(16)))"
 
 /*
- * Brings a database made before job ids had them up to date: adds the
- * column, gives every job an id and indexes them. In one immediate
- * transaction so that two processes opening an old database at once do
- * not both alter it.
+ * What brings a database of an older version up to date, run by
+ * db_migrate(). Jobs without an id: the column, an id for each, and the
+ * index.
  */
+static const char has_uid[] =
+    "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'uid'";
 static const char migrate_uid[] =
     "ALTER TABLE jobs ADD COLUMN uid TEXT;";
 static const char fill_uid[] =
     "UPDATE jobs SET uid = " DB_NEW_UID " WHERE uid IS NULL;"
     "CREATE UNIQUE INDEX IF NOT EXISTS jobs_uid ON jobs (uid);";
+/* Tracking numbers unique across all subscriptions: SQLite changes a
+ * table's constraints only by copying it, row ids and sequence kept. */
+static const char has_global_tracking[] =
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs' "
+    "AND sql LIKE '%tracking TEXT UNIQUE%'";
+static const char migrate_tracking[] =
+    JOBS_TABLE("jobs_new")
+    "INSERT INTO jobs_new (id, subscription, rg, name, state, tracking, "
+    " doc, uid) SELECT id, subscription, rg, name, state, tracking, doc, "
+    " uid FROM jobs;"
+    "UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence "
+    " WHERE name = 'jobs') WHERE name = 'jobs_new';"
+    "DROP TABLE jobs;"
+    "ALTER TABLE jobs_new RENAME TO jobs;";
 
 static int
 db_fail(struct db *db, char **cause, const char *what)
@@ -72,15 +96,14 @@ db_fail(struct db *db, char **cause, const char *what)
 	    sqlite3_errmsg(db->h));
 }
 
-/* Whether table jobs has column uid: 1, 0, or -1 on an error. */
+/* Whether query SQL returns a row: 1, 0, or -1 on an error. */
 static int
-db_has_uid(struct db *db)
+db_ask(struct db *db, const char *sql)
 {
 	sqlite3_stmt	*st;
 	int		 rc, found = 0;
 
-	if (sqlite3_prepare_v2(db->h, "SELECT 1 FROM pragma_table_info("
-	    "'jobs') WHERE name = 'uid'", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		found = 1;
@@ -88,23 +111,40 @@ db_has_uid(struct db *db)
 	return rc == SQLITE_DONE ? found : -1;
 }
 
-/* Runs the migrations an older database needs; an SQLite code, *err
- * allocated by SQLite on failure. */
+/* Runs SQL when ASK (a query) returns a row; an SQLite code. */
+static int
+db_migrate_if(struct db *db, const char *ask, int when, const char *sql,
+    char **err)
+{
+	int	has;
+
+	if ((has = db_ask(db, ask)) == -1) {
+		*err = sqlite3_mprintf("%s", sqlite3_errmsg(db->h));
+		return SQLITE_ERROR;
+	}
+	if (has != when)
+		return SQLITE_OK;
+	return sqlite3_exec(db->h, sql, NULL, NULL, err);
+}
+
+/*
+ * Runs the migrations an older database needs, in one immediate
+ * transaction so that two processes opening an old database at once do
+ * not both alter it. An SQLite code; *err allocated by SQLite on
+ * failure.
+ */
 static int
 db_migrate(struct db *db, char **err)
 {
-	int	 rc, has;
+	int	 rc;
 
 	if ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
 	    err)) != SQLITE_OK)
 		return rc;
-	if ((has = db_has_uid(db)) == -1) {
-		rc = SQLITE_ERROR;
-		*err = sqlite3_mprintf("%s", sqlite3_errmsg(db->h));
-		goto fail;
-	}
-	if ((has == 0 && (rc = sqlite3_exec(db->h, migrate_uid, NULL, NULL,
-	    err)) != SQLITE_OK) ||
+	if ((rc = db_migrate_if(db, has_uid, 0, migrate_uid, err)) !=
+	    SQLITE_OK ||
+	    (rc = db_migrate_if(db, has_global_tracking, 1, migrate_tracking,
+	    err)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(db->h, fill_uid, NULL, NULL, err)) !=
 	    SQLITE_OK ||
 	    (rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, err)) != SQLITE_OK)
@@ -287,7 +327,8 @@ db_sub_cert_remove(struct db *db, const char *id, const char *fpr,
     char **cause)
 {
 	return db_do(db, cause, fpr, 1, "DELETE FROM certificates WHERE "
-	    "fingerprint = ? AND subscription = ?", fpr, id, NULL);
+	    "fingerprint = ? AND subscription = ? COLLATE NOCASE", fpr, id,
+	    NULL);
 }
 
 int
@@ -300,10 +341,11 @@ db_cert_allowed(struct db *db, const char *sub, const char *fpr,
 	if (name != NULL)
 		*name = NULL;
 	if (sub != NULL)
+		/* Subscription ids compare without regard to case. */
 		st = db_prepare(db, "SELECT s.name FROM certificates c JOIN "
 		    "subscriptions s ON s.id = c.subscription WHERE "
-		    "c.fingerprint = ? AND c.subscription = ?", fpr, sub,
-		    NULL);
+		    "c.fingerprint = ? AND c.subscription = ? COLLATE NOCASE",
+		    fpr, sub, NULL);
 	else
 		st = db_prepare(db, "SELECT s.name FROM certificates c JOIN "
 		    "subscriptions s ON s.id = c.subscription WHERE "

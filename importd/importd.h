@@ -18,6 +18,8 @@
 #ifndef IMPORTD_H
 #define IMPORTD_H
 
+#include <sys/stat.h>
+
 #include <stdarg.h>
 
 #include <jansson.h>
@@ -40,7 +42,9 @@ struct config {
 	char	*listen;	/* "ADDR:PORT" */
 	json_t	*root;		/* the whole file */
 	json_t	*locations;	/* borrowed from root: Location objects */
-	json_t	*accounts;	/* borrowed from root: {name, blobEndpoint} */
+	json_t	*accounts;	/* borrowed from root: {name, blobEndpoint,
+				   subscriptions} */
+	struct stat st;		/* importd.conf when read (config_refresh) */
 };
 /* Reads DIR/importd.conf; caller frees *out with config_free(). */
 int	 config_load(const char *dir, struct config **out, char **cause);
@@ -52,6 +56,28 @@ int	 config_write_default(const char *dir, const char *listen,
 json_t	*config_location(struct config *cf, const char *name);
 /* The storage account named NAME; borrowed, NULL when unknown. */
 json_t	*config_account(struct config *cf, const char *name);
+/*
+ * The storage account named NAME when subscription SUB (a GUID, any case)
+ * is in its "subscriptions"; borrowed. NULL when unknown or another
+ * tenant's: the caller cannot tell which, and neither can a client.
+ */
+json_t	*config_account_for(struct config *cf, const char *name,
+	    const char *sub);
+/*
+ * Reads importd.conf again when it changed since CF was read (another
+ * inode, size or time): its locations and accounts replace CF's, so
+ * what CF lent before is freed. The listen address stays. On a bad file
+ * CF is kept as it was and the error returned.
+ */
+int	 config_refresh(struct config *cf, char **cause);
+/*
+ * Adds (GRANT 1) or removes (0) subscription SUB in the "subscriptions"
+ * of storage account ACCOUNT in DIR/importd.conf, rewriting the file
+ * (0600) by rename so a reader never sees half of it. DS_E_NOTFOUND
+ * when the file has no such account.
+ */
+int	 config_grant(const char *dir, const char *account, const char *sub,
+	    int grant, char **cause);
 /* Splits "ADDR:PORT"; *addr is allocated. */
 int	 config_split_listen(const char *s, char **addr, int *port,
 	    char **cause);
@@ -87,6 +113,7 @@ int	 tls_ca_store(const char *dir, X509_STORE **out, char **cause);
 /* admin.c: the commands; return exit codes. */
 int	 admin_init(int argc, char **argv);
 int	 admin_subscription(int argc, char **argv);
+int	 admin_account(int argc, char **argv);
 int	 admin_job(int argc, char **argv);
 int	 admin_drive(int argc, char **argv);
 int	 admin_serve(int argc, char **argv);
@@ -147,6 +174,8 @@ int	 valid_job_name(const char *s);
 int	 valid_rg_name(const char *s);
 int	 valid_account_name(const char *s);
 int	 valid_container_name(const char *s);
+/* The same, in any case: what receive makes of a "container" tag. */
+int	 valid_container_name_any_case(const char *s);
 /* Frees (and wipes) what jansson allocated, e.g. json_dumps()'s string;
  * takes NULL. */
 void	 importd_json_free(void *p);

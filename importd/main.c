@@ -29,6 +29,8 @@ static const struct {
 	    N_("make a service directory: CA, server certificate, config") },
 	{ "subscription", admin_subscription,
 	    N_("add or list subscriptions and their certificates") },
+	{ "account", admin_account,
+	    N_("grant subscriptions the storage accounts of importd.conf") },
 	{ "serve", admin_serve,
 	    N_("run the import-job API over HTTPS") },
 	{ "job", admin_job,

@@ -236,9 +236,14 @@ parse_account(struct req *r, json_t *v)
 	if (!valid_account_name(name))
 		return bad(r, target, _("The storage account name '%s' must "
 		    "have 3 to 24 lowercase letters and digits."), name);
-	if (config_account(r->cf, name) == NULL)
-		return bad(r, target, _("The storage account '%s' is not "
-		    "served here."), name);
+	/* Unknown and another tenant's get one answer: a client learns
+	 * nothing of the accounts that are not its own. */
+	if (config_account_for(r->cf, name, r->sub) == NULL) {
+		server_error(r, 403, "AuthorizationFailed", target,
+		    _("The storage account '%s' is not available to this "
+		    "subscription."), name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -302,8 +307,26 @@ parse_tags(struct req *r, json_t *v, json_t **out)
 		if (!json_is_string(t))
 			return bad(r, "tags", _("Tag values must be strings."));
 	}
+	t = json_object_get(v, "container");
+	if (t != NULL && !valid_container_name_any_case(json_string_value(t)))
+		return bad(r, "tags.container", _("'%s' is not a valid "
+		    "container name (3 to 63 lowercase letters, digits and "
+		    "single hyphens)."), json_string_value(t));
 	*out = json_deep_copy(v);
 	return 0;
+}
+
+/*
+ * The container a job's drives are stored in: its "container" tag or,
+ * without one, its name (receive lowercases it). NAME is the job's.
+ */
+static const char *
+tags_container(json_t *tags, const char *name)
+{
+	const char	*c = json_string_value(json_object_get(tags,
+	    "container"));
+
+	return c != NULL ? c : name;
 }
 
 /* The ShippingInformation of a location. */
@@ -346,13 +369,30 @@ check_count(struct req *r, json_t *props)
 	    drives);
 }
 
+/*
+ * The request's subscription id in lowercase, in BUF (40 bytes): ids
+ * compare without regard to case, and a job is stored and named under
+ * one spelling of its subscription.
+ */
+static const char *
+sub_id(struct req *r, char *buf)
+{
+	size_t	i;
+
+	for (i = 0; r->sub[i] != '\0' && i < 39; i++)
+		buf[i] = (char)(r->sub[i] >= 'A' && r->sub[i] <= 'Z' ?
+		    r->sub[i] - 'A' + 'a' : r->sub[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 /* Builds the job document of a PUT. OLD is the job it replaces. */
 static int
 build_job(struct req *r, json_t *old, json_t **out)
 {
 	json_t		*b = r->body, *p, *v, *doc, *props, *o, *loc;
 	const char	*type, *s;
-	char		 now[40], *id;
+	char		 now[40], *id, guid[40];
 
 	*out = NULL;
 	if ((v = json_object_get(b, "location")) == NULL)
@@ -482,7 +522,8 @@ build_job(struct req *r, json_t *old, json_t **out)
 	json_object_set_new(doc, "identity", json_pack("{s:s}", "type",
 	    "None"));
 	if (asprintf(&id, "/subscriptions/%s/resourceGroups/%s/providers/"
-	    "Microsoft.ImportExport/jobs/%s", r->sub, r->rg, r->job) == -1)
+	    "Microsoft.ImportExport/jobs/%s", sub_id(r, guid), r->rg,
+	    r->job) == -1)
 		goto fail;
 	json_object_set_new(doc, "id", json_string(id));
 	free(id);
@@ -529,11 +570,11 @@ job_tracking(json_t *doc)
 static int
 store(struct req *r, json_t *doc)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, guid[40];
 	int	 rc;
 
-	rc = db_job_put(r->db, r->sub, r->rg, r->job, doc, job_tracking(doc),
-	    &cause);
+	rc = db_job_put(r->db, sub_id(r, guid), r->rg, r->job, doc,
+	    job_tracking(doc), &cause);
 	if (rc == DS_E_OK)
 		rc = db_commit(r->db, &cause);
 	if (rc == DS_E_EXISTS)
@@ -608,7 +649,8 @@ patch_job(struct req *r, json_t *doc)
 		    *json_string_value(v) == '\0')
 			continue;	/* "" = unchanged (as in UpdateJob) */
 		if (st > shipping || (st == shipping &&
-		    strcmp(key, "driveList") == 0)) {
+		    (strcmp(key, "driveList") == 0 ||
+		    strcmp(key, "cancelRequested") == 0))) {
 			server_error(r, 409, "InvalidJobState", key,
 			    strcmp(key, "cancelRequested") == 0 ?
 			    _("The job '%s' is in state %s: a job can be "
@@ -677,6 +719,18 @@ patch_job(struct req *r, json_t *doc)
 	if ((v = json_object_get(r->body, "tags")) != NULL) {
 		if (parse_tags(r, v, &o) != 0)
 			return -1;
+		/* The drives may be on their way: where they are stored is
+		 * fixed from Shipping on. */
+		if (st >= shipping && strcasecmp(tags_container(o, r->job),
+		    tags_container(json_object_get(doc, "tags"), r->job)) !=
+		    0) {
+			json_decref(o);
+			server_error(r, 409, "InvalidJobState",
+			    "tags.container", _("The job '%s' is in state %s: "
+			    "its container can no longer be changed."), r->job,
+			    state);
+			return -1;
+		}
 		if (o != NULL)
 			json_object_set_new(doc, "tags", o);
 		else
@@ -749,6 +803,12 @@ routes_jobs(struct req *r)
 	if ((r->method == EVHTTP_REQ_PUT || r->method == EVHTTP_REQ_PATCH) &&
 	    server_body(r) != 0)
 		return;
+	/* Accounts granted while serving count from the next request. */
+	if (config_refresh(r->cf, &cause) != DS_E_OK) {
+		importd_log("importd.conf not read again: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	mutating = r->method != EVHTTP_REQ_GET && r->action == NULL;
 	if (mutating && db_begin(r->db, &cause) != DS_E_OK) {
 		importd_log("begin: %s", cause);

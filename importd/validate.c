@@ -137,6 +137,21 @@ valid_container_name(const char *s)
 	return 1;
 }
 
+int
+valid_container_name_any_case(const char *s)
+{
+	char	buf[64];
+	size_t	i;
+
+	if (s == NULL || strlen(s) >= sizeof buf)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' :
+		    s[i]);
+	buf[i] = '\0';
+	return valid_container_name(buf);
+}
+
 void
 importd_json_free(void *p)
 {

@@ -111,16 +111,19 @@ answer_error(const struct ds_http_resp *r, const char *what, char **cause)
 	size_t		 i;
 	int		 rc;
 
-	if (r->status == 401 || r->status == 403)
+	o = json_loadb(r->body, r->len, 0, &je);
+	e = json_object_get(o, "error");
+	code = json_string_value(json_object_get(e, "code"));
+	/* A 403 AuthorizationFailed (a storage account that is not the
+	 * subscription's) refuses the request, not the certificate. */
+	if (r->status == 401 || (r->status == 403 && (code == NULL ||
+	    strcmp(code, "AuthorizationFailed") != 0)))
 		rc = DS_E_AUTH;
 	else if (r->status == 404)
 		rc = DS_E_NOTFOUND;
 	else
 		rc = DS_E_SERVICE;
-	o = json_loadb(r->body, r->len, 0, &je);
-	e = json_object_get(o, "error");
 	if (json_is_object(e)) {
-		code = json_string_value(json_object_get(e, "code"));
 		msg = json_string_value(json_object_get(e, "message"));
 		target = json_string_value(json_object_get(e, "target"));
 		details = json_object_get(e, "details");

@@ -52,6 +52,19 @@ expect_rc 1 "$DISKSEED" job create --job job-real \
 	--storage-account "$DS_IMPORTD_ACCOUNT"
 grep_q "$T/err" "choose a location"
 
+# An account not granted to the subscription: the service's refusal
+# (403 AuthorizationFailed) is said as such, not as a certificate
+# problem.
+"$DISKSEED_IMPORTD" account revoke --dir "$DS_IMPORTD_DIR" \
+	"$DS_IMPORTD_ACCOUNT" "$DS_IMPORTD_SUBSCRIPTION" || fail "revoke"
+expect_rc 6 "$DISKSEED" job create --job job-real \
+	--storage-account "$DS_IMPORTD_ACCOUNT" --location "$DS_IMPORTD_LOCATION" \
+	--container backups --return-address "$T/ra.json"
+grep_q "$T/err" "not available to this subscription"
+grep -q "refused the certificate" "$T/err" && fail "told as a certificate problem"
+"$DISKSEED_IMPORTD" account grant --dir "$DS_IMPORTD_DIR" \
+	"$DS_IMPORTD_ACCOUNT" "$DS_IMPORTD_SUBSCRIPTION" || fail "grant"
+
 expect_rc 0 "$DISKSEED" job create --job job-real \
 	--storage-account "$DS_IMPORTD_ACCOUNT" --location "$DS_IMPORTD_LOCATION" \
 	--container backups --return-address "$T/ra.json"

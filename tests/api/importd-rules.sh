@@ -62,10 +62,22 @@ importd_expect 400 "$(put 1job "$T/b.json")" InvalidResourceName
 importd_expect 400 "$(put job_x "$T/b.json")" InvalidResourceName
 importd_expect 400 "$(put okname "$T/b.json" 'bad%21rg')" InvalidResourceName
 importd_expect 400 "$(importd_curl GET "/subscriptions/not-a-guid/resourceGroups/rg$P/jobs/okname")" InvalidSubscriptionId
-for acct in Bad_Name ab abcdefghijklmnopqrstuvwxy UPPER unknownacct; do
+for acct in Bad_Name ab abcdefghijklmnopqrstuvwxy UPPER; do
 	sed "s|/storageAccounts/$DS_IMPORTD_ACCOUNT|/storageAccounts/$acct|" "$T/b.json" >"$T/c.json"
 	importd_expect 400 "$(put acct "$T/c.json")" InvalidParameter
 	grep_q "$T/resp" '"target":"properties.storageAccountId"'
+done
+# An account the service does not have is answered as one of another
+# tenant's (tests/api/importd-tenants.sh): nothing tells them apart.
+sed "s|/storageAccounts/$DS_IMPORTD_ACCOUNT|/storageAccounts/unknownacct|" "$T/b.json" >"$T/c.json"
+importd_expect 403 "$(put acct "$T/c.json")" AuthorizationFailed
+grep_q "$T/resp" '"target":"properties.storageAccountId"'
+# A container tag receive could not use is refused when the job is made.
+for c in bad--name -bad ab; do
+	importd_job_body "$T/c.json" 1
+	sed "s|^{|{\"tags\":{\"container\":\"$c\"},|" "$T/c.json" >"$T/d.json"
+	importd_expect 400 "$(put ctag "$T/d.json")" InvalidParameter
+	grep_q "$T/resp" '"target":"tags.container"'
 done
 for c in Bad bad--name -bad ab; do
 	importd_job_body "$T/c.json" 1 "\"diagnosticsPath\":\"$c\""

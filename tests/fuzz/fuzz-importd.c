@@ -87,8 +87,10 @@ __wrap_evhttp_send_reply(struct evhttp_request *req, int code,
 	if (getenv("FUZZ_VERBOSE") != NULL)
 		fprintf(stderr, "reply %d\n", code);
 	FUZZ_CHECK(reason != NULL);
+	/* 403: a storage account that is not the subscription's. */
 	FUZZ_CHECK(code == 200 || code == 201 || code == 400 ||
-	    code == 404 || code == 405 || code == 409 || code == 500);
+	    code == 403 || code == 404 || code == 405 || code == 409 ||
+	    code == 500);
 	len = databuf != NULL ? evbuffer_get_length(databuf) : 0;
 	if (len == 0) {
 		FUZZ_CHECK(code == 200);
@@ -116,11 +118,6 @@ setup(void)
 
 	if (cf != NULL)
 		return;
-	if (config_write_default(fuzz_tmpdir(), "127.0.0.1:0", &cause) !=
-	    DS_E_OK || config_load(fuzz_tmpdir(), &cf, &cause) != DS_E_OK) {
-		fprintf(stderr, "config: %s\n", cause);
-		abort();
-	}
 	path = config_path(fuzz_tmpdir(), "importd.db");
 	if (db_open(path, &db, &cause) != DS_E_OK ||
 	    db_sub_add(db, SUB, "fuzz", &cause) != DS_E_OK) {
@@ -128,6 +125,15 @@ setup(void)
 		abort();
 	}
 	free(path);
+	/* The default account, granted to the subscription: else every
+	 * Jobs_Create ends at the 403. */
+	if (config_write_default(fuzz_tmpdir(), "127.0.0.1:0", &cause) !=
+	    DS_E_OK || config_grant(fuzz_tmpdir(), "devstoreaccount1", SUB, 1,
+	    &cause) != DS_E_OK ||
+	    config_load(fuzz_tmpdir(), &cf, &cause) != DS_E_OK) {
+		fprintf(stderr, "config: %s\n", cause);
+		abort();
+	}
 }
 
 /* Jobs_ListByResourceGroup with the query string Q (one job at most, so

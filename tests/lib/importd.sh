@@ -98,11 +98,12 @@ importd_kill9() {
 
 importd_restart() { importd_stop; importd_start; }
 
-# Adds subscription $1 (id $2 or a fresh GUID); sets the variables above.
+# Adds subscription $1 (id $2 or a fresh GUID), granted the storage
+# account $DS_IMPORTD_ACCOUNT; sets the variables above.
 importd_subscription() {
 	name=$1
 	set -- "$DISKSEED_IMPORTD" subscription add --dir "$DS_IMPORTD_DIR" \
-	    ${2:+--id "$2"} "$name"
+	    ${2:+--id "$2"} --account "$DS_IMPORTD_ACCOUNT" "$name"
 	DS_IMPORTD_PUBLISHSETTINGS=$("$@" 2>"$T/importd-sub.err") ||
 	    { cat "$T/importd-sub.err" >&2; fail "subscription add $name"; }
 	DS_IMPORTD_SUBSCRIPTION=$(sed -n 's/.* Id="\([^"]*\)".*/\1/p' \

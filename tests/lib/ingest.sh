@@ -48,9 +48,16 @@ prep_ship() {
 	create_ship "$job" "1Z$track"
 }
 
+# account_grant ACCOUNT: the current subscription may use ACCOUNT.
+account_grant() {
+	"$DISKSEED_IMPORTD" account grant --dir "$DS_IMPORTD_DIR" \
+	    "$1" "$DS_IMPORTD_SUBSCRIPTION" || fail "account grant $1"
+}
+
 # create_ship JOB TRACKING: create job JOB of the drives prepped
 # (container "backups") and ship it.
 create_ship() {
+	account_grant "$DS_IMPORTD_ACCOUNT"
 	"$DISKSEED" job create --job "$1" \
 	    --storage-account "$DS_IMPORTD_ACCOUNT" \
 	    --location "$DS_IMPORTD_LOCATION" --container backups \
@@ -139,6 +146,7 @@ container_matches() {
 evil_job() {
 	"$DISKSEED" inspect --json "$4" >"$T/inspect.json" ||
 	    fail "inspect $4"
+	account_grant "$3"
 	python3 - "$T/inspect.json" "$5" "$(basename "$4")" \
 	    "$DS_IMPORTD_LOCATION" "$DS_IMPORTD_SUBSCRIPTION" "$2" "$3" \
 	    >"$T/evil-body.json" <<'EOP' || fail "job body"
