@@ -49,6 +49,7 @@ struct run {
 	int			 split_given;	/* the sink has parts */
 
 	struct pathset		 files;
+	struct pathset		 inhand;	/* !WHOLE: every row's path */
 };
 
 static uint64_t
@@ -200,6 +201,11 @@ seg_read(struct archive *a, void *arg, const void **buf)
 
 	if (ru->next_chunk >= end || ru->stop != DS_E_OK)
 		return 0;
+	/* Also while libarchive reads past an entry nobody wants. */
+	if (dr_progress(ru->dr, NULL) != 0) {
+		ru->stop = DS_E_CANCELED;
+		return 0;
+	}
 	rc = dr_check_chunk(ru->dr, ru->d, ru->next_chunk, &len, &why);
 	if (rc != DS_E_OK) {
 		ru->bad_chunk = (int64_t)ru->next_chunk;
@@ -361,7 +367,11 @@ other_mismatch(struct run *ru, struct archive_entry *e,
 		if (!normal_path(t))
 			return _("refused: the hard link's target is not a "
 			    "plain relative path");
-		if (!pathset_has(&ru->files, t))
+		/* Reading the drives in hand only, a target on another
+		 * drive is the sink's to check (it stored it before). */
+		if (!pathset_has(&ru->files, t) &&
+		    ((ru->dr->o.flags & DS_DR_WHOLE) ||
+		    pathset_has(&ru->inhand, t)))
 			return _("refused: the hard link's target was not "
 			    "read as a regular file before it");
 	}
@@ -445,7 +455,7 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 	void			*h = NULL;
 	uint8_t			 sum[32];
 	unsigned int		 mdlen = 32;
-	int			 bad = 0, given = 0, r, rc;
+	int			 bad = 0, given = 0, skip, r, rc;
 	enum ds_dr_status	 st;
 
 	fill_entry(ru, &x, e, f);
@@ -458,8 +468,6 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 			ru->stop = DS_E_NOMEM;
 			return -1;
 		}
-		if (pathset_add(&ru->files, f->path) == -1)
-			ru->stop = DS_E_NOMEM;
 	} else if (ru->split_path == NULL || strcmp(ru->split_path,
 	    f->path) != 0) {
 		split_end(ru, _("incomplete: the rest of this file is "
@@ -474,6 +482,9 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 		ru->split_md = NULL;
 		given = ru->split_given;
 	}
+	/* A regular file (a part of one): hard links may name it. */
+	if (pathset_add(&ru->files, f->path) == -1)
+		ru->stop = DS_E_NOMEM;
 	ru->split_path = NULL;
 	ru->dr->sink_bad = 0;
 	r = ru->s->begin != NULL ? ru->s->begin(ru->s->arg, &x, &h) : 0;
@@ -482,13 +493,13 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 		EVP_MD_CTX_free(md);
 		return -1;
 	}
-	if (r == DS_DR_SKIP) {
+	if ((skip = r == DS_DR_SKIP)) {
 		EVP_MD_CTX_free(md);
 		md = NULL;
 	}
-	rc = stream_part(ru, a, &x, md, r == DS_DR_SKIP ? NULL : h, &bad);
+	rc = stream_part(ru, a, &x, md, skip ? NULL : h, &bad);
 	st = bad ? DS_DR_BAD : DS_DR_PART;
-	if (!bad && f->last && md != NULL) {
+	if (!bad && f->last && md != NULL && ru->stop == DS_E_OK) {
 		EVP_DigestFinal_ex(md, sum, &mdlen);
 		if (f->has_sha && CRYPTO_memcmp(sum, f->sha, 32) != 0) {
 			lost(ru, f->path, _("its SHA-256 does not match the "
@@ -499,15 +510,15 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 	}
 	if (ru->stop != DS_E_OK && st != DS_DR_BAD)
 		st = DS_DR_BAD;		/* canceled: never half a file */
-	if (r != DS_DR_SKIP && ru->s->end != NULL && (r = ru->s->end(
+	if (!skip && ru->s->end != NULL && (r = ru->s->end(
 	    ru->s->arg, h, &x, st, st == DS_DR_OK ? sum : NULL)) != 0 &&
 	    ru->stop == DS_E_OK)
 		ru->stop = r;
 	if (st == DS_DR_BAD && given && (ru->dr->o.flags & DS_DR_WHOLE) &&
 	    ru->s->drop != NULL && ru->stop == DS_E_OK)
 		ru->stop = ru->s->drop(ru->s->arg, f->path);
-	if (!ru->dr->sink_bad && (st == DS_DR_OK || (st == DS_DR_PART &&
-	    f->last))) {
+	if (!ru->dr->sink_bad && !skip && (st == DS_DR_OK ||
+	    (st == DS_DR_PART && f->last))) {
 		ru->dr->r->files_ok++;
 		ru->dr->r->bytes_ok += f->size;
 	}
@@ -516,7 +527,7 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 		ru->split_md = md;
 		ru->split_next = f->offset + f->length;
 		ru->split_size = f->size;
-		ru->split_given = r != DS_DR_SKIP;
+		ru->split_given = !skip;
 		md = NULL;
 	}
 	EVP_MD_CTX_free(md);
@@ -733,9 +744,13 @@ ds_dreader_run(struct ds_dreader *dr, const struct ds_dr_sink *sink)
 			continue;
 		dr->files_total += d->mf->nfiles;
 		dr->bytes_total += d->mf->bytes;
-		for (f = 0; f < d->mf->nfiles; f++)
+		for (f = 0; f < d->mf->nfiles; f++) {
 			if (d->mf->files[f].skipped)
 				warn_skipped(dr, d->mf->files[f].path);
+			else if (!(dr->o.flags & DS_DR_WHOLE) && pathset_add(
+			    &ru.inhand, d->mf->files[f].path) == -1)
+				ru.stop = DS_E_NOMEM;
+		}
 	}
 	for (i = 0; i < dr->nidx && ru.stop == DS_E_OK; i++) {
 		d = dr->byidx[i];
@@ -759,5 +774,6 @@ ds_dreader_run(struct ds_dreader *dr, const struct ds_dr_sink *sink)
 	else
 		split_end(&ru, NULL);
 	free(ru.files.v);
+	free(ru.inhand.v);
 	return ru.stop;
 }

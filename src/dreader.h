@@ -17,7 +17,8 @@
  *     archive entry's size equals the part's length, parts follow each
  *     other without gap or overlap, and only regular files have parts;
  *   - a hard link names a path this run already delivered as a regular
- *     file.
+ *     file or a part of one (without DS_DR_WHOLE, also a path on none of
+ *     the drives in hand: the sink then checks it stored that file).
  * No byte beyond what the row declares is ever passed on or hashed; a
  * declared size the archive does not hold is damage, never zeros. Rows
  * the archive never reaches (a segment that does not exist, an ordinal
@@ -145,8 +146,9 @@ struct ds_dr_entry {
 	struct timespec	 mtime;
 	int		 has_atime;
 	/* SYMLINK: the target as stored (never resolved by the reader);
-	 * HARDLINK: the normal-form path of a regular file delivered
-	 * earlier in this run; otherwise NULL. */
+	 * HARDLINK: the normal-form path of a regular file (part)
+	 * delivered earlier in this run (without DS_DR_WHOLE: or on none
+	 * of the drives in hand); otherwise NULL. */
 	const char	*target;
 	const uint8_t	*sha;		/* the manifest's SHA-256, or NULL */
 	const char	*what;		/* SPECIAL: translated, e.g. "FIFO" */

@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +40,11 @@ struct ds_disk {
 	int			 root;
 	struct ds_dreader	*dr;
 	int			 owner;		/* root: set owners */
+	/* The last name looked up (names win over numbers, as tar). */
+	char			*uname;
+	uid_t			 uid;
+	char			*gname;
+	gid_t			 gid;
 	struct dirmeta		*dirs;
 	size_t			 ndirs;
 	size_t			 dirs_cap;
@@ -194,6 +201,40 @@ set_acl(int fd, struct archive_entry *ae, int type, const char *name,
 	free(buf);
 }
 
+/* The owner of E here: its user and group names when this system knows
+ * them, else its numbers. The last name of each is cached. */
+static void
+owner_of(struct ds_disk *k, const struct ds_dr_entry *e, uid_t *uid,
+    gid_t *gid)
+{
+	struct passwd	 pw, *pp;
+	struct group	 gr, *gp;
+	char		 buf[4096];
+
+	*uid = (uid_t)e->uid;
+	*gid = (gid_t)e->gid;
+	if (e->uname != NULL && k->uname != NULL &&
+	    strcmp(e->uname, k->uname) == 0)
+		*uid = k->uid;
+	else if (e->uname != NULL && getpwnam_r(e->uname, &pw, buf,
+	    sizeof buf, &pp) == 0 && pp != NULL) {
+		*uid = pp->pw_uid;
+		free(k->uname);
+		if ((k->uname = strdup(e->uname)) != NULL)
+			k->uid = pp->pw_uid;
+	}
+	if (e->gname != NULL && k->gname != NULL &&
+	    strcmp(e->gname, k->gname) == 0)
+		*gid = k->gid;
+	else if (e->gname != NULL && getgrnam_r(e->gname, &gr, buf,
+	    sizeof buf, &gp) == 0 && gp != NULL) {
+		*gid = gp->gr_gid;
+		free(k->gname);
+		if ((k->gname = strdup(e->gname)) != NULL)
+			k->gid = gp->gr_gid;
+	}
+}
+
 /* Sets owner, xattrs and ACLs of E on FD; mode and times unless DIR
  * (a folder gets them at the end). */
 static void
@@ -203,10 +244,15 @@ set_meta(struct ds_disk *k, int fd, const struct ds_dr_entry *e, int dir)
 	const void	*val;
 	size_t		 size;
 	struct timespec	 ts[2];
+	uid_t		 uid;
+	gid_t		 gid;
 
-	if (k->owner && fchown(fd, (uid_t)e->uid, (gid_t)e->gid) == -1)
-		ds_dreader_damage(k->dr, e->path, _("owner not set: %s"),
-		    strerror(errno));
+	if (k->owner) {
+		owner_of(k, e, &uid, &gid);
+		if (fchown(fd, uid, gid) == -1)
+			ds_dreader_damage(k->dr, e->path, _("owner not set: "
+			    "%s"), strerror(errno));
+	}
 	if (!dir)
 		fchmod(fd, (mode_t)(e->mode & 07777));
 	archive_entry_xattr_reset(e->ae);
@@ -426,15 +472,18 @@ static int
 make_symlink(struct ds_disk *k, int parent, const char *leaf,
     const struct ds_dr_entry *e)
 {
-	struct timespec ts[2];
+	struct timespec	ts[2];
+	uid_t		uid;
+	gid_t		gid;
 
 	if (symlinkat(e->target, parent, leaf) == -1 && (errno != EEXIST ||
 	    clear_leaf(parent, leaf) == -1 || symlinkat(e->target, parent,
 	    leaf) == -1))
 		return -1;
-	if (k->owner)
-		fchownat(parent, leaf, (uid_t)e->uid, (gid_t)e->gid,
-		    AT_SYMLINK_NOFOLLOW);
+	if (k->owner) {
+		owner_of(k, e, &uid, &gid);
+		fchownat(parent, leaf, uid, gid, AT_SYMLINK_NOFOLLOW);
+	}
 	ts[0] = e->atime;
 	if (!e->has_atime)
 		ts[0].tv_nsec = UTIME_OMIT;
@@ -562,6 +611,8 @@ ds_disk_free(struct ds_disk *k)
 		free(k->dirs[i].path);
 	free(k->dirs);
 	free(k->split);
+	free(k->uname);
+	free(k->gname);
 	if (k->root != -1)
 		close(k->root);
 	free(k);
