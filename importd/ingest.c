@@ -671,10 +671,12 @@ ingest_open(struct ingest *in, char **cause)
 		acct = acct_id != NULL && strrchr(acct_id, '/') != NULL ?
 		    strrchr(acct_id, '/') + 1 : acct_id;
 		if (acct == NULL ||
-		    (account = config_account(in->cf, acct)) == NULL)
+		    (account = config_account_for(in->cf, acct, in->sub)) ==
+		    NULL)
 			return ds_cause(cause, DS_E_IMPORTD_CONFIG, _("job %s: "
-			    "storage account %s is not in importd.conf"),
-			    in->job, acct != NULL ? acct : "?");
+			    "storage account %s is not one of its "
+			    "subscription's in importd.conf"), in->job,
+			    acct != NULL ? acct : "?");
 		if ((rc = target_open(account, &in->tgt, cause)) != DS_E_OK)
 			return rc;
 		in->logt = in->tgt;
