@@ -9,6 +9,10 @@
  *   db.c, db.h     SQLite state
  *   server.c       HTTPS (libevent evhttp + bufferevent_openssl), mutual
  *                  TLS authentication, routing, errors, fault injection
+ *                  (test hooks only)
+ *   conns.c        the connection guard: listener, per-address and total
+ *                  caps, TLS handshake deadline, pause when out of fds
+ *   logesc.c       escaping of client bytes in log lines
  *   routes-*.c     one file per resource: jobs, locations, operations
  *   validate.c     the naming and body rules of NOTES.md
  *
@@ -128,6 +132,43 @@ void	 importd_err(const char *fmt, ...)
 void	 importd_err_code(int code, char *cause);
 void	 importd_log(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+/* Returns an allocated copy of S (NULL reads "-") fit for one log line:
+ * every byte outside printable ASCII, and the backslash and the double
+ * quote, written as \xNN, so a client cannot forge or break log lines.
+ * Caller frees; NULL when out of memory. */
+char	*importd_log_escape(const char *s);
+
+/* conns.c: the connection guard of serve. Call order: conns_raise_nofile,
+ * conns_limits_load, conns_new, conns_listen (binds evhttp to the
+ * listener and makes every connection TLS), the loop, then conns_stop,
+ * evhttp_free, conns_free. */
+struct conns;
+struct evhttp;
+struct event_base;
+struct conns_limits {
+	int	max_total;	/* connections at once */
+	int	max_per_peer;	/* from one address */
+	int	handshake_secs;	/* to finish the TLS handshake */
+	int	idle_secs;	/* idle keep-alive, and evhttp's timeout */
+};
+/* Reads the limits from importd.conf (defaults for absent keys). */
+int	 conns_limits_load(struct config *cf, struct conns_limits *lim,
+	    char **cause);
+/* Raises the soft RLIMIT_NOFILE to the hard one; returns the soft. */
+int	 conns_raise_nofile(void);
+/* A guard for NOFILE descriptors; SSL is borrowed. NULL: no memory. */
+struct conns *conns_new(struct event_base *base, SSL_CTX *ssl,
+	    const struct conns_limits *lim, int nofile);
+/* The limits in force (lowered to fit the descriptors); borrowed. */
+const struct conns_limits *conns_limits(const struct conns *c);
+/* Listens on ADDR:PORT for HTTP; *bound is the port (PORT 0 picks). */
+int	 conns_listen(struct conns *c, struct evhttp *http, const char *addr,
+	    int port, int *bound, char **cause);
+/* Before evhttp_free(): the listener goes with it. */
+void	 conns_stop(struct conns *c);
+/* After evhttp_free(), before event_base_free(): runs the loop until the
+ * connections evhttp left to libevent's finalizers are freed. */
+void	 conns_free(struct conns *c);
 
 /* server.c */
 struct server;

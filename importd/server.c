@@ -55,11 +55,12 @@ struct server {
 	X509_STORE		*store;
 	struct config		*cf;
 	struct db		*db;
-	struct fault		*faults;
+	struct fault		*faults;	/* test hooks only */
 	size_t			 nfaults;
 	locale_t		 it;	/* Italian messages, or 0 */
 	struct event		*sigterm;
 	struct event		*sigint;
+	struct conns		*conns;
 };
 
 /* The routes: literal segments compare without regard to case; "*"
@@ -126,6 +127,37 @@ server_send(struct evhttp_request *ev, int status, const char *body,
 		evbuffer_free(buf);
 }
 
+/* Writes the request line of R to the log, escaped: method, target,
+ * status, peer address and User-Agent are the client's bytes. */
+static void
+server_log_request(struct req *r, int status)
+{
+	struct evhttp_connection	*evcon;
+	const char			*m, *ua;
+	char				*uri, *agent, *peer = NULL;
+	ev_uint16_t			 port = 0;
+
+	switch (r->method) {
+	case EVHTTP_REQ_GET: m = "GET"; break;
+	case EVHTTP_REQ_PUT: m = "PUT"; break;
+	case EVHTTP_REQ_PATCH: m = "PATCH"; break;
+	case EVHTTP_REQ_DELETE: m = "DELETE"; break;
+	case EVHTTP_REQ_POST: m = "POST"; break;
+	case EVHTTP_REQ_HEAD: m = "HEAD"; break;
+	default: m = "OTHER"; break;
+	}
+	ua = evhttp_find_header(evhttp_request_get_input_headers(r->ev),
+	    "User-Agent");
+	if ((evcon = evhttp_request_get_connection(r->ev)) != NULL)
+		evhttp_connection_get_peer(evcon, &peer, &port);
+	uri = importd_log_escape(evhttp_request_get_uri(r->ev));
+	agent = importd_log_escape(ua);
+	importd_log("%s %s %d %s \"%s\"", m, uri != NULL ? uri : "?", status,
+	    peer != NULL ? peer : "-", agent != NULL ? agent : "?");
+	free(uri);
+	free(agent);
+}
+
 void
 server_reply(struct req *r, int status, json_t *body)
 {
@@ -134,13 +166,7 @@ server_reply(struct req *r, int status, json_t *body)
 	if (body != NULL)
 		s = json_dumps(body, JSON_COMPACT);
 	server_send(r->ev, status, s, s != NULL ? strlen(s) : 0);
-	importd_log("%s %s %d", evhttp_request_get_uri(r->ev) != NULL ?
-	    (r->method == EVHTTP_REQ_GET ? "GET" :
-	    r->method == EVHTTP_REQ_PUT ? "PUT" :
-	    r->method == EVHTTP_REQ_PATCH ? "PATCH" :
-	    r->method == EVHTTP_REQ_DELETE ? "DELETE" :
-	    r->method == EVHTTP_REQ_POST ? "POST" : "OTHER") : "-",
-	    evhttp_request_get_uri(r->ev), status);
+	server_log_request(r, status);
 	importd_json_free(s);
 	json_decref(body);
 }
@@ -190,6 +216,7 @@ server_body(struct req *r)
 	return 0;
 }
 
+#ifdef DS_TEST_HOOKS
 /* Parses DISKSEED_IMPORTD_FAULTS, "500*1,429*2:retry-after=1,hang". */
 static int
 server_faults(struct server *s, const char *spec, char **cause)
@@ -255,6 +282,7 @@ server_fault(struct server *s, struct req *r)
 	char			 buf[32];
 	static const char	 garbage[] = "{\"value\": [ <html>garbage";
 	struct bufferevent	*bev;
+	char			*uri;
 
 	while (s->nfaults > 0 && s->faults[0].count == 0) {
 		memmove(s->faults, s->faults + 1,
@@ -265,7 +293,9 @@ server_fault(struct server *s, struct req *r)
 		return 0;
 	f = &s->faults[0];
 	f->count--;
-	importd_log("fault injected: %s", evhttp_request_get_uri(r->ev));
+	importd_log("fault injected: %s", (uri = importd_log_escape(
+	    evhttp_request_get_uri(r->ev))) != NULL ? uri : "?");
+	free(uri);
 	switch (f->kind) {
 	case FAULT_GARBAGE:
 		server_send(r->ev, 200, garbage, sizeof garbage - 1);
@@ -291,6 +321,7 @@ server_fault(struct server *s, struct req *r)
 	}
 	return 1;
 }
+#endif /* DS_TEST_HOOKS */
 
 /* Splits PATH into at most MAX_SEGS decoded segments. */
 static int
@@ -457,8 +488,12 @@ server_handle(struct evhttp_request *ev, void *arg)
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
-	if (strcmp(path, "/") != 0 && server_fault(s, &r))
-		goto out;
+#ifdef DS_TEST_HOOKS
+	if (strcmp(path, "/") != 0 && server_fault(s, &r)) {
+		nseg = 0;
+		goto done;
+	}
+#endif
 
 	nseg = server_split(path, segs);
 	kind = nseg < 0 ? R_NONE : server_route(segs, nseg, caps, &ncaps);
@@ -532,24 +567,10 @@ server_handle(struct evhttp_request *ev, void *arg)
 done:
 	for (i = 0; i < nseg; i++)
 		free(segs[i]);
-out:
 	evhttp_clear_headers(&query);
 	json_decref(r.body);
 	free(r.caller);
 	uselocale(LC_GLOBAL_LOCALE);
-}
-
-/* Makes each accepted connection a TLS one. */
-static struct bufferevent *
-server_bevcb(struct event_base *base, void *arg)
-{
-	struct server	*s = arg;
-	SSL		*ssl;
-
-	if ((ssl = SSL_new(s->ssl)) == NULL)
-		return NULL;
-	return bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
 
 static void
@@ -589,23 +610,25 @@ server_write_port(const char *dir, int port, char **cause)
 int
 server_run(const char *dir, const char *listen, char **cause)
 {
-	struct server			 s;
-	struct evhttp_bound_socket	*bound;
-	struct sockaddr_storage		 ss;
-	socklen_t			 sl = sizeof ss;
-	char				*addr = NULL, *dbpath = NULL;
-	int				 port, rc;
+	struct server		 s;
+	struct conns_limits	 lim;
+	char			*addr = NULL, *dbpath = NULL;
+	int			 port, rc, nofile;
 
 	memset(&s, 0, sizeof s);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = config_load(dir, &s.cf, cause)) != DS_E_OK)
 		goto out;
 	if ((rc = config_split_listen(listen != NULL ? listen : s.cf->listen,
-	    &addr, &port, cause)) != DS_E_OK)
+	    &addr, &port, cause)) != DS_E_OK ||
+	    (rc = conns_limits_load(s.cf, &lim, cause)) != DS_E_OK)
 		goto out;
+	nofile = conns_raise_nofile();
+#ifdef DS_TEST_HOOKS
 	if ((rc = server_faults(&s, getenv("DISKSEED_IMPORTD_FAULTS"),
 	    cause)) != DS_E_OK)
 		goto out;
+#endif
 	if ((rc = tls_server_ctx(dir, &s.ssl, cause)) != DS_E_OK ||
 	    (rc = tls_ca_store(dir, &s.store, cause)) != DS_E_OK)
 		goto out;
@@ -620,25 +643,19 @@ server_run(const char *dir, const char *listen, char **cause)
 		rc = ds_cause(cause, DS_E_NOMEM, "libevent");
 		goto out;
 	}
-	evhttp_set_bevcb(s.http, server_bevcb, &s);
 	evhttp_set_gencb(s.http, server_handle, &s);
 	evhttp_set_allowed_methods(s.http, EVHTTP_REQ_GET | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD);
 	evhttp_set_max_body_size(s.http, 1024 * 1024);
 	evhttp_set_max_headers_size(s.http, 64 * 1024);
-	evhttp_set_timeout(s.http, 120);
-	if ((bound = evhttp_bind_socket_with_handle(s.http, addr,
-	    (ev_uint16_t)port)) == NULL) {
-		rc = ds_cause(cause, DS_E_IMPORTD_LISTEN, "%s:%d: %s", addr,
-		    port, strerror(errno));
+	if ((s.conns = conns_new(s.base, s.ssl, &lim, nofile)) == NULL) {
+		rc = DS_E_NOMEM;
 		goto out;
 	}
-	if (getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &sl) == 0)
-		port = ntohs(ss.ss_family == AF_INET6 ?
-		    ((struct sockaddr_in6 *)&ss)->sin6_port :
-		    ((struct sockaddr_in *)&ss)->sin_port);
+	if ((rc = conns_listen(s.conns, s.http, addr, port, &port,
+	    cause)) != DS_E_OK)
+		goto out;
 	if ((rc = server_write_port(dir, port, cause)) != DS_E_OK)
 		goto out;
 	s.sigterm = evsignal_new(s.base, SIGTERM, server_signal, &s);
@@ -652,6 +669,12 @@ server_run(const char *dir, const char *listen, char **cause)
 	importd_log("listening on https://%s:%d (api-version %s)",
 	    strchr(addr, ':') != NULL ? "[::]" : addr, port,
 	    IMPORTD_API_VERSION);
+	importd_log("connections: at most %d, %d per address; TLS handshake "
+	    "within %d s, idle for %d s; %d open files",
+	    conns_limits(s.conns)->max_total,
+	    conns_limits(s.conns)->max_per_peer,
+	    conns_limits(s.conns)->handshake_secs,
+	    conns_limits(s.conns)->idle_secs, nofile);
 	event_base_dispatch(s.base);
 	rc = DS_E_OK;
 out:
@@ -659,8 +682,10 @@ out:
 		event_free(s.sigterm);
 	if (s.sigint != NULL)
 		event_free(s.sigint);
+	conns_stop(s.conns);
 	if (s.http != NULL)
 		evhttp_free(s.http);
+	conns_free(s.conns);
 	if (s.base != NULL)
 		event_base_free(s.base);
 	db_close(s.db);

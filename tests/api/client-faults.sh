@@ -6,6 +6,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup
+importd_need_hooks
 "$DISKSEED" settings set timeout 3 || fail "settings set timeout"
 
 # faults SPEC: restart the service with these faults queued.

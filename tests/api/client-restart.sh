@@ -4,6 +4,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup
+importd_need_hooks
 mkaddress
 "$DISKSEED" settings set timeout 3 || fail "settings set timeout"
 "$DISKSEED" settings set retries 4 || fail "settings set retries"

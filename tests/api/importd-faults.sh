@@ -4,6 +4,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/importd.sh"
 command -v curl >/dev/null || skip "curl not installed"
+importd_need_hooks
 P=/providers/Microsoft.ImportExport
 
 importd_init

@@ -23,12 +23,21 @@
 # parallel. Start the server BEFORE importd_subscription: the
 # .publishsettings file's ServiceManagementUrl carries the running port.
 # importd_restart (and importd_kill9 + importd_start) keep the same port.
+# IMPORTD_WRAP, when set, is a command that runs serve (e.g. "prlimit
+# --nofile=256:256"; it must exec the program, so the pid stays).
 # Fault injection: set DISKSEED_IMPORTD_FAULTS before importd_start (see
-# man diskseed-importd, ENVIRONMENT).
+# man diskseed-importd, TEST HOOKS); call importd_need_hooks first, as
+# the hooks exist only in a build configured with --enable-test-hooks.
 
 : "${DISKSEED_IMPORTD:?source tests/lib/common.sh first}"
 DS_IMPORTD_PID=""
 DS_IMPORTD_PORT=""
+
+# Skips the test (77) when this diskseed-importd has no test hooks.
+importd_need_hooks() {
+	"$DISKSEED_IMPORTD" --features | grep -qx test-hooks ||
+	    skip "diskseed-importd built without --enable-test-hooks"
+}
 
 # Makes a fresh service directory under $T (or $1).
 importd_init() {
@@ -45,19 +54,14 @@ importd_init() {
 # Reuses the previous port after a stop or a kill.
 importd_start() {
 	rm -f "$DS_IMPORTD_DIR/port"
-	"$DISKSEED_IMPORTD" serve --dir "$DS_IMPORTD_DIR" \
+	# shellcheck disable=SC2086 # IMPORTD_WRAP is a command and its words
+	${IMPORTD_WRAP:-} "$DISKSEED_IMPORTD" serve --dir "$DS_IMPORTD_DIR" \
 	    --listen "127.0.0.1:${DS_IMPORTD_PORT:-0}" \
 	    >>"$T/importd.log" 2>&1 &
 	DS_IMPORTD_PID=$!
 	ds_at_exit importd_stop
-	i=0
-	while [ ! -s "$DS_IMPORTD_DIR/port" ]; do
-		kill -0 "$DS_IMPORTD_PID" 2>/dev/null ||
-		    { cat "$T/importd.log" >&2; fail "importd serve exited"; }
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "importd did not start in 60 s"
-		sleep 0.1
-	done
+	importd_wait_file "$DS_IMPORTD_DIR/port" "$DS_IMPORTD_PID" \
+	    "$T/importd.log" "importd serve" 60
 	DS_IMPORTD_PORT=$(cat "$DS_IMPORTD_DIR/port")
 	DS_IMPORTD_URL=https://127.0.0.1:$DS_IMPORTD_PORT
 	export DS_IMPORTD_PID DS_IMPORTD_PORT DS_IMPORTD_URL
@@ -68,6 +72,18 @@ importd_start() {
 	    "$DS_IMPORTD_URL/" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt 600 ] || fail "importd does not answer"
+		sleep 0.1
+	done
+}
+
+# Waits until file $1 is not empty while process $2 runs; fails with
+# log $3 when $2 exits, or when $5 seconds pass (what: $4).
+importd_wait_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		kill -0 "$2" 2>/dev/null || { cat "$3" >&2; fail "$4 exited"; }
+		i=$((i + 1))
+		[ $i -lt $(($5 * 10)) ] || fail "$4 did not start in $5 s"
 		sleep 0.1
 	done
 }
