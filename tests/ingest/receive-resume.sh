@@ -5,6 +5,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 ingest_setup
+importd_need_hooks
 
 mkdir -p "$T/st"
 i=0

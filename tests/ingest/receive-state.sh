@@ -8,6 +8,7 @@
 . "$top_srcdir/tests/lib/apiclient.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 dirstore_setup
+importd_need_hooks
 
 mkdir -p "$T/st"
 for i in 0 1 2 3 4; do head -c $((1000 + i)) /dev/urandom >"$T/st/f$i"; done
