@@ -322,8 +322,10 @@ idb_ran_before(struct ingest *in, int *yes, char **cause)
 
 /*
  * Records that PATH is stored with SIZE and SHA. Records are written in
- * batches (one transaction a second): a record lost with a killed run
- * only makes the next run ask the store about that file.
+ * batches (one transaction every 5 s, after a syncfs of a directory
+ * store, which flushes the whole file system, so not often): a record
+ * lost with a killed run only makes the next run ask the store about
+ * that file.
  */
 static int
 idb_file_put(struct ingest *in, const char *path, uint64_t size,
@@ -350,7 +352,7 @@ idb_file_put(struct ingest *in, const char *path, uint64_t size,
 	if (sqlite3_step(in->st_put) != SQLITE_DONE)
 		rc = idb_fail(in, cause);
 	sqlite3_reset(in->st_put);
-	if (rc == DS_E_OK && now != in->idb_tx_at)
+	if (rc == DS_E_OK && now - in->idb_tx_at >= 5)
 		rc = idb_flush(in, cause);
 	return rc;
 }
