@@ -21,11 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "db.h"
+#include "dreader.h"
 #include "error.h"
 #include "format.h"
 #include "gate.h"
@@ -46,40 +50,59 @@
 
 static const char receive_help[] = N_(
 "Usage: diskseed-importd receive --dir DIR --job NAME [--target FOLDER]\n"
-"           DRIVE [DRIVE...]\n"
+"           [--subscription ID --resource-group RG] DRIVE [DRIVE...]\n"
 "Checks each DRIVE (block device or image file, opened read-only)\n"
-"against the import job, then restores it with the job's keys and\n"
-"uploads every file into the job's storage account and container.\n"
+"against the import job, then reads it once with the job's keys and\n"
+"streams every file into the job's storage account and container.\n"
 "Drives of another job, or of none, are reported and left alone.\n"
 "With --target, the files go into FOLDER instead, and the copy logs\n"
 "into DIR/diagnostics.\n");
 
 static const char never_help[] = N_(
 "Usage: diskseed-importd never-received --dir DIR --job NAME\n"
-"           [--target FOLDER] DRIVEID...\n"
+"           [--target FOLDER] [--subscription ID --resource-group RG]\n"
+"           DRIVEID...\n"
 "Marks drives of the job that will not arrive as NeverReceived, and\n"
 "finishes the job with the drives that did.\n");
 
-/* One file of the drive set, from the manifests of the drives in hand. */
+/*
+ * One file of the drive set, from the manifests of the drives in hand.
+ * Its path is borrowed from the first manifest that names it (the
+ * manifests live as long as the ingest), so a million-file job holds
+ * each path once.
+ */
 struct ifile {
-	char		*path;
+	const char	*path;
 	uint64_t	 size;
-	int		 has_sha;
-	char		 sha[65];
-	int		 regular;
 	uint64_t	 covered;	/* bytes of parts on drives in hand */
-	int		 has_last;
-	uint32_t	 drives;	/* bit I: drive I has a part */
-	uint64_t	 on_drive[IMPORTD_MAX_DRIVES];	/* bytes per drive */
+	uint64_t	*on_drive;	/* bytes per drive; only when split */
 	char		*failed;	/* why it was lost; NULL: not lost */
-	int		 fail_drive;	/* where it was lost; -1: anywhere */
-	int		 uploaded;
+	uint8_t		 sha[32];
+	uint16_t	 drives;	/* bit I: drive I has a part */
+	int8_t		 fail_drive;	/* where it was lost; -1: anywhere */
+	unsigned	 has_sha:1;
+	unsigned	 regular:1;
+	unsigned	 has_last:1;
+	unsigned	 uploaded:1;
+	unsigned	 link:1;	/* another name of a regular file */
+	unsigned	 symlink:1;
 };
 
 /* A copy log being written. */
 struct ilog {
 	char	*p;
 	size_t	 len;
+	size_t	 cap;
+};
+
+/* Another name of a regular file, stored as a copy after the run. */
+struct ilink {
+	struct ifile	*f;
+	struct ifile	*target;
+	uint32_t	 mode;
+	int64_t		 mtime;
+	int64_t		 uid;
+	int64_t		 gid;
 };
 
 /* One drive of the job, as the ingest sees it. */
@@ -92,6 +115,7 @@ struct idrive {
 	char		*mf_raw;
 	size_t		 mf_len;
 	struct ilog	 err, verbose;
+	struct ilog	 listing;	/* folders, links, specials: JSON */
 	uint64_t	 bytes;		/* uploaded bytes stored on it */
 	uint64_t	 total;
 	int		 pending;
@@ -110,6 +134,8 @@ struct ingest {
 	struct target	*tgt;		/* the job's files */
 	struct target	*logt;		/* copy logs; may be tgt */
 	const char	*target_dir;	/* --target */
+	const char	*sub_opt;	/* --subscription */
+	const char	*rg_opt;	/* --resource-group */
 	char		*container;
 	char		*diag_container;
 	char		*diag_prefix;
@@ -117,12 +143,32 @@ struct ingest {
 	size_t		 ndrives;
 	struct ifile	*files;
 	size_t		 nfiles;
+	uint32_t	*slots;		/* index of files by path: 1 + i */
+	size_t		 nslots;	/* a power of two */
+	struct idrive	*by_index[IMPORTD_MAX_DRIVES];
 	uint64_t	 uploads;
+	char		*job_key;	/* the job's immutable id */
+	sqlite3_stmt	*st_put;
+	int		 idb_tx;	/* a batch of records is open */
+	time_t		 idb_tx_at;
+	time_t		 saved_at;	/* the job document's last save */
 	long		 crash_after;	/* test hook */
 	char		*pause_sync;	/* test hook */
 	long		 pause_after;
 	int		 problems;
 	int		 lock_fd;
+	int		 ran_before;
+	int		 tgt_is_dir;
+	/* While the reader runs (see stream_drives) */
+	struct ds_dreader *dr;
+	pthread_mutex_t	 mu;		/* files, ingest.db, the job: pool
+					 * threads end uploads too */
+	struct target_obj *cur;		/* the file being streamed */
+	struct ifile	*cur_f;
+	char		*sink_cause;
+	struct ilink	*links;		/* hard links met */
+	size_t		 nlinks;
+	size_t		 links_cap;	/* the store may hold unlisted files */
 };
 
 static void
@@ -157,15 +203,23 @@ logf_add(struct ilog *l, const char *fmt, ...)
 	va_end(ap);
 	if (len < 0)
 		return;
-	if ((n = realloc(l->p, l->len + (size_t)len + 2)) != NULL) {
+	if (l->len + (size_t)len + 2 > l->cap) {
+		l->cap = 2 * (l->len + (size_t)len + 2);
+		if ((n = realloc(l->p, l->cap)) == NULL) {
+			free(s);
+			return;
+		}
 		l->p = n;
-		memcpy(l->p + l->len, s, (size_t)len);
-		l->len += (size_t)len;
-		l->p[l->len++] = '\n';
-		l->p[l->len] = '\0';
 	}
+	memcpy(l->p + l->len, s, (size_t)len);
+	l->len += (size_t)len;
+	l->p[l->len++] = '\n';
+	l->p[l->len] = '\0';
 	free(s);
 }
+
+static int	 idb_flush(struct ingest *, char **);
+static struct ifile *find_file(struct ingest *, const char *);
 
 static int
 idb_exec(struct ingest *in, const char *sql, char **cause)
@@ -181,7 +235,12 @@ idb_exec(struct ingest *in, const char *sql, char **cause)
 	return DS_E_OK;
 }
 
-/* Opens DIR/ingest.db (0600), making its tables. */
+/*
+ * Opens DIR/ingest.db (0600), making its tables. Every row is keyed by
+ * the job's immutable id, never by its name: a job deleted and created
+ * again under the same name is another job and starts fresh. The tables
+ * of the first design (keyed by name) are left unread.
+ */
 static int
 idb_open(struct ingest *in, char **cause)
 {
@@ -201,10 +260,22 @@ idb_open(struct ingest *in, char **cause)
 	free(path);
 	sqlite3_busy_timeout(in->idb, 10000);
 	return idb_exec(in, "PRAGMA journal_mode=WAL;"
-	    "CREATE TABLE IF NOT EXISTS drives (job TEXT, drive_id TEXT, "
-	    "idx INTEGER, path TEXT, PRIMARY KEY (job, drive_id));"
-	    "CREATE TABLE IF NOT EXISTS files (job TEXT, path TEXT, "
-	    "size INTEGER, sha256 TEXT, PRIMARY KEY (job, path));", cause);
+	    "PRAGMA synchronous=NORMAL;"
+	    "CREATE TABLE IF NOT EXISTS in_drives (job_id TEXT, "
+	    "drive_id TEXT, idx INTEGER, path TEXT, "
+	    "PRIMARY KEY (job_id, drive_id));"
+	    "CREATE TABLE IF NOT EXISTS in_files (job_id TEXT, path BLOB, "
+	    "size INTEGER, sha256 BLOB, PRIMARY KEY (job_id, path)) "
+	    "WITHOUT ROWID;"
+	    "CREATE TABLE IF NOT EXISTS in_runs (job_id TEXT PRIMARY KEY);",
+	    cause);
+}
+
+static int
+idb_fail(struct ingest *in, char **cause)
+{
+	return ds_cause(cause, DS_E_IMPORTD_DB, "ingest.db: %s",
+	    sqlite3_errmsg(in->idb));
 }
 
 /* Records drive ID of the job as in hand at PATH with INDEX. */
@@ -215,61 +286,121 @@ idb_drive_put(struct ingest *in, const char *id, int index, const char *path,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO drives "
+	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO in_drives "
 	    "VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
-		    sqlite3_errmsg(in->idb));
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, index);
 	sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : ds_cause(cause,
-	    DS_E_IMPORTD_DB, "%s", sqlite3_errmsg(in->idb));
+	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* Records that PATH is stored with SIZE and SHA. */
+/*
+ * Whether an earlier run of this job began uploading; marks this one.
+ * Only then can the store hold a file that ingest.db does not list (a
+ * run killed between the store and the record), so only then is the
+ * store asked about each file.
+ */
 static int
-idb_file_put(struct ingest *in, const char *path, uint64_t size,
-    const char *sha, char **cause)
+idb_ran_before(struct ingest *in, int *yes, char **cause)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(in->idb, "INSERT OR REPLACE INTO files "
-	    "VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
-		    sqlite3_errmsg(in->idb));
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
-	sqlite3_bind_text(st, 4, sha, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : ds_cause(cause,
-	    DS_E_IMPORTD_DB, "%s", sqlite3_errmsg(in->idb));
+	if (sqlite3_prepare_v2(in->idb, "INSERT OR IGNORE INTO in_runs "
+	    "VALUES (?)", -1, &st, NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
+	*yes = sqlite3_changes(in->idb) == 0;
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* Whether PATH is recorded as stored with SIZE and SHA. */
+/*
+ * Records that PATH is stored with SIZE and SHA. Records are written in
+ * batches (one transaction every 5 s, after a syncfs of a directory
+ * store, which flushes the whole file system, so not often): a record
+ * lost with a killed run only makes the next run ask the store about
+ * that file.
+ */
 static int
-idb_file_done(struct ingest *in, const char *path, uint64_t size,
-    const char *sha)
+idb_file_put(struct ingest *in, const char *path, uint64_t size,
+    const uint8_t *sha, char **cause)
+{
+	time_t	 now = time(NULL);
+	int	 rc = DS_E_OK;
+
+	if (in->st_put == NULL && sqlite3_prepare_v2(in->idb, "INSERT OR "
+	    "REPLACE INTO in_files VALUES (?, ?, ?, ?)", -1, &in->st_put,
+	    NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	if (!in->idb_tx) {
+		if ((rc = idb_exec(in, "BEGIN", cause)) != DS_E_OK)
+			return rc;
+		in->idb_tx = 1;
+		in->idb_tx_at = now;
+	}
+	sqlite3_bind_text(in->st_put, 1, in->job_key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(in->st_put, 2, path, (int)strlen(path),
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(in->st_put, 3, (sqlite3_int64)size);
+	sqlite3_bind_blob(in->st_put, 4, sha, 32, SQLITE_STATIC);
+	if (sqlite3_step(in->st_put) != SQLITE_DONE)
+		rc = idb_fail(in, cause);
+	sqlite3_reset(in->st_put);
+	if (rc == DS_E_OK && now - in->idb_tx_at >= 5)
+		rc = idb_flush(in, cause);
+	return rc;
+}
+
+/* Commits the records written since the last flush. */
+static int
+idb_flush(struct ingest *in, char **cause)
+{
+	if (!in->idb_tx)
+		return DS_E_OK;
+	in->idb_tx = 0;
+	/* What is recorded as stored must be on the disk first. */
+	if (in->tgt != NULL)
+		target_sync(in->tgt);
+	return idb_exec(in, "COMMIT", cause);
+}
+
+/* Marks as uploaded each file ingest.db lists as stored, unchanged. */
+static int
+idb_load_done(struct ingest *in, char **cause)
 {
 	sqlite3_stmt	*st;
-	int		 yes = 0;
+	struct ifile	*f;
+	char		*path = NULL;
+	int		 rc, n;
 
-	if (sqlite3_prepare_v2(in->idb, "SELECT size, sha256 FROM files "
-	    "WHERE job = ? AND path = ?", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		yes = (uint64_t)sqlite3_column_int64(st, 0) == size &&
-		    sha != NULL && sqlite3_column_text(st, 1) != NULL &&
-		    strcmp((const char *)sqlite3_column_text(st, 1), sha) == 0;
+	if (sqlite3_prepare_v2(in->idb, "SELECT path, size, sha256 FROM "
+	    "in_files WHERE job_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_bytes(st, 0);
+		free(path);
+		if ((path = malloc((size_t)n + 1)) == NULL) {
+			sqlite3_finalize(st);
+			return DS_E_NOMEM;
+		}
+		memcpy(path, sqlite3_column_blob(st, 0), (size_t)n);
+		path[n] = '\0';
+		if ((f = find_file(in, path)) != NULL && f->has_sha &&
+		    (uint64_t)sqlite3_column_int64(st, 1) == f->size &&
+		    sqlite3_column_bytes(st, 2) == 32 &&
+		    memcmp(sqlite3_column_blob(st, 2), f->sha, 32) == 0)
+			f->uploaded = 1;
+	}
+	free(path);
 	sqlite3_finalize(st);
-	return yes;
+	return rc == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
 }
 
 static json_t *
@@ -294,26 +425,108 @@ drive_json(struct ingest *in, const char *id)
 	return NULL;
 }
 
-/* Stores in->doc in one transaction. */
+/* Sets *key (allocated) to the immutable id of the job, as stored now. */
+static int
+job_key_of(struct ingest *in, char **key, char **cause)
+{
+	return db_job_uid(in->db, in->sub, in->rg, in->job, key, cause);
+}
+
+/* The fields of a drive that receive owns; the API's PATCH never sets
+ * them. */
+static const char *const owned_drive_fields[] = {
+	"state", "copyStatus", "percentComplete", "bytesSucceeded",
+	"errorLogUri", "verboseLogUri", "manifestUri", NULL
+};
+
+/* Copies the fields receive owns from MINE into FRESH, the stored job. */
+static void
+merge_owned(json_t *fresh, json_t *mine)
+{
+	json_t		*fp = json_object_get(fresh, "properties");
+	json_t		*mp = json_object_get(mine, "properties");
+	json_t		*fd, *md, *v;
+	const char	*id, *mid;
+	size_t		 i, k, f;
+
+	if ((v = json_object_get(mp, "state")) != NULL)
+		json_object_set(fp, "state", v);
+	if ((v = json_object_get(mp, "percentComplete")) != NULL)
+		json_object_set(fp, "percentComplete", v);
+	/* Both lists are at most IMPORTD_MAX_DRIVES long. */
+	json_array_foreach(json_object_get(fp, "driveList"), i, fd) {
+		id = json_string_value(json_object_get(fd, "driveId"));
+		json_array_foreach(json_object_get(mp, "driveList"), k, md) {
+			mid = json_string_value(json_object_get(md,
+			    "driveId"));
+			if (id == NULL || mid == NULL || strcmp(id, mid) != 0)
+				continue;
+			for (f = 0; owned_drive_fields[f] != NULL; f++)
+				if ((v = json_object_get(md,
+				    owned_drive_fields[f])) != NULL)
+					json_object_set(fd,
+					    owned_drive_fields[f], v);
+			break;
+		}
+	}
+}
+
+/*
+ * Saves what receive changed in one transaction: the stored job is read
+ * again inside it and only the fields receive owns are changed, so a
+ * PATCH answered while receive runs is kept. in->doc becomes the merged
+ * document. A job deleted (or deleted and made again) meanwhile is
+ * another job: the save fails.
+ */
 static int
 save_doc(struct ingest *in, char **cause)
 {
-	char		 now[40];
+	char		 now[40], *key = NULL;
 	const char	*tracking;
+	json_t		*fresh = NULL;
 	int		 rc;
 
-	json_object_set_new(json_object_get(in->doc, "systemData"),
-	    "lastModifiedAt", json_string(importd_now(now, sizeof now)));
-	tracking = json_string_value(json_object_get(json_object_get(
-	    props_of(in), "deliveryPackage"), "trackingNumber"));
 	if ((rc = db_begin(in->db, cause)) != DS_E_OK)
 		return rc;
-	if ((rc = db_job_put(in->db, in->sub, in->rg, in->job, in->doc,
-	    tracking, cause)) == DS_E_OK)
-		rc = db_commit(in->db, cause);
-	if (rc != DS_E_OK)
-		db_rollback(in->db);
+	if ((rc = db_job_get(in->db, in->sub, in->rg, in->job, &fresh,
+	    cause)) != DS_E_OK)
+		goto fail;
+	if ((rc = job_key_of(in, &key, cause)) != DS_E_OK)
+		goto fail;
+	if (strcmp(key, in->job_key) != 0) {
+		rc = ds_cause(cause, DS_E_IMPORTD_STATE, _("job %s was "
+		    "deleted and made again while it was received"), in->job);
+		goto fail;
+	}
+	merge_owned(fresh, in->doc);
+	json_object_set_new(json_object_get(fresh, "systemData"),
+	    "lastModifiedAt", json_string(importd_now(now, sizeof now)));
+	tracking = json_string_value(json_object_get(json_object_get(
+	    json_object_get(fresh, "properties"), "deliveryPackage"),
+	    "trackingNumber"));
+	if ((rc = db_job_put(in->db, in->sub, in->rg, in->job, fresh,
+	    tracking, cause)) != DS_E_OK ||
+	    (rc = db_commit(in->db, cause)) != DS_E_OK)
+		goto fail;
+	json_decref(in->doc);
+	in->doc = fresh;
+	in->saved_at = time(NULL);
+	free(key);
+	return DS_E_OK;
+fail:
+	db_rollback(in->db);
+	json_decref(fresh);
+	free(key);
 	return rc;
+}
+
+/* Saves progress at most once a second: a save is a transaction. */
+static int
+save_progress(struct ingest *in, char **cause)
+{
+	if (time(NULL) == in->saved_at)
+		return DS_E_OK;
+	return save_doc(in, cause);
 }
 
 static void
@@ -355,20 +568,25 @@ set_drive(struct ingest *in, const char *id, const char *state,
 		json_object_set_new(d, "bytesSucceeded", json_integer(bytes));
 }
 
-/* Takes DIR/spool/JOB.lock, so two ingests of one job never mix. */
+/*
+ * Takes DIR/locks/SUB.RG.JOB.lock, so two ingests of one job never mix.
+ * The three names are a stored job's (checked when it was made), so they
+ * are safe in a path.
+ */
 static int
 lock_job(struct ingest *in, char **cause)
 {
 	char	*path;
 	int	 rc;
 
-	if (asprintf(&path, "%s/spool", in->dir) == -1)
+	if (asprintf(&path, "%s/locks", in->dir) == -1)
 		return DS_E_NOMEM;
 	rc = ds_mkdir_p(path, 0700, cause);
 	free(path);
 	if (rc != DS_E_OK)
 		return rc;
-	if (asprintf(&path, "%s/spool/%s.lock", in->dir, in->job) == -1)
+	if (asprintf(&path, "%s/locks/%s.%s.%s.lock", in->dir, in->sub,
+	    in->rg, in->job) == -1)
 		return DS_E_NOMEM;
 	in->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (in->lock_fd == -1)
@@ -418,10 +636,10 @@ ingest_open(struct ingest *in, char **cause)
 	free(path);
 	if (rc != DS_E_OK)
 		return rc;
-	if ((rc = db_job_find(in->db, in->job, NULL, NULL, &in->sub, &in->rg,
-	    &in->doc, cause)) != DS_E_OK)
+	if ((rc = db_job_find(in->db, in->job, in->sub_opt, in->rg_opt,
+	    &in->sub, &in->rg, &in->doc, cause)) != DS_E_OK ||
+	    (rc = job_key_of(in, &in->job_key, cause)) != DS_E_OK)
 		return rc;
-	/* The name is a stored job's, so it is safe in a path. */
 	if ((rc = lock_job(in, cause)) != DS_E_OK ||
 	    (rc = idb_open(in, cause)) != DS_E_OK)
 		return rc;
@@ -455,14 +673,17 @@ ingest_open(struct ingest *in, char **cause)
 		acct = acct_id != NULL && strrchr(acct_id, '/') != NULL ?
 		    strrchr(acct_id, '/') + 1 : acct_id;
 		if (acct == NULL ||
-		    (account = config_account(in->cf, acct)) == NULL)
+		    (account = config_account_for(in->cf, acct, in->sub)) ==
+		    NULL)
 			return ds_cause(cause, DS_E_IMPORTD_CONFIG, _("job %s: "
-			    "storage account %s is not in importd.conf"),
-			    in->job, acct != NULL ? acct : "?");
+			    "storage account %s is not one of its "
+			    "subscription's in importd.conf"), in->job,
+			    acct != NULL ? acct : "?");
 		if ((rc = target_open(account, &in->tgt, cause)) != DS_E_OK)
 			return rc;
 		in->logt = in->tgt;
 	}
+	in->tgt_is_dir = target_is_dir(in->tgt);
 	diag = json_string_value(json_object_get(props_of(in),
 	    "diagnosticsPath"));
 	if ((in->diag_container = strdup(diag != NULL && *diag != '\0' ?
@@ -489,6 +710,7 @@ idrive_clear(struct idrive *d)
 	free(d->mf_raw);
 	free(d->err.p);
 	free(d->verbose.p);
+	free(d->listing.p);
 }
 
 static void
@@ -496,19 +718,31 @@ ingest_close(struct ingest *in)
 {
 	size_t	 i;
 
+	/* Uploads still queued end (and touch the files) first. */
+	if (in->tgt != NULL)
+		target_drain(in->tgt, NULL);
 	for (i = 0; i < in->ndrives; i++)
 		idrive_clear(&in->drives[i]);
 	free(in->drives);
 	for (i = 0; i < in->nfiles; i++) {
-		free(in->files[i].path);
+		free(in->files[i].on_drive);
 		free(in->files[i].failed);
 	}
 	free(in->files);
+	free(in->slots);
+	if (in->idb != NULL) {
+		idb_flush(in, NULL);
+		sqlite3_finalize(in->st_put);
+		sqlite3_close(in->idb);
+	}
 	if (in->logt != in->tgt)
 		target_free(in->logt);
 	target_free(in->tgt);
-	if (in->idb != NULL)
-		sqlite3_close(in->idb);
+	free(in->job_key);
+	ds_dreader_free(in->dr);
+	free(in->links);
+	free(in->sink_cause);
+	pthread_mutex_destroy(&in->mu);
 	json_decref(in->doc);
 	db_close(in->db);
 	config_free(in->cf);
@@ -532,7 +766,8 @@ read_manifest(const char *path, struct ds_manifest **mf, char **raw,
 	char		*buf = NULL;
 	int		 fd, rc = DS_E_IO;
 
-	*mf = NULL;
+	if (mf != NULL)
+		*mf = NULL;
 	*raw = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", path,
@@ -557,9 +792,10 @@ read_manifest(const char *path, struct ds_manifest **mf, char **raw,
 		goto out;
 	}
 	buf[h.manifest_len] = '\0';
-	if ((rc = ds_manifest_parse(buf, h.manifest_len, mf, cause)) !=
-	    DS_E_OK)
+	if (mf != NULL && (rc = ds_manifest_parse(buf, h.manifest_len, mf,
+	    cause)) != DS_E_OK)
 		goto out;
+	rc = DS_E_OK;
 	*raw = buf;
 	*rawlen = h.manifest_len;
 	buf = NULL;
@@ -606,10 +842,9 @@ load_drives(struct ingest *in, char **cause)
 			return DS_E_NOMEM;
 	}
 	if (sqlite3_prepare_v2(in->idb, "SELECT drive_id, idx, path FROM "
-	    "drives WHERE job = ?", -1, &st, NULL) != SQLITE_OK)
-		return ds_cause(cause, DS_E_IMPORTD_DB, "%s",
-		    sqlite3_errmsg(in->idb));
-	sqlite3_bind_text(st, 1, in->job, -1, SQLITE_STATIC);
+	    "in_drives WHERE job_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
 	rc = DS_E_OK;
 	while (rc == DS_E_OK && sqlite3_step(st) == SQLITE_ROW) {
 		x = find_drive(in, (const char *)sqlite3_column_text(st, 0));
@@ -626,10 +861,42 @@ load_drives(struct ingest *in, char **cause)
 			    NULL ? *cause : "?");
 			x->index = -1;
 			x->failed = 1;
+		} else {
+			/* The text is read again for the copy logs. */
+			free(x->mf_raw);
+			x->mf_raw = NULL;
 		}
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* FNV-1a of S: the file table's hash. */
+static uint64_t
+path_hash(const char *s)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * The slot of PATH in the open-addressed index (linear probing): the
+ * slot holding it, or the empty slot where it would go.
+ */
+static size_t
+file_slot(const struct ingest *in, const char *path)
+{
+	size_t	 mask = in->nslots - 1, i = (size_t)path_hash(path) & mask;
+
+	while (in->slots[i] != 0 &&
+	    strcmp(in->files[in->slots[i] - 1].path, path) != 0)
+		i = (i + 1) & mask;
+	return i;
 }
 
 static struct ifile *
@@ -637,56 +904,93 @@ find_file(struct ingest *in, const char *path)
 {
 	size_t	 i;
 
-	for (i = 0; i < in->nfiles; i++)
-		if (strcmp(in->files[i].path, path) == 0)
-			return &in->files[i];
-	return NULL;
+	if (in->nslots == 0)
+		return NULL;
+	i = file_slot(in, path);
+	return in->slots[i] != 0 ? &in->files[in->slots[i] - 1] : NULL;
+}
+
+/* Sizes the file table and its index for N rows at most. */
+static int
+files_alloc(struct ingest *in, size_t n)
+{
+	size_t	 ns = 16;
+
+	while (ns < 2 * n + 2)
+		ns *= 2;
+	if (n >= UINT32_MAX / 2 ||
+	    (in->files = calloc(n + 1, sizeof *in->files)) == NULL ||
+	    (in->slots = calloc(ns, sizeof *in->slots)) == NULL)
+		return DS_E_NOMEM;
+	in->nslots = ns;
+	return DS_E_OK;
+}
+
+/* Counts part F of drive D into the file table. */
+static int
+add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
+{
+	struct ifile	*x;
+	size_t		 slot = file_slot(in, f->path);
+
+	if (in->slots[slot] == 0) {
+		x = &in->files[in->nfiles++];
+		in->slots[slot] = (uint32_t)in->nfiles;
+		x->path = f->path;
+		x->size = f->size;
+		x->regular = f->type == DS_MF_FILE;
+		x->link = f->type == DS_MF_HARDLINK;
+		x->symlink = f->type == DS_MF_SYMLINK;
+		x->fail_drive = -1;
+	} else
+		x = &in->files[in->slots[slot] - 1];
+	if (f->has_sha) {
+		x->has_sha = 1;
+		memcpy(x->sha, f->sha, sizeof x->sha);
+	}
+	if (f->skipped && x->failed == NULL)
+		x->failed = strdup(_("was skipped by prep (unreadable)"));
+	/* A file on several drives keeps its bytes per drive. */
+	if (x->drives != 0 && !(x->drives & (1U << d->index)) &&
+	    x->on_drive == NULL) {
+		if ((x->on_drive = calloc(IMPORTD_MAX_DRIVES,
+		    sizeof *x->on_drive)) == NULL)
+			return DS_E_NOMEM;
+		x->on_drive[ffs(x->drives) - 1] = x->covered;
+	}
+	if (x->on_drive != NULL)
+		x->on_drive[d->index] += f->length;
+	x->covered += f->length;
+	x->drives |= (uint16_t)(1U << d->index);
+	if (f->last)
+		x->has_last = 1;
+	d->total += f->length;
+	return DS_E_OK;
 }
 
 /* Builds the file table from the manifests of the drives in hand. */
 static int
 load_files(struct ingest *in)
 {
-	struct ds_mf_file	*f;
-	struct ifile		*x, *n;
-	size_t			 i, k;
+	size_t	 i, k, n = 0;
+	int	 rc;
 
+	for (i = 0; i < in->ndrives; i++)
+		if (in->drives[i].mf != NULL && in->drives[i].index >= 0)
+			n += in->drives[i].mf->nfiles;
+	if ((rc = files_alloc(in, n)) != DS_E_OK)
+		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		struct idrive *d = &in->drives[i];
 
 		if (d->mf == NULL || d->index < 0 ||
 		    d->index >= IMPORTD_MAX_DRIVES)
 			continue;
-		for (k = 0; k < d->mf->nfiles; k++) {
-			f = &d->mf->files[k];
-			if ((x = find_file(in, f->path)) == NULL) {
-				n = reallocarray(in->files, in->nfiles + 1,
-				    sizeof *n);
-				if (n == NULL)
-					return DS_E_NOMEM;
-				in->files = n;
-				x = &in->files[in->nfiles++];
-				memset(x, 0, sizeof *x);
-				if ((x->path = strdup(f->path)) == NULL)
-					return DS_E_NOMEM;
-				x->size = f->size;
-				x->regular = f->type == DS_MF_FILE;
-				x->fail_drive = -1;
-			}
-			if (f->has_sha) {
-				x->has_sha = 1;
-				ds_hex(x->sha, f->sha, 32);
-			}
-			if (f->skipped && x->failed == NULL)
-				x->failed = strdup(_("was skipped by prep "
-				    "(unreadable)"));
-			x->covered += f->length;
-			x->on_drive[d->index] += f->length;
-			x->drives |= 1U << d->index;
-			if (f->last)
-				x->has_last = 1;
-			d->total += f->length;
-		}
+		in->by_index[d->index] = d;
+		for (k = 0; k < d->mf->nfiles; k++)
+			if ((rc = add_part(in, d, &d->mf->files[k])) !=
+			    DS_E_OK)
+				return rc;
 	}
 	return DS_E_OK;
 }
@@ -703,15 +1007,22 @@ file_complete(const struct ifile *f)
 static struct idrive *
 drive_at(struct ingest *in, int index)
 {
-	size_t	 i;
-
-	for (i = 0; i < in->ndrives; i++)
-		if (in->drives[i].index == index)
-			return &in->drives[i];
-	return NULL;
+	if (index < 0 || index >= IMPORTD_MAX_DRIVES)
+		return NULL;
+	return in->by_index[index];
 }
 
-/* Test hook: pause after N uploads until DIR/SYNC.go exists. */
+/* Bytes of F on drive K. */
+static uint64_t
+bytes_on(const struct ifile *f, unsigned k)
+{
+	if (!(f->drives & (1U << k)))
+		return 0;
+	return f->on_drive != NULL ? f->on_drive[k] : f->covered;
+}
+
+#ifdef DS_TEST_HOOKS
+/* Test hook: pause after N stored files until SYNC.go exists. */
 static void
 pause_hook(struct ingest *in)
 {
@@ -729,75 +1040,440 @@ pause_hook(struct ingest *in)
 		usleep(20000);
 }
 
-static int
-meta_of(const char *full, struct ds_blob_meta *m, char bufs[3][32])
+/* Test hooks: killed (SIGKILL) after the N-th file stored, before it is
+ * recorded; or paused there. */
+static void
+stored_hooks(struct ingest *in)
 {
-	struct stat	 st;
-
-	if (lstat(full, &st) == -1)
-		return -1;
-	snprintf(bufs[0], 32, "%04o", (unsigned)(st.st_mode & 07777));
-	snprintf(bufs[1], 32, "%lu:%lu", (unsigned long)st.st_uid,
-	    (unsigned long)st.st_gid);
-	snprintf(bufs[2], 32, "%lld", (long long)st.st_mtime);
-	m[0].name = (char *)"mode";
-	m[0].value = bufs[0];
-	m[1].name = (char *)"owner";
-	m[1].value = bufs[1];
-	m[2].name = (char *)"mtime";
-	m[2].value = bufs[2];
-	return 0;
-}
-
-/* Uploads F from the spool unless it is stored already. */
-static int
-upload_file(struct ingest *in, const char *spool, struct ifile *f,
-    char **cause)
-{
-	struct ds_blob_meta	 meta[3];
-	char			 bufs[3][32], sha[65], *full;
-	int			 rc, yes;
-
-	if (f->has_sha && idb_file_done(in, f->path, f->size, f->sha)) {
-		f->uploaded = 1;
-		return DS_E_OK;
-	}
-	if (f->has_sha && (rc = target_has(in->tgt, in->container, f->path,
-	    f->size, f->sha, &yes, cause)) == DS_E_OK && yes) {
-		f->uploaded = 1;
-		return idb_file_put(in, f->path, f->size, f->sha, cause);
-	}
-	if (asprintf(&full, "%s/%s", spool, f->path) == -1)
-		return DS_E_NOMEM;
-	if (meta_of(full, meta, bufs) != 0) {
-		rc = ds_cause(cause, DS_E_IO, _("%s: not restored: %s"),
-		    f->path, strerror(errno));
-		free(full);
-		return rc;
-	}
-	rc = target_put_file(in->tgt, in->container, f->path, full, meta, 3,
-	    NULL, NULL, sha, cause);
-	free(full);
-	if (rc != DS_E_OK)
-		return rc;
-	in->uploads++;
 	if (in->crash_after > 0 && (long)in->uploads >= in->crash_after)
 		raise(SIGKILL);
 	pause_hook(in);
-	if (f->has_sha && strcmp(sha, f->sha) != 0)
-		return ds_cause(cause, DS_E_DAMAGED, _("%s: the SHA-256 of "
-		    "what was uploaded differs from the manifest's"), f->path);
+}
+#else
+static void
+stored_hooks(struct ingest *in)
+{
+}
+#endif
+
+/* Metadata of a stored file: mode, owner, mtime and SHA-256 (hex). */
+struct imeta {
+	struct ds_blob_meta	 m[4];
+	char			 v[4][72];
+};
+
+static void
+imeta_set(struct imeta *x, const struct ds_dr_entry *e, const uint8_t *sha)
+{
+	static const char *const names[] = { "mode", "owner", "mtime",
+		"sha256" };
+	size_t	 i;
+
+	snprintf(x->v[0], sizeof x->v[0], "%04o", (unsigned)(e->mode & 07777));
+	snprintf(x->v[1], sizeof x->v[1], "%lld:%lld", (long long)e->uid,
+	    (long long)e->gid);
+	snprintf(x->v[2], sizeof x->v[2], "%lld", (long long)e->mtime.tv_sec);
+	ds_hex(x->v[3], sha, 32);
+	for (i = 0; i < 4; i++) {
+		x->m[i].name = (char *)names[i];
+		x->m[i].value = x->v[i];
+	}
+}
+
+/* Counts F as stored: its record, the drives' progress, a save. */
+static void
+stored_locked(struct ingest *in, struct ifile *f)
+{
+	struct idrive	*d;
+	char		*cause = NULL;
+	unsigned	 k;
+
 	f->uploaded = 1;
-	return idb_file_put(in, f->path, f->size, sha, cause);
+	if (idb_file_put(in, f->path, f->size, f->sha, &cause) != DS_E_OK) {
+		importd_err_code(DS_E_IMPORTD_DB, cause);
+		cause = NULL;
+	}
+	for (k = 0; k < IMPORTD_MAX_DRIVES; k++) {
+		if ((d = drive_at(in, (int)k)) == NULL || d->total == 0 ||
+		    final_state(drive_state(in, d->id)))
+			continue;
+		d->bytes += bytes_on(f, k);
+		set_drive(in, d->id, NULL, NULL, (int)(100 * d->bytes /
+		    d->total), (int64_t)d->bytes);
+	}
+	if (save_progress(in, &cause) != DS_E_OK)
+		importd_err_code(DS_E_IMPORTD_DB, cause);
+}
+
+/* What an object being stored belongs to. */
+struct iobj {
+	struct ingest	*in;
+	struct ifile	*f;
+};
+
+/* An object ended (a pool thread, or the reading one for a folder). */
+static void
+obj_done(void *arg, int rc, const char *cause)
+{
+	struct iobj	*o = arg;
+	struct ingest	*in = o->in;
+
+	pthread_mutex_lock(&in->mu);
+	if (rc == DS_E_OK) {
+		in->uploads++;
+		stored_hooks(in);
+		stored_locked(in, o->f);
+	} else if (rc != DS_E_CANCELED && in->tgt_is_dir &&
+	    o->f->failed == NULL)
+		/* Blob storage that fails stops the run: the file waits. */
+		o->f->failed = strdup(cause);
+	pthread_mutex_unlock(&in->mu);
+	free(o);
+}
+
+/* Drops the object of a file whose later parts are not in this run:
+ * blocks sent stay uncommitted until the run that has every part. */
+static void
+drop_current(struct ingest *in)
+{
+	if (in->cur != NULL)
+		target_obj_abort(in->cur);
+	in->cur = NULL;
+	in->cur_f = NULL;
+}
+
+/* Names F lost with REASON (allocated, taken), in the report too. */
+static void
+file_lost(struct ingest *in, struct ifile *f, char *reason)
+{
+	pthread_mutex_lock(&in->mu);
+	if (f->failed == NULL) {
+		ds_dreader_damage(in->dr, f->path, "%s", reason);
+		f->failed = reason;
+	} else
+		free(reason);
+	pthread_mutex_unlock(&in->mu);
+}
+
+/*
+ * Whether a folder of PATH is a symbolic link of the drive set: restore
+ * refuses to write through one, and so does the ingest, though the store
+ * itself never holds a link.
+ */
+static int
+through_symlink(struct ingest *in, const char *path)
+{
+	struct ifile	*f;
+	char		*p, *slash;
+	int		 yes = 0;
+
+	if ((p = strdup(path)) == NULL)
+		return 1;
+	for (slash = strchr(p, '/'); slash != NULL && !yes;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		yes = (f = find_file(in, p)) != NULL && f->symlink;
+		*slash = '/';
+	}
+	free(p);
+	return yes;
+}
+
+static int
+sink_begin(void *arg, const struct ds_dr_entry *e, void **handle)
+{
+	struct ingest	*in = arg;
+	struct ifile	*f = find_file(in, e->path);
+	struct iobj	*o;
+	char		*cause = NULL, hex[65];
+	int		 rc, skip, yes;
+
+	*handle = NULL;
+	if ((rc = target_failed(in->tgt)) != DS_E_OK)
+		return rc;
+	if (in->cur != NULL && in->cur_f != f)
+		drop_current(in);
+	if (f == NULL || !f->regular)
+		return DS_DR_SKIP;
+	if (!e->first) {
+		/* Its earlier parts were read in this run, or it waits. */
+		if (in->cur == NULL)
+			return DS_DR_SKIP;
+		*handle = in->cur;
+		return 0;
+	}
+	pthread_mutex_lock(&in->mu);
+	skip = f->uploaded || f->failed != NULL;
+	pthread_mutex_unlock(&in->mu);
+	/* A folder store takes a file only whole, in one run. */
+	if (skip || (in->tgt_is_dir && !file_complete(f)))
+		return DS_DR_SKIP;
+	if (through_symlink(in, f->path)) {
+		if ((cause = strdup(_("refused: a folder of its path is a "
+		    "symbolic link"))) != NULL)
+			file_lost(in, f, cause);
+		return DS_DR_SKIP;
+	}
+	ds_hex(hex, f->sha, sizeof f->sha);
+	if (in->ran_before && f->has_sha && file_complete(f) &&
+	    target_has(in->tgt, in->container, f->path, f->size, hex, &yes,
+	    &cause) == DS_E_OK && yes) {
+		pthread_mutex_lock(&in->mu);
+		stored_locked(in, f);
+		pthread_mutex_unlock(&in->mu);
+		return DS_DR_SKIP;
+	}
+	free(cause);
+	cause = NULL;
+	if ((o = calloc(1, sizeof *o)) == NULL)
+		return DS_E_NOMEM;
+	o->in = in;
+	o->f = f;
+	if ((rc = target_obj_begin(in->tgt, in->container, f->path, f->size,
+	    in->ran_before, obj_done, o, &in->cur, &cause)) != DS_E_OK) {
+		free(o);
+		if (rc != DS_E_IO && rc != DS_E_BLOB_TOOBIG)
+			return rc;
+		/* A name the store refuses (a folder in the way, too many
+		 * blocks...). */
+		if (rc == DS_E_BLOB_TOOBIG) {
+			free(cause);
+			cause = strdup(ds_strerror(rc));
+		}
+		file_lost(in, f, cause);
+		return DS_DR_SKIP;
+	}
+	in->cur_f = f;
+	*handle = in->cur;
+	return 0;
+}
+
+static int
+sink_data(void *arg, void *handle, const void *buf, size_t len, uint64_t off)
+{
+	struct ingest	*in = arg;
+	char		*cause = NULL;
+	int		 rc;
+
+	if ((rc = target_obj_write(handle, buf, len, off, &cause)) !=
+	    DS_E_OK) {
+		free(in->sink_cause);
+		in->sink_cause = cause;
+	}
+	return rc;
+}
+
+static int
+sink_end(void *arg, void *handle, const struct ds_dr_entry *e,
+    enum ds_dr_status st, const uint8_t *sha)
+{
+	struct ingest	*in = arg;
+	struct imeta	 m;
+	char		*cause = NULL;
+	int		 rc;
+
+	if (st == DS_DR_PART && !e->last &&
+	    (rc = target_obj_write(handle, NULL, 0, e->offset + e->length,
+	    &cause)) == DS_E_OK)
+		return 0;	/* the next part continues it */
+	if (st != DS_DR_OK || sha == NULL) {
+		/* Damaged (named in the report), or not checkable here. */
+		if (st == DS_DR_OK && in->cur_f != NULL &&
+		    (cause = strdup(_("no SHA-256 to check it against"))) !=
+		    NULL)
+			file_lost(in, in->cur_f, cause);
+		else
+			free(cause);
+		drop_current(in);
+		return 0;
+	}
+	imeta_set(&m, e, sha);
+	in->cur = NULL;
+	in->cur_f = NULL;
+	rc = target_obj_commit(handle, m.m, 4, &cause);
+	if (rc != DS_E_OK && rc != DS_E_IO) {
+		free(in->sink_cause);
+		in->sink_cause = cause;
+		return rc;
+	}
+	free(cause);
+	return 0;
+}
+
+/* Adds E to its drive's listing (one JSON object a line). */
+static void
+listing_add(struct ingest *in, const struct ds_dr_entry *e)
+{
+	static const char *const kinds[] = { "file", "dir", "symlink",
+		"hardlink", "special" };
+	struct idrive	*d = drive_at(in, e->drive_index);
+	json_t		*o;
+	char		*s, mode[16];
+
+	if (d == NULL || (o = json_object()) == NULL)
+		return;
+	snprintf(mode, sizeof mode, "%04o", (unsigned)(e->mode & 07777));
+	ds_mf_set_path(o, "path", e->path);
+	json_object_set_new(o, "type", json_string(kinds[e->kind]));
+	json_object_set_new(o, "mode", json_string(mode));
+	json_object_set_new(o, "mtime", json_integer(e->mtime.tv_sec));
+	if (e->target != NULL)
+		ds_mf_set_path(o, "target", e->target);
+	if (e->what != NULL)
+		json_object_set_new(o, "what", json_string(e->what));
+	if ((s = json_dumps(o, JSON_COMPACT)) != NULL) {
+		logf_add(&d->listing, "%s", s);
+		importd_json_free(s);
+	}
+	json_decref(o);
+}
+
+static int
+sink_other(void *arg, const struct ds_dr_entry *e)
+{
+	struct ingest	*in = arg;
+	struct ifile	*f, *t;
+	struct ilink	*l;
+
+	if (in->cur != NULL)
+		drop_current(in);
+	listing_add(in, e);
+	if (e->kind != DS_DR_HARDLINK)
+		return 0;
+	/* Another name of a file: stored as its own copy after the run. */
+	if ((f = find_file(in, e->path)) == NULL ||
+	    (t = find_file(in, e->target)) == NULL)
+		return 0;
+	if (in->nlinks == in->links_cap) {
+		in->links_cap = in->links_cap * 2 + 16;
+		if ((l = reallocarray(in->links, in->links_cap,
+		    sizeof *l)) == NULL)
+			return DS_E_NOMEM;
+		in->links = l;
+	}
+	l = &in->links[in->nlinks++];
+	l->f = f;
+	l->target = t;
+	l->mode = e->mode;
+	l->mtime = e->mtime.tv_sec;
+	l->uid = e->uid;
+	l->gid = e->gid;
+	return 0;
+}
+
+/* Stores each hard link's name as a copy of its stored target. */
+static int
+store_links(struct ingest *in, char **cause)
+{
+	struct ds_dr_entry	 e;
+	struct imeta		 m;
+	struct ilink		*l;
+	char			*c = NULL;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < in->nlinks; i++) {
+		l = &in->links[i];
+		if (l->f->uploaded || l->f->failed != NULL)
+			continue;
+		if (!l->target->uploaded) {
+			if (asprintf(&c, _("another name of %s, which was not "
+			    "stored"), l->target->path) != -1)
+				file_lost(in, l->f, c);
+			continue;
+		}
+		memset(&e, 0, sizeof e);
+		e.mode = l->mode;
+		e.mtime.tv_sec = l->mtime;
+		e.uid = l->uid;
+		e.gid = l->gid;
+		imeta_set(&m, &e, l->target->sha);
+		c = NULL;
+		rc = target_copy(in->tgt, in->container, l->target->path,
+		    l->f->path, m.m, 4, &c);
+		if (rc == DS_E_IO) {
+			file_lost(in, l->f, c);
+			continue;
+		}
+		if (rc != DS_E_OK) {
+			ds_cause(cause, rc, "%s: %s", l->f->path,
+			    c != NULL ? c : "");
+			free(c);
+			return rc;
+		}
+		l->f->size = l->target->size;
+		memcpy(l->f->sha, l->target->sha, sizeof l->f->sha);
+		pthread_mutex_lock(&in->mu);
+		in->uploads++;
+		stored_locked(in, l->f);
+		pthread_mutex_unlock(&in->mu);
+	}
+	return DS_E_OK;
+}
+
+/* Stops the reader when SIGINT or SIGTERM comes. */
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_stop(int sig)
+{
+	stop_flag = 1;
+}
+
+/*
+ * Reads the drives in hand once, streaming each regular file into the
+ * store (see doc/ingest.md); returns the reader's report.
+ */
+static int
+stream_drives(struct ingest *in, const char **paths, size_t n,
+    const char **keys, size_t nkeys, struct ds_read_report **rep,
+    char **cause)
+{
+	struct ds_dreader_opts	 o;
+	struct ds_dr_sink	 sink = {
+		.arg = in, .begin = sink_begin, .data = sink_data,
+		.end = sink_end, .other = sink_other, .drop = NULL
+	};
+	struct sigaction	 sa;
+	int			 rc, rc2;
+
+	*rep = NULL;
+	memset(&o, 0, sizeof o);
+	o.drives = paths;
+	o.ndrives = n;
+	o.recovery_keys = keys;
+	o.nrecovery_keys = nkeys;
+	o.stop = &stop_flag;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	target_set_stop(in->tgt, &stop_flag);
+	if ((rc = ds_dreader_open(&o, &in->dr, cause)) != DS_E_OK)
+		return rc;
+	rc = ds_dreader_run(in->dr, &sink);
+	drop_current(in);
+	if ((rc2 = target_drain(in->tgt, cause)) != DS_E_OK && rc == DS_E_OK)
+		rc = rc2;
+	else if (rc != DS_E_OK && in->sink_cause != NULL) {
+		ds_cause(cause, rc, "%s", in->sink_cause);
+		free(in->sink_cause);
+		in->sink_cause = NULL;
+	}
+	if (rc == DS_E_OK)
+		rc = store_links(in, cause);
+	*rep = ds_dreader_take_report(in->dr);
+	return rc;
 }
 
 /* Writes a drive's copy logs (and manifest) and sets their URIs. */
 static void
 write_logs(struct ingest *in, struct idrive *d)
 {
-	static const char *const kinds[] = { "error", "verbose", "manifest" };
+	static const char *const kinds[] = { "error", "verbose", "manifest",
+		"listing" };
 	static const char *const keys[] = {
-		"errorLogUri", "verboseLogUri", "manifestUri" };
+		"errorLogUri", "verboseLogUri", "manifestUri", NULL };
 	const void	*buf;
 	size_t		 len, k;
 	char		*name, *uri, *cause = NULL;
@@ -808,34 +1484,50 @@ write_logs(struct ingest *in, struct idrive *d)
 		importd_err_code(DS_E_IO, cause);
 		return;
 	}
-	for (k = 0; k < 3; k++) {
-		if (k == 0) {
+	for (k = 0; k < 4; k++) {
+		if (k == 3) {
+			/* Folders, links and specials: JSON lines. */
+			buf = d->listing.p != NULL ? d->listing.p : "";
+			len = d->listing.len;
+		} else if (k == 0) {
 			buf = d->err.p != NULL ? d->err.p : "";
 			len = d->err.len;
 		} else if (k == 1) {
 			buf = d->verbose.p != NULL ? d->verbose.p : "";
 			len = d->verbose.len;
-		} else {
-			if (d->mf_raw == NULL || !json_is_true(json_object_get(
-			    props_of(in), "backupDriveManifest")))
+		} else if (k == 2) {
+			/* Read again now: a million-row manifest's text is
+			 * not kept for the whole run. */
+			if (d->path == NULL || !json_is_true(json_object_get(
+			    props_of(in), "backupDriveManifest")) ||
+			    read_manifest(d->path, NULL, &d->mf_raw,
+			    &d->mf_len, &cause) != DS_E_OK) {
+				free(cause);
+				cause = NULL;
 				continue;
+			}
 			buf = d->mf_raw;
 			len = d->mf_len;
 		}
 		if (asprintf(&name, "%s%s%s/%s_%s.%s", in->diag_prefix,
 		    *in->diag_prefix != '\0' ? "/" : "", in->job, d->id,
-		    kinds[k], k == 2 ? "json" : "log") == -1)
+		    kinds[k], k == 2 ? "json" : k == 3 ? "jsonl" : "log") ==
+		    -1)
 			return;
 		cause = NULL;
 		if (target_put_buf(in->logt, in->diag_container, name, buf, len,
 		    &cause) != DS_E_OK)
 			importd_err_code(DS_E_IO, cause);
-		else if ((uri = target_uri(in->logt, in->diag_container,
-		    name)) != NULL) {
+		else if (keys[k] != NULL && (uri = target_uri(in->logt,
+		    in->diag_container, name)) != NULL) {
 			json_object_set_new(dj, keys[k], json_string(uri));
 			free(uri);
 		}
 		free(name);
+		if (k == 2) {
+			free(d->mf_raw);
+			d->mf_raw = NULL;
+		}
 	}
 }
 
@@ -856,7 +1548,7 @@ apply_report(struct ingest *in, const struct ds_read_report *r)
 				missing = 1;
 		if (p->path != NULL && (f = find_file(in, p->path)) != NULL) {
 			/* Lost for want of a drive not yet here: pending. */
-			if (!file_complete(f))
+			if (!file_complete(f) || f->uploaded)
 				continue;
 			if (f->failed == NULL) {
 				f->failed = strdup(p->reason);
@@ -890,36 +1582,22 @@ expecting(struct ingest *in)
 	return 0;
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
-/* Removes the spool folder of a finished job. */
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Restores the drives in hand and uploads what is complete. */
 static int
 transfer(struct ingest *in, char **cause)
 {
-	struct ds_read_opts	 o;
 	struct ds_read_report	*rep = NULL;
 	const char		**paths = NULL, **keys = NULL;
-	char			*spool = NULL, *c2 = NULL;
+	char			*c2 = NULL, hex[65];
 	struct idrive		*d;
 	struct ifile		*f;
 	size_t			 i, n = 0, nkeys = 0;
 	uint32_t		 k;
-	int			 rc, all_final = 1, any = 0;
+	int			 rc, all_final = 1, any = 0, waiting;
 
 	if ((rc = load_drives(in, cause)) != DS_E_OK ||
-	    (rc = load_files(in)) != DS_E_OK)
+	    (rc = load_files(in)) != DS_E_OK ||
+	    (rc = idb_load_done(in, cause)) != DS_E_OK)
 		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		d = &in->drives[i];
@@ -946,22 +1624,16 @@ transfer(struct ingest *in, char **cause)
 			    -1);
 	}
 	set_job_state(in, "Transferring");
-	if ((rc = save_doc(in, cause)) != DS_E_OK)
+	if ((rc = save_doc(in, cause)) != DS_E_OK ||
+	    (rc = idb_ran_before(in, &in->ran_before, cause)) != DS_E_OK)
 		goto out;
 
-	if (asprintf(&spool, "%s/spool/%s", in->dir, in->job) == -1) {
-		rc = DS_E_NOMEM;
+	if ((rc = target_container(in->tgt, in->container, cause)) !=
+	    DS_E_OK)
 		goto out;
-	}
-	memset(&o, 0, sizeof o);
-	o.drives = paths;
-	o.ndrives = n;
-	o.to = spool;
-	o.recovery_keys = keys;
-	o.nrecovery_keys = nkeys;
-	say(_("%s: restoring %zu drive(s) into %s"), in->job, n, spool);
-	rc = ds_restore(&o, &rep, &c2);
-	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
+	say(_("%s: reading %zu drive(s)"), in->job, n);
+	rc = stream_drives(in, paths, n, keys, nkeys, &rep, &c2);
+	if (rc == DS_E_BADKEY || (rc != DS_E_OK && rep == NULL)) {
 		/* Nothing could be read (a wrong key): every drive says so. */
 		for (i = 0; i < in->ndrives; i++) {
 			d = &in->drives[i];
@@ -974,48 +1646,26 @@ transfer(struct ingest *in, char **cause)
 		importd_err_code(rc, c2);
 		c2 = NULL;
 		in->problems++;
+		rc = DS_E_OK;
+	} else if (rc != DS_E_OK) {
+		/* The storage failed, or a signal: stop, resumable. */
+		if (c2 != NULL)
+			ds_cause(cause, rc, "%s", c2);
+		goto out;
 	} else
 		apply_report(in, rep);
-	if ((rc = target_container(in->tgt, in->container, cause)) !=
-	    DS_E_OK)
-		goto out;
 
-	for (i = 0; rep != NULL && i < in->nfiles; i++) {
-		f = &in->files[i];
-		if (!file_complete(f) || f->failed != NULL || !f->regular)
-			continue;
-		free(c2);
-		c2 = NULL;
-		rc = upload_file(in, spool, f, &c2);
-		if (rc == DS_E_DAMAGED) {
-			f->failed = c2;
-			c2 = NULL;
-			continue;
-		}
-		if (rc != DS_E_OK) {
-			/* The storage is unreachable: stop, resumable. */
-			ds_cause(cause, rc, "%s: %s", f->path,
-			    c2 != NULL ? c2 : "");
-			goto out;
-		}
-		for (k = 0; k < IMPORTD_MAX_DRIVES; k++)
-			if ((d = drive_at(in, (int)k)) != NULL &&
-			    d->total > 0 && !final_state(drive_state(in,
-			    d->id))) {
-				d->bytes += f->on_drive[k];
-				set_drive(in, d->id, NULL, NULL, (int)(100 *
-				    d->bytes / d->total), (int64_t)d->bytes);
-			}
-		if ((rc = save_doc(in, cause)) != DS_E_OK)
-			goto out;
-	}
-
-	/* Per drive: logs, and the final state when nothing waits. */
+	/* Every row accounted for: each regular file name is stored with
+	 * its hash checked, or named lost. */
+	waiting = expecting(in);
 	for (i = 0; i < in->nfiles; i++) {
 		f = &in->files[i];
-		if (!file_complete(f) && f->failed == NULL && !expecting(in))
+		if (!file_complete(f) && f->failed == NULL && !waiting)
 			f->failed = strdup(_("incomplete: part of it is on a "
 			    "drive that was never received"));
+		if (file_complete(f) && (f->regular || f->link) &&
+		    !f->uploaded && f->failed == NULL)
+			f->failed = strdup(_("the drive did not deliver it"));
 		for (k = 0; k < IMPORTD_MAX_DRIVES; k++) {
 			if (!(f->drives & (1U << k)) ||
 			    (d = drive_at(in, (int)k)) == NULL)
@@ -1029,13 +1679,15 @@ transfer(struct ingest *in, char **cause)
 				logf_add(&d->err, _("%s: not copied: %s"),
 				    f->path, f->failed);
 				d->failed = 1;
-			} else if (f->uploaded)
+			} else if (f->uploaded) {
+				ds_hex(hex, f->sha, sizeof f->sha);
 				logf_add(&d->verbose, _("%s: copied, %llu "
 				    "bytes, SHA-256 %s"), f->path,
-				    (unsigned long long)f->size, f->sha);
-			else if (!f->regular)
+				    (unsigned long long)f->size, hex);
+			}
+			else if (!f->regular && !f->link)
 				logf_add(&d->verbose, _("%s: not a regular "
-				    "file, not copied"), f->path);
+				    "file: in the drive's listing"), f->path);
 			else if (!file_complete(f)) {
 				logf_add(&d->verbose, _("%s: waits for the "
 				    "other drives it spans"), f->path);
@@ -1068,12 +1720,9 @@ finish:
 		say(_("job %s: Completed"), in->job);
 	}
 	rc = save_doc(in, cause);
-	if (rc == DS_E_OK && all_final && spool != NULL)
-		rm_rf(spool);
 out:
 	ds_read_report_free(rep);
 	free(c2);
-	free(spool);
 	free(paths);
 	free(keys);
 	return rc;
@@ -1164,13 +1813,15 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "job", required_argument, NULL, 'j' },
 		{ "target", required_argument, NULL, 't' },
+		{ "subscription", required_argument, NULL, 's' },
+		{ "resource-group", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	 c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:j:t:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:j:t:s:g:h", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -1181,6 +1832,12 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 			break;
 		case 't':
 			in->target_dir = optarg;
+			break;
+		case 's':
+			in->sub_opt = optarg;
+			break;
+		case 'g':
+			in->rg_opt = optarg;
 			break;
 		case 'h':
 			fputs(_(help), stdout);
@@ -1197,9 +1854,11 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 	return 0;
 }
 
+/* Test hooks (DS_TEST_HOOKS, ./configure --enable-test-hooks only). */
 static void
 hooks(struct ingest *in)
 {
+#ifdef DS_TEST_HOOKS
 	const char	*v;
 
 	if ((v = getenv("DISKSEED_IMPORTD_CRASH_AFTER")) != NULL)
@@ -1207,6 +1866,7 @@ hooks(struct ingest *in)
 	if ((v = getenv("DISKSEED_IMPORTD_PAUSE_AFTER")) != NULL)
 		in->pause_after = strtol(v, NULL, 10);
 	in->pause_sync = getenv("DISKSEED_IMPORTD_PAUSE_SYNC");
+#endif
 }
 
 /* Accepts only jobs whose drives may be on their way or in. */
@@ -1232,6 +1892,7 @@ ingest_receive(int argc, char **argv)
 	int		 rc, i;
 
 	memset(&in, 0, sizeof in);
+	pthread_mutex_init(&in.mu, NULL);
 	if (parse_common(argc, argv, receive_help, &in) != 0)
 		return EXIT_USAGE;
 	hooks(&in);
@@ -1267,6 +1928,7 @@ ingest_never_received(int argc, char **argv)
 	int		 rc, i;
 
 	memset(&in, 0, sizeof in);
+	pthread_mutex_init(&in.mu, NULL);
 	if (parse_common(argc, argv, never_help, &in) != 0)
 		return EXIT_USAGE;
 	if ((rc = ingest_open(&in, &cause)) != DS_E_OK ||

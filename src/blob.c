@@ -982,6 +982,27 @@ ds_blob_set_metadata(struct ds_blob *b, const char *container,
 	return err;
 }
 
+int
+ds_blob_copy(struct ds_blob *b, const char *container, const char *from,
+    const char *name, const struct ds_blob_meta *meta, size_t nmeta,
+    char **cause)
+{
+	struct req	 r = { .method = "PUT", .container = container,
+			    .name = name };
+	char		*names[MAX_HEADERS] = { NULL }, *src;
+	int		 err;
+
+	if ((src = ds_blob_url(b, container, from)) == NULL)
+		return DS_E_NOMEM;
+	req_header(&r, "x-ms-copy-source", src);
+	if ((err = add_meta(&r, meta, nmeta, names, cause)) == DS_E_OK)
+		err = simple(b, &r, 202, cause);
+	free_names(names, nmeta);
+	req_free(&r);
+	free(src);
+	return err;
+}
+
 void
 ds_blob_props_clear(struct ds_blob_props *p)
 {

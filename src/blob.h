@@ -129,6 +129,15 @@ int	ds_blob_uncommitted(struct ds_blob *b, const char *container,
 	    const char *name, char ***ids, size_t *nids, char **cause);
 void	ds_blob_ids_free(char **ids, size_t nids);
 
+/*
+ * Copy Blob within the account: FROM (of CONTAINER) as NAME, with META
+ * instead of FROM's metadata. The service copies without the bytes
+ * passing through here; within one account it is done when this returns.
+ */
+int	ds_blob_copy(struct ds_blob *b, const char *container, const char *from,
+	    const char *name, const struct ds_blob_meta *meta, size_t nmeta,
+	    char **cause);
+
 /* Replaces the blob's metadata. */
 int	ds_blob_set_metadata(struct ds_blob *b, const char *container,
 	    const char *name, const struct ds_blob_meta *meta, size_t nmeta,

@@ -6,16 +6,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
-client_setup
-mkaddress
-python3 - "$DS_IMPORTD_DIR/importd.conf" "$T/store" <<'EOP' || fail "conf"
-import json, sys
-conf = json.load(open(sys.argv[1]))
-conf["storageAccounts"].append({"name": "demostore", "directory": sys.argv[2]})
-json.dump(conf, open(sys.argv[1], "w"), indent=2)
-EOP
-importd_restart
-DS_IMPORTD_ACCOUNT=demostore
+dirstore_setup
 
 mkdir -p "$T/st/sub"
 head -c 300000 /dev/urandom >"$T/st/a.bin"

@@ -19,13 +19,7 @@ id=$(basename "$LOOP")
 "$DISKSEED" prep --staging "$T/st" --job jobl --drive "$LOOP" \
     --confirm "$id" --chunk-size 64K -q >"$T/prep.out" 2>&1 ||
     { cat "$T/prep.out" >&2; fail "prep on $LOOP"; }
-"$DISKSEED" job create --job jobl --storage-account "$DS_IMPORTD_ACCOUNT" \
-    --location "$DS_IMPORTD_LOCATION" --container backups \
-    --return-address "$T/ra.json" >"$T/create.out" 2>&1 ||
-    { cat "$T/create.out" >&2; fail "job create"; }
-"$DISKSEED" ship --job jobl --carrier FedEx --tracking 1Z77 \
-    --return-address "$T/ra.json" --yes >"$T/ship.out" 2>&1 ||
-    { cat "$T/ship.out" >&2; fail "ship"; }
+create_ship jobl 1Z77
 before=$(sha "$LOOP")
 expect_rc 0 receive --job jobl --target "$T/flat" "$LOOP"
 grep_q "$T/out" "drive $id \(1 of the set\) received for job jobl"

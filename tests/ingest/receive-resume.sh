@@ -5,6 +5,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 ingest_setup
+importd_need_hooks
 
 mkdir -p "$T/st"
 i=0
@@ -21,22 +22,29 @@ expect_rc 0 "$DISKSEED" status --job jobk
 grep_q "$T/out" "State: +Transferring"
 grep_q "$T/out" "Drive k1\.img: Transferring"
 bt list backups >"$T/l1" 2>/dev/null || fail "list"
-[ "$(wc -l <"$T/l1")" = 3 ] || fail "not 3 blobs stored before the kill"
+# Up to uploadConnections (4) files are in flight when the kill comes.
+n=$(wc -l <"$T/l1")
+[ "$n" -ge 3 ] && [ "$n" -le 7 ] || fail "$n blobs stored before the kill"
 
 expect_rc 0 receive --job jobk "$T/k1.img"
-grep_q "$T/out" "jobk: 5 file\(s\) uploaded in this run, 0 request"
+grep_q "$T/out" "jobk: $((8 - n)) file\(s\) uploaded in this run, 0 request"
 expect_rc 0 "$DISKSEED" status --job jobk
 grep_q "$T/out" "State: +Completed"
 grep_q "$T/out" "Drive k1\.img: Completed, 100%"
 container_matches "$T/st"
-# No duplicate work: each file committed once, no block sent twice.
+# No duplicate work: each file committed once, no block stored twice.
 for f in "$T"/st/*.bin; do
 	b=$(basename "$f")
 	c=$(azurite_count PUT "backups/$b?comp=blocklist")
 	[ "$c" = 1 ] || fail "$b committed $c times"
 	want=$(( ($(stat -c %s "$f") + 65535) / 65536 ))
 	got=$(azurite_count PUT "backups/$b?comp=block&")
-	[ "$got" = "$want" ] || fail "$b: $got blocks sent, $want expected"
+	# A block in flight at the kill may be sent again, no other.
+	[ "$got" -ge "$want" ] && [ "$got" -le $((want + 1)) ] ||
+	    fail "$b: $got blocks sent, $want expected"
+	# Nothing left uncommitted once the job is complete.
+	bt uncommitted backups "$b" >"$T/unc" || fail "uncommitted $b"
+	[ ! -s "$T/unc" ] || fail "$b: uncommitted blocks left"
 done
 ok "killed mid-ingest, restarted: completed, nothing uploaded twice"
 
@@ -55,16 +63,7 @@ for a in conf["storageAccounts"]:
     a["retries"] = 40
 json.dump(conf, open(sys.argv[1], "w"), indent=2)
 EOP
-DISKSEED_IMPORTD_PAUSE_AFTER=2 DISKSEED_IMPORTD_PAUSE_SYNC="$T/sync" \
-    receive --job jobz "$T/z1.img" >"$T/rz.out" 2>"$T/rz.err" &
-rpid=$!
-ds_at_exit "kill $rpid 2>/dev/null || :"
-i=0
-until [ -e "$T/sync.paused" ]; do
-	i=$((i + 1)); [ $i -lt 1200 ] || fail "receive never paused"
-	kill -0 $rpid 2>/dev/null || { cat "$T/rz.err" >&2; fail "receive ended early"; }
-	sleep 0.05
-done
+receive_paused 2 "$T/sync" --job jobz "$T/z1.img"
 # Meanwhile a second ingest of the same job is refused.
 expect_rc 1 receive --job jobz "$T/z1.img"
 grep_q "$T/err" "another ingest of this job is running"
@@ -73,9 +72,9 @@ touch "$T/sync.go"
 # The ingest polls for sync.go every 20 ms; Azurite needs far longer to
 # come back, so the next upload meets a refused connection first.
 azurite_start_again
-wait $rpid || { cat "$T/rz.out" "$T/rz.err" >&2; fail "receive failed across the outage"; }
-grep_q "$T/rz.out" "job jobz: Completed"
-grep_q "$T/rz.out" "jobz: 5 file\\(s\\) uploaded in this run, [1-9][0-9]* request\\(s\\) retried"
+wait $rpid || { cat "$T/rp.out" "$T/rp.err" >&2; fail "receive failed across the outage"; }
+grep_q "$T/rp.out" "job jobz: Completed"
+grep_q "$T/rp.out" "jobz: 5 file\\(s\\) uploaded in this run, [1-9][0-9]* request\\(s\\) retried"
 expect_rc 0 "$DISKSEED" status --job jobz
 grep_q "$T/out" "State: +Completed"
 bt list backups 0 g >"$T/lz" 2>/dev/null || fail "list"

@@ -44,18 +44,68 @@ prep_ship() {
 	"$DISKSEED" prep --staging "$staging" --job "$job" $drv \
 	    --confirm "$ids" --chunk-size 64K -q >"$T/prep.out" 2>&1 ||
 	    { cat "$T/prep.out" >&2; fail "prep $job"; }
+	track=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	create_ship "$job" "1Z$track"
+}
+
+# account_grant ACCOUNT: the current subscription may use ACCOUNT.
+account_grant() {
 	"$DISKSEED_IMPORTD" account grant --dir "$DS_IMPORTD_DIR" \
-	    "$DS_IMPORTD_ACCOUNT" "$DS_IMPORTD_SUBSCRIPTION" ||
-	    fail "account grant"
-	"$DISKSEED" job create --job "$job" \
+	    "$1" "$DS_IMPORTD_SUBSCRIPTION" || fail "account grant $1"
+}
+
+# create_ship JOB TRACKING: create job JOB of the drives prepped
+# (container "backups") and ship it.
+create_ship() {
+	account_grant "$DS_IMPORTD_ACCOUNT"
+	"$DISKSEED" job create --job "$1" \
 	    --storage-account "$DS_IMPORTD_ACCOUNT" \
 	    --location "$DS_IMPORTD_LOCATION" --container backups \
 	    --return-address "$T/ra.json" >"$T/create.out" 2>&1 ||
-	    { cat "$T/create.out" >&2; fail "job create $job"; }
-	track=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-	"$DISKSEED" ship --job "$job" --carrier FedEx --tracking "1Z$track" \
+	    { cat "$T/create.out" >&2; fail "job create $1"; }
+	"$DISKSEED" ship --job "$1" --carrier FedEx --tracking "$2" \
 	    --return-address "$T/ra.json" --yes >"$T/ship.out" 2>&1 ||
-	    { cat "$T/ship.out" >&2; fail "ship $job"; }
+	    { cat "$T/ship.out" >&2; fail "ship $1"; }
+}
+
+# dirstore_account: adds the directory storage account "demostore" at
+# $T/store to importd.conf and restarts importd.
+dirstore_account() {
+	python3 - "$DS_IMPORTD_DIR/importd.conf" "$T/store" <<'EOP' ||
+import json, sys
+conf = json.load(open(sys.argv[1]))
+conf["storageAccounts"].append({"name": "demostore", "directory": sys.argv[2]})
+json.dump(conf, open(sys.argv[1], "w"), indent=2)
+EOP
+	    fail "conf"
+	importd_restart
+}
+
+# dirstore_setup: importd (serving), the client, and the directory
+# account "demostore", the one the jobs made next use.
+dirstore_setup() {
+	client_setup
+	mkaddress
+	dirstore_account
+	DS_IMPORTD_ACCOUNT=demostore
+}
+
+# receive_paused N SYNC ARGS...: starts receive ARGS in the background
+# (output in $T/rp.out, $T/rp.err; pid in $rpid), paused after its N-th
+# stored file until SYNC.go exists; returns once it waits.
+receive_paused() {
+	n=$1 sync=$2; shift 2
+	DISKSEED_IMPORTD_PAUSE_AFTER=$n DISKSEED_IMPORTD_PAUSE_SYNC="$sync" \
+	    receive "$@" >"$T/rp.out" 2>"$T/rp.err" &
+	rpid=$!
+	ds_at_exit "kill $rpid 2>/dev/null || :"
+	i=0
+	until [ -e "$sync.paused" ]; do
+		i=$((i + 1)); [ $i -lt 1200 ] || fail "receive never paused"
+		kill -0 $rpid 2>/dev/null ||
+		    { cat "$T/rp.err" >&2; fail "receive ended early"; }
+		sleep 0.05
+	done
 }
 
 # receive ARGS...: diskseed-importd receive --dir ... ARGS
@@ -87,4 +137,47 @@ container_matches() {
 		    { cat "$T/get.err" >&2; fail "get $name"; }
 		[ "$(sha "$T/blob")" = "$sum" ] || fail "$name: content differs"
 	done <"$T/want.names"
+}
+
+# evil_job JOB RG ACCOUNT IMAGE KEYHEX: job JOB in resource group RG of
+# the current subscription, storing into ACCOUNT (container "backups"),
+# with the drive IMAGE (made by mkevil; its key KEYHEX as the recovery
+# key), then moved to Shipping: a drive the service takes as genuine.
+evil_job() {
+	"$DISKSEED" inspect --json "$4" >"$T/inspect.json" ||
+	    fail "inspect $4"
+	account_grant "$3"
+	python3 - "$T/inspect.json" "$5" "$(basename "$4")" \
+	    "$DS_IMPORTD_LOCATION" "$DS_IMPORTD_SUBSCRIPTION" "$2" "$3" \
+	    >"$T/evil-body.json" <<'EOP' || fail "job body"
+import json, sys
+info = json.load(open(sys.argv[1]))
+key = bytes.fromhex(sys.argv[2])
+# The recovery key's text form (src/format.c, ds_rkey_format).
+rkey = "-".join("%06u" % ((key[2 * g] | key[2 * g + 1] << 8) * 11)
+                for g in range(16))
+loc, sub, rg, acct = sys.argv[4:8]
+print(json.dumps({"location": loc, "tags": {"container": "backups"},
+    "properties": {
+        "storageAccountId": "/subscriptions/%s/resourceGroups/%s/providers/"
+        "Microsoft.Storage/storageAccounts/%s" % (sub, rg, acct),
+        "jobType": "Import",
+        "returnAddress": json.load(open(sys.argv[1].replace(
+            "inspect.json", "ra.json"))),
+        "returnShipping": {"carrierName": "FedEx",
+                           "carrierAccountNumber": "123"},
+        "driveList": [{"driveId": sys.argv[3], "bitLockerKey": rkey,
+                       "manifestFile": info["manifestFile"],
+                       "manifestHash": info["manifestHash"],
+                       "driveHeaderHash": info["headerHash"]}]}}))
+EOP
+	code=$(importd_curl PUT "$(importd_job_path "$1" "$2")" \
+	    "$T/evil-body.json")
+	importd_expect 201 "$code"
+	track=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	echo "{\"properties\":{\"state\":\"Shipping\",$(importd_package \
+	    "1Z$track")}}" >"$T/evil-ship.json"
+	code=$(importd_curl PATCH "$(importd_job_path "$1" "$2")" \
+	    "$T/evil-ship.json")
+	importd_expect 200 "$code"
 }

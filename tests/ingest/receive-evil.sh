@@ -1,0 +1,101 @@
+#!/bin/sh
+# Hostile drives (tests/lib/mkevil: a valid key, tags and manifest, but
+# archive entries and manifest rows that lie to each other), registered
+# in a job with their real key and received into a directory store and
+# into Blob storage (Azurite): nothing written outside the store, no
+# host file's byte stored, no device or FIFO made or opened, output
+# bounded, every run within its time limit, each damage named in the
+# drive's error log, the drive CompletedMoreInfo, the honest files
+# stored; folders, links and specials in the drive's listing.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/ingest.sh"
+ingest_setup
+mkaddress
+dirstore_account
+
+mkdir -p "$T/outside"
+echo HOSTSECRET > "$T/host.txt"
+huge=4611686018427387904	# 2^62
+evil_items() {
+	set -- "f:ok.txt:fine" \
+	    "a:l:leak:$T/host.txt" "r:file:leak:size=11" \
+	    "a:l:L:$T/outside" "r:symlink:L:" "f:L/through.txt:bad" \
+	    "r:file:L/../../X:size=3,seg=9" "r:file:ghost:size=3,ord=90" \
+	    "a:b:dev:7,0" "r:file:dev:size=10,len=5,last=0" \
+	    "a:f:dev:AAAAA" "r:file:dev:size=10,off=5,len=5" \
+	    "a:c:zero:1,5" "r:file:zero:size=100" \
+	    "a:n:big:8000000" "r:file:big:size=5" \
+	    "a:f:huge:hi" "r:file:huge:size=$huge" \
+	    "a:p:fifo:" "r:file:fifo:size=4" "a:p:fifo2:" "r:other:fifo2:" \
+	    "a:c:null:1,3" "r:other:null:" \
+	    "a:h:hl:$T/host.txt" "r:hardlink:hl:" "a:h:hl2:nothere" \
+	    "r:hardlink:hl2:" "a:f:abs:x" "r:file:$T/abs:size=1" \
+	    "a:f:part:abcdefgh" "r:file:part:size=4,len=4,off=2,last=0" \
+	    "a:d:empty:" "r:dir:empty:" "f:zz.txt:end"
+	printf '%s\n' "$@"
+}
+names='leak L/through\.txt L/\.\./\.\./X ghost dev zero big huge fifo hl hl2 [^[:space:]]*/abs part'
+lost='leak dev zero big huge fifo hl hl2 part'
+
+# One image per store; each is job "evil" (mkevil's) in its own
+# resource group, holding the drive with its real key.
+for rg in rgd rga; do
+	evil_items | tr '\n' '\0' | xargs -0 "$top_builddir/tests/lib/mkevil" \
+	    "$T/$rg.img" 8388608 >"$T/$rg.key" || fail "mkevil"
+	acct=demostore
+	[ $rg = rga ] && acct=$DS_IMPORTD_ACCOUNT
+	evil_job evil $rg $acct "$T/$rg.img" "$(cut -d' ' -f2 "$T/$rg.key")"
+done
+
+# check_run LOG: the run ended within its limit, exit 3, each lie named.
+check_run() {
+	grep_q "$T/out" "job evil: Completed"
+	for n in $names; do
+		grep -Eq "^$n: not copied:" "$1" ||
+		    fail "$n not named: $(cat "$1")"
+	done
+	[ -z "$(ls -A "$T/outside")" ] || fail "written outside: $(ls -A "$T/outside")"
+	[ ! -e "$T/X" ] && [ ! -e "$T/abs" ] || fail "a path outside the store"
+	[ "$(cat "$T/host.txt")" = HOSTSECRET ] || fail "the host file changed"
+}
+
+expect_rc 3 timeout 20 "$DISKSEED_IMPORTD" receive --dir "$DS_IMPORTD_DIR" \
+    --job evil --resource-group rgd "$T/rgd.img"
+log=$T/store/waimportexport/evil/rgd.img_error.log
+check_run "$log"
+! grep -rq HOSTSECRET "$T/store" || fail "a host file's content was stored"
+[ -z "$(find "$T/store" \( -type b -o -type c -o -type p -o -type s \) )" ] ||
+    fail "a device or FIFO was made: $(find "$T/store" ! -type f ! -type d)"
+used=$(du -sk "$T/store" | cut -f1)
+[ "$used" -lt 1024 ] || fail "the store holds $used KiB"
+[ "$(cat "$T/store/backups/ok.txt")" = fine ] &&
+    [ "$(cat "$T/store/backups/zz.txt")" = end ] ||
+    fail "the honest files were not stored"
+for f in $lost L; do
+	[ ! -e "$T/store/backups/$f" ] || fail "$f was stored"
+done
+listing=$T/store/waimportexport/evil/rgd.img_listing.jsonl
+grep_q "$listing" '"path": *"fifo2".*"type": *"special"'
+grep_q "$listing" '"path": *"null".*"type": *"special"'
+grep_q "$listing" '"path": *"empty".*"type": *"dir"'
+grep_q "$listing" "\"path\": *\"L\".*\"type\": *\"symlink\""
+expect_rc 0 "$DISKSEED" status --job evil --resource-group rgd
+grep_q "$T/out" "Drive rgd\.img: CompletedMoreInfo"
+ok "directory store: each lie named, nothing outside, nothing from the host"
+
+expect_rc 3 timeout 20 "$DISKSEED_IMPORTD" receive --dir "$DS_IMPORTD_DIR" \
+    --job evil --resource-group rga "$T/rga.img"
+bt get waimportexport evil/rga.img_error.log "$T/rga.err" ||
+    fail "no error log"
+check_run "$T/rga.err"
+bt list backups >"$T/list" || fail "list"
+[ "$(cut -f1 "$T/list" | sort | tr '\n' ' ')" = "ok.txt zz.txt " ] ||
+    fail "blobs stored: $(cut -f1 "$T/list")"
+for b in ok.txt zz.txt; do
+	bt get backups $b "$T/blob" || fail "get $b"
+	! grep -q HOSTSECRET "$T/blob" || fail "$b holds a host file"
+done
+bt get waimportexport evil/rga.img_listing.jsonl "$T/rga.lst" ||
+    fail "no listing"
+grep_q "$T/rga.lst" '"path": *"fifo2".*"type": *"special"'
+ok "Blob storage: each lie named, only the honest files stored"
