@@ -480,6 +480,24 @@ ds_jobrec_created(const char *job, char **cause)
 }
 
 int
+ds_jobrec_deleted(const char *job, char **cause)
+{
+	struct ds_jobrec	*r;
+	int			 rc;
+
+	if ((rc = ds_jobrec_load(job, &r, cause)) != DS_E_OK)
+		return rc == DS_E_NOTFOUND ? DS_E_OK : rc;
+	/* The drives still hold the set: it may be created again. */
+	rc = DS_E_OK;
+	if (r->state >= DS_JOBREC_CREATED) {
+		r->state = DS_JOBREC_PREPARED;
+		rc = save(r, cause);
+	}
+	ds_jobrec_free(r);
+	return rc;
+}
+
+int
 ds_jobrec_track(const char *job, const char *service_state, char **cause)
 {
 	struct ds_jobrec	*r;

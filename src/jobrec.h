@@ -145,6 +145,12 @@ int	ds_jobrec_move(const char *job, enum ds_jobrec_state to,
 int	ds_jobrec_created(const char *job, char **cause);
 
 /*
+ * After the service deleted JOB: a job created or later goes back to
+ * prepared (its drives still hold the set), so it can be created again.
+ */
+int	ds_jobrec_deleted(const char *job, char **cause);
+
+/*
  * Records the state the service reports for JOB (its name, as
  * "Shipping"); an unknown name is ignored. Creates no record.
  */

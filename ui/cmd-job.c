@@ -355,8 +355,11 @@ do_show(struct job_opts *o, int what)
 		goto out;
 	if (what == 'c')
 		rc = ds_jobstore_cancel(api, rg, o->job, &job, &cause);
-	else if (what == 'd')
-		rc = ds_api_job_delete(api, rg, o->job, &cause);
+	else if (what == 'd') {
+		if ((rc = ds_api_job_delete(api, rg, o->job, &cause)) ==
+		    DS_E_OK)
+			rc = ds_jobrec_deleted(o->job, &cause);
+	}
 	else
 		rc = ds_api_job_get(api, rg, o->job, &job, &cause);
 	if (rc != DS_E_OK)
