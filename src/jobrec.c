@@ -192,6 +192,11 @@ ds_jobrec_load(const char *job, struct ds_jobrec **out, char **cause)
 	rc = ds_jread_file(path, REC_MAX, &o, cause);
 	if (rc == DS_E_NOTFOUND) {
 		free(path);
+		/* No job.json yet: the older files say, or the cause. */
+		if (cause != NULL) {
+			free(*cause);
+			*cause = NULL;
+		}
 		return load_legacy(job, out, cause);
 	}
 	if (rc != DS_E_OK) {
@@ -427,6 +432,20 @@ ds_jobrec_set(struct ds_jobrec *r, enum ds_jobrec_field f, const char *v,
 	return DS_E_OK;
 }
 
+/* ds_jobrec_load, where no record is not an error: DS_E_NOTFOUND
+ * leaves no cause behind for a caller that goes on. */
+static int
+load_if_any(const char *job, struct ds_jobrec **out, char **cause)
+{
+	int rc = ds_jobrec_load(job, out, cause);
+
+	if (rc == DS_E_NOTFOUND && cause != NULL) {
+		free(*cause);
+		*cause = NULL;
+	}
+	return rc;
+}
+
 /* Whether the job model lets a job in state FROM go to TO. */
 static int
 may_move(enum ds_jobrec_state from, enum ds_jobrec_state to)
@@ -447,7 +466,7 @@ ds_jobrec_move(const char *job, enum ds_jobrec_state to,
 	struct ds_jobrec	*r;
 	int			 rc;
 
-	rc = ds_jobrec_load(job, &r, cause);
+	rc = load_if_any(job, &r, cause);
 	if (rc == DS_E_NOTFOUND && (to == DS_JOBREC_PREPARING ||
 	    to == DS_JOBREC_DRAFT))
 		rc = ds_jobrec_new(job, NULL, &r, cause);
@@ -485,7 +504,7 @@ ds_jobrec_deleted(const char *job, char **cause)
 	struct ds_jobrec	*r;
 	int			 rc;
 
-	if ((rc = ds_jobrec_load(job, &r, cause)) != DS_E_OK)
+	if ((rc = load_if_any(job, &r, cause)) != DS_E_OK)
 		return rc == DS_E_NOTFOUND ? DS_E_OK : rc;
 	/* The drives still hold the set: it may be created again. */
 	rc = DS_E_OK;
@@ -505,7 +524,7 @@ ds_jobrec_track(const char *job, const char *service_state, char **cause)
 
 	if ((s = ds_jobrec_state_from_service(service_state)) < 0)
 		return DS_E_OK;
-	if ((rc = ds_jobrec_load(job, &r, cause)) != DS_E_OK)
+	if ((rc = load_if_any(job, &r, cause)) != DS_E_OK)
 		return rc == DS_E_NOTFOUND ? DS_E_OK : rc;
 	/* The service is the authority once it has the job. */
 	rc = DS_E_OK;

