@@ -116,7 +116,8 @@ conns_limits_load(struct config *cf, struct conns_limits *lim, char **cause)
 		    offsetof(struct conns_limits, max_per_peer), 128, 1,
 		    1000000 },
 		{ "tlsHandshakeTimeout",
-		    offsetof(struct conns_limits, handshake_secs), 15, 1, 3600 },
+		    offsetof(struct conns_limits, handshake_secs), 15, 1,
+		    3600 },
 		{ "idleTimeout",
 		    offsetof(struct conns_limits, idle_secs), 30, 1, 86400 },
 	};
