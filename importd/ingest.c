@@ -88,11 +88,13 @@ struct ifile {
 	unsigned	 symlink:1;
 };
 
-/* A copy log being written. */
+/*
+ * A copy log being written: an unlinked file (0600) in the importd
+ * folder, so that a million lines do not stay in memory until the end.
+ */
 struct ilog {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
+	FILE	*fp;		/* NULL: nothing written yet */
+	int	 broken;	/* the file could not be made */
 };
 
 /* Another name of a regular file, stored as a copy after the run. */
@@ -186,36 +188,57 @@ say(const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* Where copy logs are spooled (the importd folder); set once. */
+static const char *log_dir;
+
 static void
 logf_add(struct ilog *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Opens L's file: unlinked at once, or never linked (O_TMPFILE). */
+static FILE *
+ilog_file(struct ilog *l)
+{
+	char	*tmp = NULL;
+	int	 fd;
+
+	if (l->fp != NULL || l->broken)
+		return l->fp;
+	fd = open(log_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd == -1 && asprintf(&tmp, "%s/.log.XXXXXX", log_dir) != -1) {
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) != -1)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (fd == -1 || (l->fp = fdopen(fd, "w+")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		l->broken = 1;
+	}
+	return l->fp;
+}
 
 /* Appends a line to a copy log. */
 static void
 logf_add(struct ilog *l, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s, *n;
-	int	 len;
+	FILE	*fp;
 
-	va_start(ap, fmt);
-	len = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (len < 0)
+	if ((fp = ilog_file(l)) == NULL)
 		return;
-	if (l->len + (size_t)len + 2 > l->cap) {
-		l->cap = 2 * (l->len + (size_t)len + 2);
-		if ((n = realloc(l->p, l->cap)) == NULL) {
-			free(s);
-			return;
-		}
-		l->p = n;
-	}
-	memcpy(l->p + l->len, s, (size_t)len);
-	l->len += (size_t)len;
-	l->p[l->len++] = '\n';
-	l->p[l->len] = '\0';
-	free(s);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	putc('\n', fp);
+}
+
+static void
+ilog_close(struct ilog *l)
+{
+	if (l->fp != NULL)
+		fclose(l->fp);
+	l->fp = NULL;
 }
 
 static int	 idb_flush(struct ingest *, char **);
@@ -708,9 +731,9 @@ idrive_clear(struct idrive *d)
 		ds_freezero(d->key, strlen(d->key));
 	ds_manifest_free(d->mf);
 	free(d->mf_raw);
-	free(d->err.p);
-	free(d->verbose.p);
-	free(d->listing.p);
+	ilog_close(&d->err);
+	ilog_close(&d->verbose);
+	ilog_close(&d->listing);
 }
 
 static void
@@ -1474,10 +1497,11 @@ write_logs(struct ingest *in, struct idrive *d)
 		"listing" };
 	static const char *const keys[] = {
 		"errorLogUri", "verboseLogUri", "manifestUri", NULL };
-	const void	*buf;
-	size_t		 len, k;
+	struct ilog	*l;
+	size_t		 k;
 	char		*name, *uri, *cause = NULL;
 	json_t		*dj = drive_json(in, d->id);
+	int		 rc;
 
 	if (target_container(in->logt, in->diag_container, &cause) !=
 	    DS_E_OK) {
@@ -1485,17 +1509,9 @@ write_logs(struct ingest *in, struct idrive *d)
 		return;
 	}
 	for (k = 0; k < 4; k++) {
-		if (k == 3) {
-			/* Folders, links and specials: JSON lines. */
-			buf = d->listing.p != NULL ? d->listing.p : "";
-			len = d->listing.len;
-		} else if (k == 0) {
-			buf = d->err.p != NULL ? d->err.p : "";
-			len = d->err.len;
-		} else if (k == 1) {
-			buf = d->verbose.p != NULL ? d->verbose.p : "";
-			len = d->verbose.len;
-		} else if (k == 2) {
+		/* Folders, links and specials: JSON lines (k == 3). */
+		l = k == 0 ? &d->err : k == 1 ? &d->verbose : &d->listing;
+		if (k == 2) {
 			/* Read again now: a million-row manifest's text is
 			 * not kept for the whole run. */
 			if (d->path == NULL || !json_is_true(json_object_get(
@@ -1506,8 +1522,9 @@ write_logs(struct ingest *in, struct idrive *d)
 				cause = NULL;
 				continue;
 			}
-			buf = d->mf_raw;
-			len = d->mf_len;
+		} else if (l->fp != NULL && fflush(l->fp) != 0) {
+			importd_err("%s: %s", d->id, strerror(errno));
+			continue;
 		}
 		if (asprintf(&name, "%s%s%s/%s_%s.%s", in->diag_prefix,
 		    *in->diag_prefix != '\0' ? "/" : "", in->job, d->id,
@@ -1515,8 +1532,16 @@ write_logs(struct ingest *in, struct idrive *d)
 		    -1)
 			return;
 		cause = NULL;
-		if (target_put_buf(in->logt, in->diag_container, name, buf, len,
-		    &cause) != DS_E_OK)
+		if (k == 2)
+			rc = target_put_buf(in->logt, in->diag_container, name,
+			    d->mf_raw, d->mf_len, &cause);
+		else if (l->fp != NULL)
+			rc = target_put_fd(in->logt, in->diag_container, name,
+			    fileno(l->fp), &cause);
+		else
+			rc = target_put_buf(in->logt, in->diag_container, name,
+			    "", 0, &cause);
+		if (rc != DS_E_OK)
 			importd_err_code(DS_E_IO, cause);
 		else if (keys[k] != NULL && (uri = target_uri(in->logt,
 		    in->diag_container, name)) != NULL) {
@@ -1781,7 +1806,7 @@ check_drive(struct ingest *in, const char *path)
 		d.id = id;
 		logf_add(&d.err, "%s: %s", path, why);
 		write_logs(in, &d);
-		free(d.err.p);
+		ilog_close(&d.err);
 		set_drive(in, id, "CompletedMoreInfo", "Failed", 0, 0);
 		in->problems++;
 		goto out;
@@ -1851,6 +1876,7 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 		fputs(_(help), stderr);
 		return -1;
 	}
+	log_dir = in->dir;
 	return 0;
 }
 
