@@ -113,7 +113,7 @@ struct idrive {
 	int		 index;		/* -1 when not in hand */
 	char		*path;
 	char		*key;		/* bitLockerKey; secret */
-	struct ds_manifest *mf;
+	struct ds_manifest *mf;		/* only when the reader has none */
 	char		*mf_raw;
 	size_t		 mf_len;
 	struct ilog	 err, verbose;
@@ -885,7 +885,12 @@ load_drives(struct ingest *in, char **cause)
 			x->index = -1;
 			x->failed = 1;
 		} else {
-			/* The text is read again for the copy logs. */
+			/* Checked only: the reader parses it again and the
+			 * file table uses the reader's, so that a million
+			 * rows are not held twice. The text is read again
+			 * for the copy logs. */
+			ds_manifest_free(x->mf);
+			x->mf = NULL;
 			free(x->mf_raw);
 			x->mf_raw = NULL;
 		}
@@ -991,28 +996,50 @@ add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
 	return DS_E_OK;
 }
 
+/*
+ * The manifest of drive D: the open reader's, else (no reader: nothing
+ * to read, or a wrong key) parsed here; NULL when it is unreadable.
+ */
+static const struct ds_manifest *
+drive_mf(struct ingest *in, struct idrive *d)
+{
+	const struct ds_manifest	*m;
+
+	if (d->index < 0 || d->index >= IMPORTD_MAX_DRIVES)
+		return NULL;
+	if (in->dr != NULL &&
+	    (m = ds_dreader_manifest(in->dr, (size_t)d->index)) != NULL)
+		return m;
+	if (d->mf == NULL && d->path != NULL &&
+	    read_manifest(d->path, &d->mf, &d->mf_raw, &d->mf_len, NULL) ==
+	    DS_E_OK) {
+		free(d->mf_raw);
+		d->mf_raw = NULL;
+	}
+	return d->mf;
+}
+
 /* Builds the file table from the manifests of the drives in hand. */
 static int
 load_files(struct ingest *in)
 {
-	size_t	 i, k, n = 0;
-	int	 rc;
+	const struct ds_manifest	*m;
+	size_t				 i, k, n = 0;
+	int				 rc;
 
 	for (i = 0; i < in->ndrives; i++)
-		if (in->drives[i].mf != NULL && in->drives[i].index >= 0)
-			n += in->drives[i].mf->nfiles;
+		if ((m = drive_mf(in, &in->drives[i])) != NULL)
+			n += m->nfiles;
 	if ((rc = files_alloc(in, n)) != DS_E_OK)
 		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		struct idrive *d = &in->drives[i];
 
-		if (d->mf == NULL || d->index < 0 ||
-		    d->index >= IMPORTD_MAX_DRIVES)
+		if ((m = drive_mf(in, d)) == NULL)
 			continue;
 		in->by_index[d->index] = d;
-		for (k = 0; k < d->mf->nfiles; k++)
-			if ((rc = add_part(in, d, &d->mf->files[k])) !=
-			    DS_E_OK)
+		for (k = 0; k < m->nfiles; k++)
+			if ((rc = add_part(in, d, &m->files[k])) != DS_E_OK)
 				return rc;
 	}
 	return DS_E_OK;
@@ -1444,23 +1471,16 @@ on_stop(int sig)
 }
 
 /*
- * Reads the drives in hand once, streaming each regular file into the
- * store (see doc/ingest.md); returns the reader's report.
+ * Opens the reader on the drives in hand (in->dr), before the file table
+ * is built from its manifests.
  */
 static int
-stream_drives(struct ingest *in, const char **paths, size_t n,
-    const char **keys, size_t nkeys, struct ds_read_report **rep,
-    char **cause)
+open_drives(struct ingest *in, const char **paths, size_t n,
+    const char **keys, size_t nkeys, char **cause)
 {
 	struct ds_dreader_opts	 o;
-	struct ds_dr_sink	 sink = {
-		.arg = in, .begin = sink_begin, .data = sink_data,
-		.end = sink_end, .other = sink_other, .drop = NULL
-	};
 	struct sigaction	 sa;
-	int			 rc, rc2;
 
-	*rep = NULL;
 	memset(&o, 0, sizeof o);
 	o.drives = paths;
 	o.ndrives = n;
@@ -1472,8 +1492,24 @@ stream_drives(struct ingest *in, const char **paths, size_t n,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	target_set_stop(in->tgt, &stop_flag);
-	if ((rc = ds_dreader_open(&o, &in->dr, cause)) != DS_E_OK)
-		return rc;
+	return ds_dreader_open(&o, &in->dr, cause);
+}
+
+/*
+ * Reads the drives in hand once, streaming each regular file into the
+ * store (see doc/ingest.md); returns the reader's report.
+ */
+static int
+stream_drives(struct ingest *in, struct ds_read_report **rep,
+    char **cause)
+{
+	struct ds_dr_sink	 sink = {
+		.arg = in, .begin = sink_begin, .data = sink_data,
+		.end = sink_end, .other = sink_other, .drop = NULL
+	};
+	int			 rc, rc2;
+
+	*rep = NULL;
 	rc = ds_dreader_run(in->dr, &sink);
 	drop_current(in);
 	if ((rc2 = target_drain(in->tgt, cause)) != DS_E_OK && rc == DS_E_OK)
@@ -1618,11 +1654,10 @@ transfer(struct ingest *in, char **cause)
 	struct ifile		*f;
 	size_t			 i, n = 0, nkeys = 0;
 	uint32_t		 k;
-	int			 rc, all_final = 1, any = 0, waiting;
+	int			 rc, orc = DS_E_OK, all_final = 1, any = 0;
+	int			 waiting;
 
-	if ((rc = load_drives(in, cause)) != DS_E_OK ||
-	    (rc = load_files(in)) != DS_E_OK ||
-	    (rc = idb_load_done(in, cause)) != DS_E_OK)
+	if ((rc = load_drives(in, cause)) != DS_E_OK)
 		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		d = &in->drives[i];
@@ -1631,8 +1666,12 @@ transfer(struct ingest *in, char **cause)
 		if (d->index >= 0 && (size_t)d->index + 1 > nkeys)
 			nkeys = (size_t)d->index + 1;
 	}
-	if (!any)
+	if (!any) {
+		if ((rc = load_files(in)) != DS_E_OK ||
+		    (rc = idb_load_done(in, cause)) != DS_E_OK)
+			return rc;
 		goto finish;
+	}
 	if ((paths = calloc(in->ndrives + 1, sizeof *paths)) == NULL ||
 	    (keys = calloc(nkeys + 1, sizeof *keys)) == NULL) {
 		rc = DS_E_NOMEM;
@@ -1657,7 +1696,12 @@ transfer(struct ingest *in, char **cause)
 	    DS_E_OK)
 		goto out;
 	say(_("%s: reading %zu drive(s)"), in->job, n);
-	rc = stream_drives(in, paths, n, keys, nkeys, &rep, &c2);
+	/* A reader that cannot open is answered below, as before. */
+	orc = open_drives(in, paths, n, keys, nkeys, &c2);
+	if ((rc = load_files(in)) != DS_E_OK ||
+	    (rc = idb_load_done(in, cause)) != DS_E_OK)
+		goto out;
+	rc = orc == DS_E_OK ? stream_drives(in, &rep, &c2) : orc;
 	if (rc == DS_E_BADKEY || (rc != DS_E_OK && rep == NULL)) {
 		/* Nothing could be read (a wrong key): every drive says so. */
 		for (i = 0; i < in->ndrives; i++) {
