@@ -118,6 +118,7 @@ struct idrive {
 	size_t		 mf_len;
 	struct ilog	 err, verbose;
 	struct ilog	 listing;	/* folders, links, specials: JSON */
+	struct ilog	 mf_copy;	/* the manifest, to be stored */
 	uint64_t	 bytes;		/* uploaded bytes stored on it */
 	uint64_t	 total;
 	int		 pending;
@@ -734,6 +735,7 @@ idrive_clear(struct idrive *d)
 	ilog_close(&d->err);
 	ilog_close(&d->verbose);
 	ilog_close(&d->listing);
+	ilog_close(&d->mf_copy);
 }
 
 static void
@@ -778,20 +780,19 @@ ingest_close(struct ingest *in)
 		close(in->lock_fd);
 }
 
-/* Reads the manifest of the drive at PATH (trailer, then manifest). */
+/*
+ * Opens the drive at PATH (*fd: the caller closes it) and finds its
+ * manifest from the trailer: *off and *len.
+ */
 static int
-read_manifest(const char *path, struct ds_manifest **mf, char **raw,
-    size_t *rawlen, char **cause)
+manifest_span(const char *path, int *fdp, uint64_t *off, uint64_t *len,
+    char **cause)
 {
 	struct ds_hdr	 h;
 	uint8_t		 blk[DS_FMT_BLOCK];
 	off_t		 end;
-	char		*buf = NULL;
-	int		 fd, rc = DS_E_IO;
+	int		 fd;
 
-	if (mf != NULL)
-		*mf = NULL;
-	*raw = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", path,
 		    strerror(errno));
@@ -801,30 +802,89 @@ read_manifest(const char *path, struct ds_manifest **mf, char **raw,
 	    ds_hdr_decode(blk, &h, NULL) != DS_E_OK ||
 	    h.kind != DS_HDR_TRAILER || h.manifest_len > MANIFEST_MAX ||
 	    h.manifest_off + h.manifest_len > (uint64_t)end) {
-		rc = ds_cause(cause, DS_E_PARSE, _("%s: no readable "
+		close(fd);
+		return ds_cause(cause, DS_E_PARSE, _("%s: no readable "
 		    "trailer"), path);
-		goto out;
 	}
-	if ((buf = malloc(h.manifest_len + 1)) == NULL) {
+	*fdp = fd;
+	*off = h.manifest_off;
+	*len = h.manifest_len;
+	return DS_E_OK;
+}
+
+/* Reads the manifest of the drive at PATH (trailer, then manifest). */
+static int
+read_manifest(const char *path, struct ds_manifest **mf, char **raw,
+    size_t *rawlen, char **cause)
+{
+	uint64_t	 off, len;
+	char		*buf = NULL;
+	int		 fd, rc;
+
+	if (mf != NULL)
+		*mf = NULL;
+	*raw = NULL;
+	if ((rc = manifest_span(path, &fd, &off, &len, cause)) != DS_E_OK)
+		return rc;
+	if ((buf = malloc(len + 1)) == NULL) {
 		rc = DS_E_NOMEM;
 		goto out;
 	}
-	if (pread(fd, buf, h.manifest_len, (off_t)h.manifest_off) !=
-	    (ssize_t)h.manifest_len) {
+	if (pread(fd, buf, len, (off_t)off) != (ssize_t)len) {
 		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	buf[h.manifest_len] = '\0';
-	if (mf != NULL && (rc = ds_manifest_parse(buf, h.manifest_len, mf,
-	    cause)) != DS_E_OK)
+	buf[len] = '\0';
+	if (mf != NULL && (rc = ds_manifest_parse(buf, len, mf, cause)) !=
+	    DS_E_OK)
 		goto out;
 	rc = DS_E_OK;
 	*raw = buf;
-	*rawlen = h.manifest_len;
+	*rawlen = len;
 	buf = NULL;
 out:
 	free(buf);
 	close(fd);
+	return rc;
+}
+
+/*
+ * Copies the manifest of the drive at PATH into L's file a buffer at a
+ * time: its text is as large as the file table and would be the peak of
+ * the run if read whole at the end.
+ */
+static int
+copy_manifest(const char *path, struct ilog *l, char **cause)
+{
+	char		 buf[65536];
+	uint64_t	 off, len;
+	ssize_t		 n;
+	size_t		 want;
+	FILE		*fp;
+	int		 fd, rc = DS_E_OK;
+
+	if ((rc = manifest_span(path, &fd, &off, &len, cause)) != DS_E_OK)
+		return rc;
+	if ((fp = ilog_file(l)) == NULL) {
+		close(fd);
+		return ds_cause(cause, DS_E_IO, "%s: %s", log_dir,
+		    strerror(errno));
+	}
+	while (len > 0) {
+		want = len < sizeof buf ? (size_t)len : sizeof buf;
+		if ((n = pread(fd, buf, want, (off_t)off)) <= 0 ||
+		    fwrite(buf, 1, (size_t)n, fp) != (size_t)n) {
+			rc = ds_cause(cause, DS_E_IO, "%s: %s", path,
+			    strerror(n == 0 ? EIO : errno));
+			break;
+		}
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	close(fd);
+	if (rc == DS_E_OK && fflush(fp) != 0)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", log_dir,
+		    strerror(errno));
 	return rc;
 }
 
@@ -1546,16 +1606,17 @@ write_logs(struct ingest *in, struct idrive *d)
 	}
 	for (k = 0; k < 4; k++) {
 		/* Folders, links and specials: JSON lines (k == 3). */
-		l = k == 0 ? &d->err : k == 1 ? &d->verbose : &d->listing;
+		l = k == 0 ? &d->err : k == 1 ? &d->verbose : k == 2 ?
+		    &d->mf_copy : &d->listing;
 		if (k == 2) {
 			/* Read again now: a million-row manifest's text is
 			 * not kept for the whole run. */
 			if (d->path == NULL || !json_is_true(json_object_get(
 			    props_of(in), "backupDriveManifest")) ||
-			    read_manifest(d->path, NULL, &d->mf_raw,
-			    &d->mf_len, &cause) != DS_E_OK) {
+			    copy_manifest(d->path, l, &cause) != DS_E_OK) {
 				free(cause);
 				cause = NULL;
+				ilog_close(l);
 				continue;
 			}
 		} else if (l->fp != NULL && fflush(l->fp) != 0) {
@@ -1568,10 +1629,7 @@ write_logs(struct ingest *in, struct idrive *d)
 		    -1)
 			return;
 		cause = NULL;
-		if (k == 2)
-			rc = target_put_buf(in->logt, in->diag_container, name,
-			    d->mf_raw, d->mf_len, &cause);
-		else if (l->fp != NULL)
+		if (l->fp != NULL)
 			rc = target_put_fd(in->logt, in->diag_container, name,
 			    fileno(l->fp), &cause);
 		else
@@ -1585,10 +1643,8 @@ write_logs(struct ingest *in, struct idrive *d)
 			free(uri);
 		}
 		free(name);
-		if (k == 2) {
-			free(d->mf_raw);
-			d->mf_raw = NULL;
-		}
+		if (k == 2)
+			ilog_close(l);
 	}
 }
 
