@@ -77,7 +77,9 @@ struct ifile {
 	uint64_t	 covered;	/* bytes of parts on drives in hand */
 	uint64_t	*on_drive;	/* bytes per drive; only when split */
 	char		*failed;	/* why it was lost; NULL: not lost */
-	uint8_t		 sha[32];
+	/* The manifest row's SHA-256 (or a link target's), borrowed for the
+	 * run: a copy would be 32 bytes a file. */
+	const uint8_t	*sha;
 	uint16_t	 drives;	/* bit I: drive I has a part */
 	int8_t		 fail_drive;	/* where it was lost; -1: anywhere */
 	unsigned	 has_sha:1;
@@ -959,6 +961,9 @@ load_drives(struct ingest *in, char **cause)
 	return rc;
 }
 
+/* The SHA-256 of a file the manifest gives none for. */
+static const uint8_t no_sha[32];
+
 /* FNV-1a of S: the file table's hash. */
 static uint64_t
 path_hash(const char *s)
@@ -1030,11 +1035,12 @@ add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
 		x->link = f->type == DS_MF_HARDLINK;
 		x->symlink = f->type == DS_MF_SYMLINK;
 		x->fail_drive = -1;
+		x->sha = no_sha;
 	} else
 		x = &in->files[in->slots[slot] - 1];
 	if (f->has_sha) {
 		x->has_sha = 1;
-		memcpy(x->sha, f->sha, sizeof x->sha);
+		x->sha = f->sha;
 	}
 	if (f->skipped && x->failed == NULL)
 		x->failed = strdup(_("was skipped by prep (unreadable)"));
@@ -1324,7 +1330,7 @@ sink_begin(void *arg, const struct ds_dr_entry *e, void **handle)
 			file_lost(in, f, cause);
 		return DS_DR_SKIP;
 	}
-	ds_hex(hex, f->sha, sizeof f->sha);
+	ds_hex(hex, f->sha, 32);
 	if (in->ran_before && f->has_sha && file_complete(f) &&
 	    target_has(in->tgt, in->container, f->path, f->size, hex, &yes,
 	    &cause) == DS_E_OK && yes) {
@@ -1512,7 +1518,7 @@ store_links(struct ingest *in, char **cause)
 			return rc;
 		}
 		l->f->size = l->target->size;
-		memcpy(l->f->sha, l->target->sha, sizeof l->f->sha);
+		l->f->sha = l->target->sha;
 		pthread_mutex_lock(&in->mu);
 		in->uploads++;
 		stored_locked(in, l->f);
@@ -1805,7 +1811,7 @@ transfer(struct ingest *in, char **cause)
 				    f->path, f->failed);
 				d->failed = 1;
 			} else if (f->uploaded) {
-				ds_hex(hex, f->sha, sizeof f->sha);
+				ds_hex(hex, f->sha, 32);
 				logf_add(&d->verbose, _("%s: copied, %llu "
 				    "bytes, SHA-256 %s"), f->path,
 				    (unsigned long long)f->size, hex);
