@@ -77,7 +77,9 @@ struct ifile {
 	uint64_t	 covered;	/* bytes of parts on drives in hand */
 	uint64_t	*on_drive;	/* bytes per drive; only when split */
 	char		*failed;	/* why it was lost; NULL: not lost */
-	uint8_t		 sha[32];
+	/* The manifest row's SHA-256 (or a link target's), borrowed for the
+	 * run: a copy would be 32 bytes a file. */
+	const uint8_t	*sha;
 	uint16_t	 drives;	/* bit I: drive I has a part */
 	int8_t		 fail_drive;	/* where it was lost; -1: anywhere */
 	unsigned	 has_sha:1;
@@ -88,11 +90,13 @@ struct ifile {
 	unsigned	 symlink:1;
 };
 
-/* A copy log being written. */
+/*
+ * A copy log being written: an unlinked file (0600) in the importd
+ * folder, so that a million lines do not stay in memory until the end.
+ */
 struct ilog {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
+	FILE	*fp;		/* NULL: nothing written yet */
+	int	 broken;	/* the file could not be made */
 };
 
 /* Another name of a regular file, stored as a copy after the run. */
@@ -111,11 +115,12 @@ struct idrive {
 	int		 index;		/* -1 when not in hand */
 	char		*path;
 	char		*key;		/* bitLockerKey; secret */
-	struct ds_manifest *mf;
+	struct ds_manifest *mf;		/* only when the reader has none */
 	char		*mf_raw;
 	size_t		 mf_len;
 	struct ilog	 err, verbose;
 	struct ilog	 listing;	/* folders, links, specials: JSON */
+	struct ilog	 mf_copy;	/* the manifest, to be stored */
 	uint64_t	 bytes;		/* uploaded bytes stored on it */
 	uint64_t	 total;
 	int		 pending;
@@ -186,36 +191,57 @@ say(const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* Where copy logs are spooled (the importd folder); set once. */
+static const char *log_dir;
+
 static void
 logf_add(struct ilog *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Opens L's file: unlinked at once, or never linked (O_TMPFILE). */
+static FILE *
+ilog_file(struct ilog *l)
+{
+	char	*tmp = NULL;
+	int	 fd;
+
+	if (l->fp != NULL || l->broken)
+		return l->fp;
+	fd = open(log_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd == -1 && asprintf(&tmp, "%s/.log.XXXXXX", log_dir) != -1) {
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) != -1)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (fd == -1 || (l->fp = fdopen(fd, "w+")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		l->broken = 1;
+	}
+	return l->fp;
+}
 
 /* Appends a line to a copy log. */
 static void
 logf_add(struct ilog *l, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s, *n;
-	int	 len;
+	FILE	*fp;
 
-	va_start(ap, fmt);
-	len = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (len < 0)
+	if ((fp = ilog_file(l)) == NULL)
 		return;
-	if (l->len + (size_t)len + 2 > l->cap) {
-		l->cap = 2 * (l->len + (size_t)len + 2);
-		if ((n = realloc(l->p, l->cap)) == NULL) {
-			free(s);
-			return;
-		}
-		l->p = n;
-	}
-	memcpy(l->p + l->len, s, (size_t)len);
-	l->len += (size_t)len;
-	l->p[l->len++] = '\n';
-	l->p[l->len] = '\0';
-	free(s);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	putc('\n', fp);
+}
+
+static void
+ilog_close(struct ilog *l)
+{
+	if (l->fp != NULL)
+		fclose(l->fp);
+	l->fp = NULL;
 }
 
 static int	 idb_flush(struct ingest *, char **);
@@ -708,9 +734,10 @@ idrive_clear(struct idrive *d)
 		ds_freezero(d->key, strlen(d->key));
 	ds_manifest_free(d->mf);
 	free(d->mf_raw);
-	free(d->err.p);
-	free(d->verbose.p);
-	free(d->listing.p);
+	ilog_close(&d->err);
+	ilog_close(&d->verbose);
+	ilog_close(&d->listing);
+	ilog_close(&d->mf_copy);
 }
 
 static void
@@ -755,20 +782,19 @@ ingest_close(struct ingest *in)
 		close(in->lock_fd);
 }
 
-/* Reads the manifest of the drive at PATH (trailer, then manifest). */
+/*
+ * Opens the drive at PATH (*fd: the caller closes it) and finds its
+ * manifest from the trailer: *off and *len.
+ */
 static int
-read_manifest(const char *path, struct ds_manifest **mf, char **raw,
-    size_t *rawlen, char **cause)
+manifest_span(const char *path, int *fdp, uint64_t *off, uint64_t *len,
+    char **cause)
 {
 	struct ds_hdr	 h;
 	uint8_t		 blk[DS_FMT_BLOCK];
 	off_t		 end;
-	char		*buf = NULL;
-	int		 fd, rc = DS_E_IO;
+	int		 fd;
 
-	if (mf != NULL)
-		*mf = NULL;
-	*raw = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return ds_cause(cause, DS_E_IO, "%s: %s", path,
 		    strerror(errno));
@@ -778,30 +804,89 @@ read_manifest(const char *path, struct ds_manifest **mf, char **raw,
 	    ds_hdr_decode(blk, &h, NULL) != DS_E_OK ||
 	    h.kind != DS_HDR_TRAILER || h.manifest_len > MANIFEST_MAX ||
 	    h.manifest_off + h.manifest_len > (uint64_t)end) {
-		rc = ds_cause(cause, DS_E_PARSE, _("%s: no readable "
+		close(fd);
+		return ds_cause(cause, DS_E_PARSE, _("%s: no readable "
 		    "trailer"), path);
-		goto out;
 	}
-	if ((buf = malloc(h.manifest_len + 1)) == NULL) {
+	*fdp = fd;
+	*off = h.manifest_off;
+	*len = h.manifest_len;
+	return DS_E_OK;
+}
+
+/* Reads the manifest of the drive at PATH (trailer, then manifest). */
+static int
+read_manifest(const char *path, struct ds_manifest **mf, char **raw,
+    size_t *rawlen, char **cause)
+{
+	uint64_t	 off, len;
+	char		*buf = NULL;
+	int		 fd, rc;
+
+	if (mf != NULL)
+		*mf = NULL;
+	*raw = NULL;
+	if ((rc = manifest_span(path, &fd, &off, &len, cause)) != DS_E_OK)
+		return rc;
+	if ((buf = malloc(len + 1)) == NULL) {
 		rc = DS_E_NOMEM;
 		goto out;
 	}
-	if (pread(fd, buf, h.manifest_len, (off_t)h.manifest_off) !=
-	    (ssize_t)h.manifest_len) {
+	if (pread(fd, buf, len, (off_t)off) != (ssize_t)len) {
 		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	buf[h.manifest_len] = '\0';
-	if (mf != NULL && (rc = ds_manifest_parse(buf, h.manifest_len, mf,
-	    cause)) != DS_E_OK)
+	buf[len] = '\0';
+	if (mf != NULL && (rc = ds_manifest_parse(buf, len, mf, cause)) !=
+	    DS_E_OK)
 		goto out;
 	rc = DS_E_OK;
 	*raw = buf;
-	*rawlen = h.manifest_len;
+	*rawlen = len;
 	buf = NULL;
 out:
 	free(buf);
 	close(fd);
+	return rc;
+}
+
+/*
+ * Copies the manifest of the drive at PATH into L's file a buffer at a
+ * time: its text is as large as the file table and would be the peak of
+ * the run if read whole at the end.
+ */
+static int
+copy_manifest(const char *path, struct ilog *l, char **cause)
+{
+	char		 buf[65536];
+	uint64_t	 off, len;
+	ssize_t		 n;
+	size_t		 want;
+	FILE		*fp;
+	int		 fd, rc = DS_E_OK;
+
+	if ((rc = manifest_span(path, &fd, &off, &len, cause)) != DS_E_OK)
+		return rc;
+	if ((fp = ilog_file(l)) == NULL) {
+		close(fd);
+		return ds_cause(cause, DS_E_IO, "%s: %s", log_dir,
+		    strerror(errno));
+	}
+	while (len > 0) {
+		want = len < sizeof buf ? (size_t)len : sizeof buf;
+		if ((n = pread(fd, buf, want, (off_t)off)) <= 0 ||
+		    fwrite(buf, 1, (size_t)n, fp) != (size_t)n) {
+			rc = ds_cause(cause, DS_E_IO, "%s: %s", path,
+			    strerror(n == 0 ? EIO : errno));
+			break;
+		}
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	close(fd);
+	if (rc == DS_E_OK && fflush(fp) != 0)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", log_dir,
+		    strerror(errno));
 	return rc;
 }
 
@@ -862,7 +947,12 @@ load_drives(struct ingest *in, char **cause)
 			x->index = -1;
 			x->failed = 1;
 		} else {
-			/* The text is read again for the copy logs. */
+			/* Checked only: the reader parses it again and the
+			 * file table uses the reader's, so that a million
+			 * rows are not held twice. The text is read again
+			 * for the copy logs. */
+			ds_manifest_free(x->mf);
+			x->mf = NULL;
 			free(x->mf_raw);
 			x->mf_raw = NULL;
 		}
@@ -870,6 +960,9 @@ load_drives(struct ingest *in, char **cause)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* The SHA-256 of a file the manifest gives none for. */
+static const uint8_t no_sha[32];
 
 /* FNV-1a of S: the file table's hash. */
 static uint64_t
@@ -942,11 +1035,12 @@ add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
 		x->link = f->type == DS_MF_HARDLINK;
 		x->symlink = f->type == DS_MF_SYMLINK;
 		x->fail_drive = -1;
+		x->sha = no_sha;
 	} else
 		x = &in->files[in->slots[slot] - 1];
 	if (f->has_sha) {
 		x->has_sha = 1;
-		memcpy(x->sha, f->sha, sizeof x->sha);
+		x->sha = f->sha;
 	}
 	if (f->skipped && x->failed == NULL)
 		x->failed = strdup(_("was skipped by prep (unreadable)"));
@@ -968,28 +1062,50 @@ add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
 	return DS_E_OK;
 }
 
+/*
+ * The manifest of drive D: the open reader's, else (no reader: nothing
+ * to read, or a wrong key) parsed here; NULL when it is unreadable.
+ */
+static const struct ds_manifest *
+drive_mf(struct ingest *in, struct idrive *d)
+{
+	const struct ds_manifest	*m;
+
+	if (d->index < 0 || d->index >= IMPORTD_MAX_DRIVES)
+		return NULL;
+	if (in->dr != NULL &&
+	    (m = ds_dreader_manifest(in->dr, (size_t)d->index)) != NULL)
+		return m;
+	if (d->mf == NULL && d->path != NULL &&
+	    read_manifest(d->path, &d->mf, &d->mf_raw, &d->mf_len, NULL) ==
+	    DS_E_OK) {
+		free(d->mf_raw);
+		d->mf_raw = NULL;
+	}
+	return d->mf;
+}
+
 /* Builds the file table from the manifests of the drives in hand. */
 static int
 load_files(struct ingest *in)
 {
-	size_t	 i, k, n = 0;
-	int	 rc;
+	const struct ds_manifest	*m;
+	size_t				 i, k, n = 0;
+	int				 rc;
 
 	for (i = 0; i < in->ndrives; i++)
-		if (in->drives[i].mf != NULL && in->drives[i].index >= 0)
-			n += in->drives[i].mf->nfiles;
+		if ((m = drive_mf(in, &in->drives[i])) != NULL)
+			n += m->nfiles;
 	if ((rc = files_alloc(in, n)) != DS_E_OK)
 		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		struct idrive *d = &in->drives[i];
 
-		if (d->mf == NULL || d->index < 0 ||
-		    d->index >= IMPORTD_MAX_DRIVES)
+		if ((m = drive_mf(in, d)) == NULL)
 			continue;
 		in->by_index[d->index] = d;
-		for (k = 0; k < d->mf->nfiles; k++)
-			if ((rc = add_part(in, d, &d->mf->files[k])) !=
-			    DS_E_OK)
+		for (k = 0; k < m->nfiles; k++)
+			if ((rc = add_part(in, d, &m->files[k])) != DS_E_OK)
 				return rc;
 	}
 	return DS_E_OK;
@@ -1214,7 +1330,7 @@ sink_begin(void *arg, const struct ds_dr_entry *e, void **handle)
 			file_lost(in, f, cause);
 		return DS_DR_SKIP;
 	}
-	ds_hex(hex, f->sha, sizeof f->sha);
+	ds_hex(hex, f->sha, 32);
 	if (in->ran_before && f->has_sha && file_complete(f) &&
 	    target_has(in->tgt, in->container, f->path, f->size, hex, &yes,
 	    &cause) == DS_E_OK && yes) {
@@ -1402,7 +1518,7 @@ store_links(struct ingest *in, char **cause)
 			return rc;
 		}
 		l->f->size = l->target->size;
-		memcpy(l->f->sha, l->target->sha, sizeof l->f->sha);
+		l->f->sha = l->target->sha;
 		pthread_mutex_lock(&in->mu);
 		in->uploads++;
 		stored_locked(in, l->f);
@@ -1421,23 +1537,16 @@ on_stop(int sig)
 }
 
 /*
- * Reads the drives in hand once, streaming each regular file into the
- * store (see doc/ingest.md); returns the reader's report.
+ * Opens the reader on the drives in hand (in->dr), before the file table
+ * is built from its manifests.
  */
 static int
-stream_drives(struct ingest *in, const char **paths, size_t n,
-    const char **keys, size_t nkeys, struct ds_read_report **rep,
-    char **cause)
+open_drives(struct ingest *in, const char **paths, size_t n,
+    const char **keys, size_t nkeys, char **cause)
 {
 	struct ds_dreader_opts	 o;
-	struct ds_dr_sink	 sink = {
-		.arg = in, .begin = sink_begin, .data = sink_data,
-		.end = sink_end, .other = sink_other, .drop = NULL
-	};
 	struct sigaction	 sa;
-	int			 rc, rc2;
 
-	*rep = NULL;
 	memset(&o, 0, sizeof o);
 	o.drives = paths;
 	o.ndrives = n;
@@ -1449,8 +1558,24 @@ stream_drives(struct ingest *in, const char **paths, size_t n,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	target_set_stop(in->tgt, &stop_flag);
-	if ((rc = ds_dreader_open(&o, &in->dr, cause)) != DS_E_OK)
-		return rc;
+	return ds_dreader_open(&o, &in->dr, cause);
+}
+
+/*
+ * Reads the drives in hand once, streaming each regular file into the
+ * store (see doc/ingest.md); returns the reader's report.
+ */
+static int
+stream_drives(struct ingest *in, struct ds_read_report **rep,
+    char **cause)
+{
+	struct ds_dr_sink	 sink = {
+		.arg = in, .begin = sink_begin, .data = sink_data,
+		.end = sink_end, .other = sink_other, .drop = NULL
+	};
+	int			 rc, rc2;
+
+	*rep = NULL;
 	rc = ds_dreader_run(in->dr, &sink);
 	drop_current(in);
 	if ((rc2 = target_drain(in->tgt, cause)) != DS_E_OK && rc == DS_E_OK)
@@ -1474,10 +1599,11 @@ write_logs(struct ingest *in, struct idrive *d)
 		"listing" };
 	static const char *const keys[] = {
 		"errorLogUri", "verboseLogUri", "manifestUri", NULL };
-	const void	*buf;
-	size_t		 len, k;
+	struct ilog	*l;
+	size_t		 k;
 	char		*name, *uri, *cause = NULL;
 	json_t		*dj = drive_json(in, d->id);
+	int		 rc;
 
 	if (target_container(in->logt, in->diag_container, &cause) !=
 	    DS_E_OK) {
@@ -1485,29 +1611,23 @@ write_logs(struct ingest *in, struct idrive *d)
 		return;
 	}
 	for (k = 0; k < 4; k++) {
-		if (k == 3) {
-			/* Folders, links and specials: JSON lines. */
-			buf = d->listing.p != NULL ? d->listing.p : "";
-			len = d->listing.len;
-		} else if (k == 0) {
-			buf = d->err.p != NULL ? d->err.p : "";
-			len = d->err.len;
-		} else if (k == 1) {
-			buf = d->verbose.p != NULL ? d->verbose.p : "";
-			len = d->verbose.len;
-		} else if (k == 2) {
+		/* Folders, links and specials: JSON lines (k == 3). */
+		l = k == 0 ? &d->err : k == 1 ? &d->verbose : k == 2 ?
+		    &d->mf_copy : &d->listing;
+		if (k == 2) {
 			/* Read again now: a million-row manifest's text is
 			 * not kept for the whole run. */
 			if (d->path == NULL || !json_is_true(json_object_get(
 			    props_of(in), "backupDriveManifest")) ||
-			    read_manifest(d->path, NULL, &d->mf_raw,
-			    &d->mf_len, &cause) != DS_E_OK) {
+			    copy_manifest(d->path, l, &cause) != DS_E_OK) {
 				free(cause);
 				cause = NULL;
+				ilog_close(l);
 				continue;
 			}
-			buf = d->mf_raw;
-			len = d->mf_len;
+		} else if (l->fp != NULL && fflush(l->fp) != 0) {
+			importd_err("%s: %s", d->id, strerror(errno));
+			continue;
 		}
 		if (asprintf(&name, "%s%s%s/%s_%s.%s", in->diag_prefix,
 		    *in->diag_prefix != '\0' ? "/" : "", in->job, d->id,
@@ -1515,8 +1635,13 @@ write_logs(struct ingest *in, struct idrive *d)
 		    -1)
 			return;
 		cause = NULL;
-		if (target_put_buf(in->logt, in->diag_container, name, buf, len,
-		    &cause) != DS_E_OK)
+		if (l->fp != NULL)
+			rc = target_put_fd(in->logt, in->diag_container, name,
+			    fileno(l->fp), &cause);
+		else
+			rc = target_put_buf(in->logt, in->diag_container, name,
+			    "", 0, &cause);
+		if (rc != DS_E_OK)
 			importd_err_code(DS_E_IO, cause);
 		else if (keys[k] != NULL && (uri = target_uri(in->logt,
 		    in->diag_container, name)) != NULL) {
@@ -1524,10 +1649,8 @@ write_logs(struct ingest *in, struct idrive *d)
 			free(uri);
 		}
 		free(name);
-		if (k == 2) {
-			free(d->mf_raw);
-			d->mf_raw = NULL;
-		}
+		if (k == 2)
+			ilog_close(l);
 	}
 }
 
@@ -1593,11 +1716,10 @@ transfer(struct ingest *in, char **cause)
 	struct ifile		*f;
 	size_t			 i, n = 0, nkeys = 0;
 	uint32_t		 k;
-	int			 rc, all_final = 1, any = 0, waiting;
+	int			 rc, orc = DS_E_OK, all_final = 1, any = 0;
+	int			 waiting;
 
-	if ((rc = load_drives(in, cause)) != DS_E_OK ||
-	    (rc = load_files(in)) != DS_E_OK ||
-	    (rc = idb_load_done(in, cause)) != DS_E_OK)
+	if ((rc = load_drives(in, cause)) != DS_E_OK)
 		return rc;
 	for (i = 0; i < in->ndrives; i++) {
 		d = &in->drives[i];
@@ -1606,8 +1728,12 @@ transfer(struct ingest *in, char **cause)
 		if (d->index >= 0 && (size_t)d->index + 1 > nkeys)
 			nkeys = (size_t)d->index + 1;
 	}
-	if (!any)
+	if (!any) {
+		if ((rc = load_files(in)) != DS_E_OK ||
+		    (rc = idb_load_done(in, cause)) != DS_E_OK)
+			return rc;
 		goto finish;
+	}
 	if ((paths = calloc(in->ndrives + 1, sizeof *paths)) == NULL ||
 	    (keys = calloc(nkeys + 1, sizeof *keys)) == NULL) {
 		rc = DS_E_NOMEM;
@@ -1632,7 +1758,12 @@ transfer(struct ingest *in, char **cause)
 	    DS_E_OK)
 		goto out;
 	say(_("%s: reading %zu drive(s)"), in->job, n);
-	rc = stream_drives(in, paths, n, keys, nkeys, &rep, &c2);
+	/* A reader that cannot open is answered below, as before. */
+	orc = open_drives(in, paths, n, keys, nkeys, &c2);
+	if ((rc = load_files(in)) != DS_E_OK ||
+	    (rc = idb_load_done(in, cause)) != DS_E_OK)
+		goto out;
+	rc = orc == DS_E_OK ? stream_drives(in, &rep, &c2) : orc;
 	if (rc == DS_E_BADKEY || (rc != DS_E_OK && rep == NULL)) {
 		/* Nothing could be read (a wrong key): every drive says so. */
 		for (i = 0; i < in->ndrives; i++) {
@@ -1680,7 +1811,7 @@ transfer(struct ingest *in, char **cause)
 				    f->path, f->failed);
 				d->failed = 1;
 			} else if (f->uploaded) {
-				ds_hex(hex, f->sha, sizeof f->sha);
+				ds_hex(hex, f->sha, 32);
 				logf_add(&d->verbose, _("%s: copied, %llu "
 				    "bytes, SHA-256 %s"), f->path,
 				    (unsigned long long)f->size, hex);
@@ -1781,7 +1912,7 @@ check_drive(struct ingest *in, const char *path)
 		d.id = id;
 		logf_add(&d.err, "%s: %s", path, why);
 		write_logs(in, &d);
-		free(d.err.p);
+		ilog_close(&d.err);
 		set_drive(in, id, "CompletedMoreInfo", "Failed", 0, 0);
 		in->problems++;
 		goto out;
@@ -1851,6 +1982,7 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 		fputs(_(help), stderr);
 		return -1;
 	}
+	log_dir = in->dir;
 	return 0;
 }
 

@@ -275,6 +275,46 @@ target_put_buf(struct target *t, const char *container, const char *name,
 }
 
 int
+target_put_fd(struct target *t, const char *container, const char *name,
+    int fd, char **cause)
+{
+	struct target_obj	*o;
+	char			 buf[65536], path[64];
+	uint64_t		 off = 0;
+	off_t			 end;
+	ssize_t			 n;
+	int			 rc;
+
+	if ((end = lseek(fd, 0, SEEK_END)) == -1)
+		return ds_cause(cause, DS_E_IO, "%s: %s", name,
+		    strerror(errno));
+	if (t->blob != NULL) {
+		/* The file may be unlinked: its descriptor names it. */
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		t->puts++;
+		return ds_blob_put_file(t->blob, container, name, path, NULL,
+		    0, NULL, NULL, NULL, cause);
+	}
+	if ((rc = target_obj_begin(t, container, name, (uint64_t)end, 0, NULL,
+	    NULL, &o, cause)) != DS_E_OK)
+		return rc;
+	while (off < (uint64_t)end) {
+		if ((n = pread(fd, buf, sizeof buf, (off_t)off)) <= 0) {
+			target_obj_abort(o);
+			return ds_cause(cause, DS_E_IO, "%s: %s", name,
+			    strerror(n == 0 ? EIO : errno));
+		}
+		if ((rc = target_obj_write(o, buf, (size_t)n, off, cause)) !=
+		    DS_E_OK) {
+			target_obj_abort(o);
+			return rc;
+		}
+		off += (uint64_t)n;
+	}
+	return target_obj_commit(o, NULL, 0, cause);
+}
+
+int
 target_has(struct target *t, const char *container, const char *name,
     uint64_t size, const char *sha256, int *yes, char **cause)
 {

@@ -46,6 +46,11 @@ int	 target_container(struct target *t, const char *container,
 int	 target_put_buf(struct target *t, const char *container,
 	    const char *name, const void *buf, size_t len, char **cause);
 
+/* Stores the whole file open as FD (borrowed; read with pread, so it may
+ * be unlinked) as NAME: the memory used is one buffer, not the file. */
+int	 target_put_fd(struct target *t, const char *container,
+	    const char *name, int fd, char **cause);
+
 /*
  * Sets *yes to 1 when NAME is stored already with SIZE bytes and SHA256
  * (hex), else 0 (absent, or different).
