@@ -1326,7 +1326,8 @@ ds_blob_put_file(struct ds_blob *b, const char *container, const char *name,
 	    EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1 ||
 	    EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1)
 		goto out;
-	memcpy(all, meta, nmeta * sizeof *meta);
+	if (nmeta > 0)
+		memcpy(all, meta, nmeta * sizeof *meta);
 	all[nmeta].name = (char *)"sha256";
 	all[nmeta].value = hex;
 	if (cb != NULL && cb(arg, 0, (uint64_t)st.st_size) != 0) {

@@ -268,6 +268,20 @@ staging_is(const struct ds_jobrec *r, const char *staging)
 	    strcmp(real, r->staging) == 0;
 }
 
+/* ds_jobrec_load, where no record is not an error: DS_E_NOTFOUND
+ * leaves no cause behind for a caller that goes on. */
+static int
+load_if_any(const char *job, struct ds_jobrec **out, char **cause)
+{
+	int rc = ds_jobrec_load(job, out, cause);
+
+	if (rc == DS_E_NOTFOUND && cause != NULL) {
+		free(*cause);
+		*cause = NULL;
+	}
+	return rc;
+}
+
 int
 ds_jobrec_claim(const char *name, const char *staging, int resume,
     char **cause)
@@ -277,7 +291,7 @@ ds_jobrec_claim(const char *name, const char *staging, int resume,
 
 	if ((rc = ds_name_check_job(name, cause)) != DS_E_OK)
 		return rc;
-	if ((rc = ds_jobrec_load(name, &r, cause)) != DS_E_OK)
+	if ((rc = load_if_any(name, &r, cause)) != DS_E_OK)
 		return rc == DS_E_NOTFOUND ? DS_E_OK : rc;
 	rc = DS_E_OK;
 	if (!resume && r->state != DS_JOBREC_DRAFT)
@@ -430,20 +444,6 @@ ds_jobrec_set(struct ds_jobrec *r, enum ds_jobrec_field f, const char *v,
 	free(now);
 	ds_jobrec_free(old);
 	return DS_E_OK;
-}
-
-/* ds_jobrec_load, where no record is not an error: DS_E_NOTFOUND
- * leaves no cause behind for a caller that goes on. */
-static int
-load_if_any(const char *job, struct ds_jobrec **out, char **cause)
-{
-	int rc = ds_jobrec_load(job, out, cause);
-
-	if (rc == DS_E_NOTFOUND && cause != NULL) {
-		free(*cause);
-		*cause = NULL;
-	}
-	return rc;
 }
 
 /* Whether the job model lets a job in state FROM go to TO. */

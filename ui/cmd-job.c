@@ -215,8 +215,11 @@ take_fields(struct job_opts *o, struct ds_jobrec **rec, char **cause)
 		stored = *(char **)((char *)*rec + map[i].field);
 		if (*given != NULL && (stored == NULL ||
 		    strcmp(stored, *given) != 0) && (rc = ds_jobrec_set(*rec,
-		    map[i].f, *given, cause)) != DS_E_OK)
+		    map[i].f, *given, cause)) != DS_E_OK) {
+			ds_jobrec_free(*rec);
+			*rec = NULL;
 			return rc;
+		}
 	}
 	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
 		given = (const char **)((char *)o + map[i].opt);
