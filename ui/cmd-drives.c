@@ -120,10 +120,8 @@ list_drives(const struct ds_drive_limits *limits, int all, int json)
 	size_t			 i;
 	int			 error;
 
-	if ((error = ds_drives_list(limits, all, &l, &cause)) != DS_E_OK) {
-		ui_err_code(error, cause);
-		return DS_EXIT_FAILURE;
-	}
+	if ((error = ds_drives_list(limits, all, &l, &cause)) != DS_E_OK)
+		return ui_fail(error, cause);
 	if (json) {
 		if ((a = json_array()) == NULL)
 			goto nomem;
@@ -202,10 +200,8 @@ watch_drives(const struct ds_drive_limits *limits, int all, int json)
 	char			*cause = NULL;
 	int			 error, got, rc = DS_EXIT_OK;
 
-	if ((error = ds_drive_monitor_new(limits, &m, &cause)) != DS_E_OK) {
-		ui_err_code(error, cause);
-		return DS_EXIT_FAILURE;
-	}
+	if ((error = ds_drive_monitor_new(limits, &m, &cause)) != DS_E_OK)
+		return ui_fail(error, cause);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -323,15 +319,11 @@ show(const char *path, const struct ds_drive_limits *limits, int json)
 	int				 error, rc = DS_EXIT_FAILURE;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-		if ((id = ds_gate_confirm_id(path, &cause)) == NULL) {
-			ui_err_code(DS_E_NOTFOUND, cause);
-			return DS_EXIT_FAILURE;
-		}
+		if ((id = ds_gate_confirm_id(path, &cause)) == NULL)
+			return ui_fail(DS_E_NOTFOUND, cause);
 	} else if ((error = ds_drive_lookup(path, limits, &d, &cause)) !=
-	    DS_E_OK) {
-		ui_err_code(error, cause);
-		return DS_EXIT_FAILURE;
-	}
+	    DS_E_OK)
+		return ui_fail(error, cause);
 	if ((error = ds_drive_contents(d != NULL ? d->devnode : path, &c,
 	    &cause)) != DS_E_OK && !(d != NULL && !json)) {
 		ui_err_code(error, cause);
@@ -409,10 +401,8 @@ cmd_drives(int argc, char **argv)
 	if (watch && showpath != NULL)
 		return ui_usage_error("drives", "%s", _("--watch and --show "
 		    "do not go together"));
-	if ((error = ds_drive_limits_init(&limits, &cause)) != DS_E_OK) {
-		ui_err_code(error, cause);
-		return DS_EXIT_USAGE;
-	}
+	if ((error = ds_drive_limits_init(&limits, &cause)) != DS_E_OK)
+		return ui_fail(error, cause);
 	if (showpath != NULL)
 		return show(showpath, &limits, json);
 	if (watch)
