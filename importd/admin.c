@@ -1,14 +1,16 @@
 /*
  * The administration commands: init, subscription (add, add-cert,
- * list), account (grant, revoke, list), serve, and the operator's moves
- * of jobs and drives. Each returns an exit code: 0 done, 1 failed, 2
- * bad command line.
+ * remove-cert, list), account (grant, revoke, list), serve, and the
+ * operator's moves of jobs and drives, dispatched from one table of
+ * verbs with their own options. Each returns an exit code: 0 done, 1
+ * failed, 2 bad command line.
  */
 #include "config.h"
 
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <openssl/rand.h>
 
 #include "error.h"
+#include "cliopt.h"
 #include "util.h"
 #include "db.h"
 #include "importd.h"
@@ -47,33 +50,74 @@ struct opts {
 };
 
 enum {
-	O_DIR = 256, O_LISTEN, O_ID, O_OUT, O_URL, O_JOB, O_SUB, O_RG,
-	O_DRIVE, O_PERCENT, O_BYTES, O_COPY, O_ELOG, O_VLOG, O_MURI, O_DAYS,
-	O_FORCE, O_JSON, O_ACCOUNT, O_HELP
+	O_LISTEN = 256, O_ID, O_OUT, O_URL, O_DRIVE, O_PERCENT, O_BYTES,
+	O_COPY, O_ELOG, O_VLOG, O_MURI, O_DAYS, O_FORCE, O_JSON, O_ACCOUNT
 };
 
-static const struct option longopts[] = {
-	{ "dir", required_argument, NULL, O_DIR },
-	{ "listen", required_argument, NULL, O_LISTEN },
-	{ "id", required_argument, NULL, O_ID },
-	{ "out", required_argument, NULL, O_OUT },
-	{ "url", required_argument, NULL, O_URL },
-	{ "job", required_argument, NULL, O_JOB },
-	{ "subscription", required_argument, NULL, O_SUB },
-	{ "resource-group", required_argument, NULL, O_RG },
-	{ "drive", required_argument, NULL, O_DRIVE },
-	{ "percent", required_argument, NULL, O_PERCENT },
-	{ "bytes", required_argument, NULL, O_BYTES },
-	{ "copy-status", required_argument, NULL, O_COPY },
-	{ "error-log", required_argument, NULL, O_ELOG },
-	{ "verbose-log", required_argument, NULL, O_VLOG },
-	{ "manifest-uri", required_argument, NULL, O_MURI },
-	{ "days", required_argument, NULL, O_DAYS },
-	{ "force", no_argument, NULL, O_FORCE },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "account", required_argument, NULL, O_ACCOUNT },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 }
+/* The options; each verb's table takes the ones it has. */
+#define OPT_DIR		{ "dir", 'd', "DIR", N_("the service directory") }
+#define OPT_LISTEN	{ "listen", O_LISTEN, "ADDRESS:PORT", \
+	N_("the address to serve on (default 127.0.0.1:8443)") }
+#define OPT_ID		{ "id", O_ID, "GUID", N_("the subscription's id") }
+#define OPT_JSON	{ "json", O_JSON, NULL, N_("print JSON") }
+#define OPT_JOB		{ "job", 'j', "NAME", N_("the job's name") }
+#define OPT_SUB		{ "subscription", 's', "ID", \
+	N_("the job's subscription, among jobs of the same name") }
+#define OPT_RG		{ "resource-group", 'g', "RG", \
+	N_("the job's resource group, among jobs of the same name") }
+#define OPT_PERCENT	{ "percent", O_PERCENT, "N", \
+	N_("the progress to show, 0 to 100") }
+#define OPT_HELP	{ "help", 'h', NULL, N_("show this help and exit") }
+#define OPT_END		{ NULL, 0, NULL, NULL }
+
+static const struct ds_cliopt init_options[] = {
+	OPT_DIR, OPT_LISTEN, OPT_HELP, OPT_END
+};
+static const struct ds_cliopt sub_add_options[] = {
+	OPT_DIR,
+	{ "id", O_ID, "GUID", N_("the subscription's id (default: a new "
+	    "one)") },
+	{ "days", O_DAYS, "N", N_("days the certificate is valid (default "
+	    "730; negative: already expired)") },
+	{ "out", O_OUT, "FILE", N_("where to write the .publishsettings "
+	    "file") },
+	{ "url", O_URL, "URL", N_("the service's address written into the "
+	    "file") },
+	{ "account", O_ACCOUNT, "ACCOUNT", N_("also grant the subscription "
+	    "this storage account") },
+	OPT_HELP, OPT_END
+};
+static const struct ds_cliopt sub_cert_options[] = {
+	OPT_DIR, OPT_ID, OPT_HELP, OPT_END
+};
+static const struct ds_cliopt list_options[] = {
+	OPT_DIR, OPT_JSON, OPT_HELP, OPT_END
+};
+static const struct ds_cliopt dir_options[] = {
+	OPT_DIR, OPT_HELP, OPT_END
+};
+static const struct ds_cliopt serve_options[] = {
+	OPT_DIR, OPT_LISTEN, OPT_HELP, OPT_END
+};
+static const struct ds_cliopt job_show_options[] = {
+	OPT_DIR, OPT_JOB, OPT_SUB, OPT_RG, OPT_HELP, OPT_END
+};
+static const struct ds_cliopt job_state_options[] = {
+	OPT_DIR, OPT_JOB, OPT_SUB, OPT_RG,
+	{ "force", O_FORCE, NULL, N_("allow any move, also backwards") },
+	OPT_PERCENT, OPT_HELP, OPT_END
+};
+static const struct ds_cliopt drive_state_options[] = {
+	OPT_DIR, OPT_JOB, OPT_SUB, OPT_RG,
+	{ "drive", O_DRIVE, "ID", N_("the drive's id") },
+	OPT_PERCENT,
+	{ "bytes", O_BYTES, "N", N_("the bytes copied") },
+	{ "copy-status", O_COPY, "TEXT", N_("the drive's copy status") },
+	{ "error-log", O_ELOG, "URI", N_("where the error log is") },
+	{ "verbose-log", O_VLOG, "URI", N_("where the verbose log is") },
+	{ "manifest-uri", O_MURI, "URI", N_("where the drive's manifest "
+	    "is") },
+	OPT_HELP, OPT_END
 };
 
 static int
@@ -91,11 +135,12 @@ parse_ll(const char *s, long long min, long long max, long long *out)
 }
 
 /*
- * Parses the options of a command. HELP is its usage text. Returns -1
- * (and has printed why) on a bad command line, 1 after --help.
+ * Parses the options of table T into O. Returns 0, or an exit code:
+ * EXIT_USAGE after a bad command line (getopt or this has said why),
+ * EXIT_OK after --help (HELP printed: the verb's help).
  */
 static int
-parse_opts(int argc, char **argv, const char *help, struct opts *o)
+parse_opts(int argc, char **argv, const struct ds_cliopt *t, struct opts *o)
 {
 	int		c;
 	long long	n;
@@ -103,17 +148,17 @@ parse_opts(int argc, char **argv, const char *help, struct opts *o)
 	memset(o, 0, sizeof *o);
 	o->days = 730;
 	o->percent = o->bytes = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((c = ds_cliopt_getopt(argc, argv, t, 0)) != -1) {
 		switch (c) {
-		case O_DIR: o->dir = optarg; break;
+		case 'd': o->dir = optarg; break;
 		case O_LISTEN: o->listen = optarg; break;
 		case O_ID: o->id = optarg; break;
 		case O_OUT: o->out = optarg; break;
 		case O_URL: o->url = optarg; break;
-		case O_JOB: o->job = optarg; break;
-		case O_SUB: o->sub = optarg; break;
-		case O_RG: o->rg = optarg; break;
+		case 'j': o->job = optarg; break;
+		case 's': o->sub = optarg; break;
+		case 'g': o->rg = optarg; break;
 		case O_DRIVE: o->drive = optarg; break;
 		case O_COPY: o->copy_status = optarg; break;
 		case O_ELOG: o->error_log = optarg; break;
@@ -136,22 +181,15 @@ parse_opts(int argc, char **argv, const char *help, struct opts *o)
 			o->days = (long)n;
 			break;
 		case 'h':
-		case O_HELP:
-			fputs(_(help), stdout);
-			return 1;
-		default:
-			fputs(_(help), stderr);
 			return -1;
+		default:
+			return EXIT_USAGE;
 		}
-	}
-	if (o->dir == NULL) {
-		importd_err(_("--dir DIR is required"));
-		return -1;
 	}
 	return 0;
 bad_number:
 	importd_err(_("%s: not a valid number here"), optarg);
-	return -1;
+	return EXIT_USAGE;
 }
 
 static int
@@ -174,15 +212,14 @@ open_db(const char *dir, struct db **db, char **cause)
 	return rc;
 }
 
-static const char init_help[] = N_(
-"Usage: diskseed-importd init --dir DIR [--listen ADDRESS:PORT]\n"
+static const char init_about[] = N_(
 "Makes a service directory: a CA, a server certificate for 127.0.0.1 and\n"
 "localhost, importd.conf (default listen 127.0.0.1:8443) and the database.\n");
 
-int
-admin_init(int argc, char **argv)
+static int
+init_run(struct opts *op, char **args)
 {
-	struct opts	 o;
+	struct opts	 o = *op;
 	EVP_PKEY	*cakey = NULL, *key = NULL;
 	X509		*ca = NULL, *crt = NULL;
 	char		*cause = NULL, *p = NULL, *addr = NULL;
@@ -190,12 +227,7 @@ admin_init(int argc, char **argv)
 	int		 rc, port;
 	struct stat	 sb;
 
-	if ((rc = parse_opts(argc, argv, init_help, &o)) != 0)
-		return rc < 0 ? 2 : 0;
-	if (argc != optind) {
-		fputs(_(init_help), stderr);
-		return 2;
-	}
+	(void)args;
 	if (o.listen == NULL)
 		o.listen = "127.0.0.1:8443";
 	if ((rc = config_split_listen(o.listen, &addr, &port, &cause)) !=
@@ -364,21 +396,23 @@ account_known(const char *dir, const char *account, char **cause)
 	return rc;
 }
 
-static const char sub_help[] = N_(
-"Usage: diskseed-importd subscription add --dir DIR NAME [--id GUID]\n"
-"           [--days N] [--out FILE] [--url URL] [--account ACCOUNT]\n"
-"       diskseed-importd subscription add-cert --dir DIR --id GUID CERT.pem\n"
-"       diskseed-importd subscription remove-cert --dir DIR --id GUID\n"
-"           CERT.pem|SHA256\n"
-"       diskseed-importd subscription list --dir DIR\n"
-"'add' makes a management certificate signed by the service's CA,\n"
-"registers it for the subscription (made when new) and writes a\n"
-".publishsettings file (0600) whose path it prints. --account also\n"
-"grants the subscription that storage account (see 'account grant').\n");
+static const char sub_add_about[] = N_(
+"Makes a management certificate signed by the service's CA, registers it\n"
+"for the subscription (made when new) and writes a .publishsettings file\n"
+"(0600) whose path it prints. --account also grants the subscription that\n"
+"storage account (see 'account grant').\n");
+static const char sub_add_cert_about[] = N_(
+"Registers one more management certificate for subscription GUID.\n");
+static const char sub_remove_cert_about[] = N_(
+"Takes a management certificate, given as the file or its SHA-256, from\n"
+"subscription GUID.\n");
+static const char sub_list_about[] = N_(
+"Lists the subscriptions and how many certificates each has.\n");
 
 static int
-sub_add(struct opts *o, const char *name)
+sub_add(struct opts *o, char **args)
 {
+	const char	*name = args[0];
 	char		 guid[37], fpr[65], *cause = NULL, *p12 = NULL;
 	char		*url = NULL, *path = NULL, *cn = NULL, *file, *s;
 	char		*cakp = NULL, *cap = NULL, *old = NULL;
@@ -486,8 +520,9 @@ out:
 }
 
 static int
-sub_add_cert(struct opts *o, const char *file)
+sub_add_cert(struct opts *o, char **args)
 {
+	const char	*file = args[0];
 	X509		*crt = NULL;
 	struct db	*db = NULL;
 	char		 fpr[65], *cause = NULL, *name = NULL;
@@ -514,8 +549,9 @@ out:
 
 /* Unregisters a certificate given as a PEM file or its hex SHA-256. */
 static int
-sub_remove_cert(struct opts *o, const char *arg)
+sub_remove_cert(struct opts *o, char **args)
 {
+	const char	*arg = args[0];
 	X509		*crt = NULL;
 	struct db	*db = NULL;
 	unsigned char	 md[32];
@@ -542,7 +578,7 @@ sub_remove_cert(struct opts *o, const char *arg)
 }
 
 static int
-sub_list(struct opts *o)
+sub_list(struct opts *o, char **args)
 {
 	struct db	*db = NULL;
 	json_t		*a = NULL, *v;
@@ -569,43 +605,16 @@ sub_list(struct opts *o)
 	return rc == DS_E_OK ? 0 : fail_code(rc, cause);
 }
 
-int
-admin_subscription(int argc, char **argv)
-{
-	struct opts	o;
-	const char	*what;
-	int		rc;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		fputs(_(sub_help), argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-		    strcmp(argv[1], "--help") == 0) ? stdout : stderr);
-		return argc >= 2 && argv[1][1] == 'h' ? 0 : 2;
-	}
-	what = argv[1];
-	if ((rc = parse_opts(argc - 1, argv + 1, sub_help, &o)) != 0)
-		return rc < 0 ? 2 : 0;
-	argc -= 1 + optind;
-	argv += 1 + optind;
-	if (strcmp(what, "add") == 0 && argc == 1)
-		return sub_add(&o, argv[0]);
-	if (strcmp(what, "add-cert") == 0 && argc == 1)
-		return sub_add_cert(&o, argv[0]);
-	if (strcmp(what, "remove-cert") == 0 && argc == 1)
-		return sub_remove_cert(&o, argv[0]);
-	if (strcmp(what, "list") == 0 && argc == 0)
-		return sub_list(&o);
-	fputs(_(sub_help), stderr);
-	return 2;
-}
-
-static const char account_help[] = N_(
-"Usage: diskseed-importd account grant --dir DIR ACCOUNT GUID\n"
-"       diskseed-importd account revoke --dir DIR ACCOUNT GUID\n"
-"       diskseed-importd account list --dir DIR [--json]\n"
+static const char account_grant_about[] = N_(
 "A storage account of importd.conf serves only the subscriptions in its\n"
-"\"subscriptions\" list: 'grant' adds subscription GUID to it, 'revoke'\n"
-"takes it out (jobs made before keep the account). A running serve reads\n"
-"the change at its next request.\n");
+"\"subscriptions\" list: 'grant' adds subscription GUID to it. A running\n"
+"serve reads the change at its next request.\n");
+static const char account_revoke_about[] = N_(
+"Takes subscription GUID out of the storage account's \"subscriptions\"\n"
+"list; jobs made before keep the account.\n");
+static const char account_list_about[] = N_(
+"Lists the storage accounts and the subscriptions each serves.\n");
 
 /* Grants or revokes subscription SUB storage account ACCOUNT. */
 static int
@@ -634,7 +643,7 @@ out:
 }
 
 static int
-account_list(struct opts *o)
+account_list(struct opts *o, char **args)
 {
 	struct config	*cf = NULL;
 	char		*cause = NULL;
@@ -670,74 +679,45 @@ account_list(struct opts *o)
 	return 0;
 }
 
-int
-admin_account(int argc, char **argv)
+static int
+account_grant_run(struct opts *o, char **args)
 {
-	struct opts	o;
-	const char	*what;
-	int		rc;
-
-	if (argc < 2 || argv[1][0] == '-') {
-		fputs(_(account_help), argc >= 2 && argv[1][1] == 'h' ?
-		    stdout : stderr);
-		return argc >= 2 && argv[1][1] == 'h' ? 0 : 2;
-	}
-	what = argv[1];
-	if ((rc = parse_opts(argc - 1, argv + 1, account_help, &o)) != 0)
-		return rc < 0 ? 2 : 0;
-	argc -= 1 + optind;
-	argv += 1 + optind;
-	if (strcmp(what, "grant") == 0 && argc == 2)
-		return account_grant(&o, argv[0], argv[1], 1);
-	if (strcmp(what, "revoke") == 0 && argc == 2)
-		return account_grant(&o, argv[0], argv[1], 0);
-	if (strcmp(what, "list") == 0 && argc == 0)
-		return account_list(&o);
-	fputs(_(account_help), stderr);
-	return 2;
+	return account_grant(o, args[0], args[1], 1);
 }
 
-static const char serve_help[] = N_(
-"Usage: diskseed-importd serve --dir DIR [--listen ADDRESS:PORT]\n"
+static int
+account_revoke_run(struct opts *o, char **args)
+{
+	return account_grant(o, args[0], args[1], 0);
+}
+
+static const char serve_about[] = N_(
 "Serves the import-job API over HTTPS until SIGTERM or SIGINT. Port 0\n"
 "picks a free port; the port in use is written to DIR/port.\n");
 
-int
-admin_serve(int argc, char **argv)
+static int
+serve_run(struct opts *o, char **args)
 {
-	struct opts	 o;
-	char		*cause = NULL;
-	int		 rc;
+	char	*cause = NULL;
+	int	 rc;
 
-	if ((rc = parse_opts(argc, argv, serve_help, &o)) != 0)
-		return rc < 0 ? 2 : 0;
-	if (argc != optind) {
-		fputs(_(serve_help), stderr);
-		return 2;
-	}
-	if ((rc = server_run(o.dir, o.listen, &cause)) != DS_E_OK)
+	(void)args;
+	if ((rc = server_run(o->dir, o->listen, &cause)) != DS_E_OK)
 		return fail_code(rc, cause);
 	return 0;
 }
 
-static const char job_help[] = N_(
-"Usage: diskseed-importd job list --dir DIR [--json]\n"
-"       diskseed-importd job show --dir DIR --job NAME\n"
-"       diskseed-importd job set-state --dir DIR --job NAME [--force]\n"
-"           [--percent N] STATE\n"
-"Options --subscription ID and --resource-group RG pick among jobs of the\n"
-"same name. States: Creating, Shipping, Received, Transferring,\n"
-"Packaging, Completed, Closed, Canceled; a job only moves forward\n"
-"(Canceled only from Creating or Shipping) unless --force.\n");
-
-static const char drive_help[] = N_(
-"Usage: diskseed-importd drive set-state --dir DIR --job NAME --drive ID\n"
-"           [--percent N] [--bytes N] [--copy-status TEXT]\n"
-"           [--error-log URI] [--verbose-log URI] [--manifest-uri URI]\n"
-"           STATE\n"
-"Options --subscription ID and --resource-group RG pick among jobs of the\n"
-"same name. States: Specified, Received, NeverReceived, Transferring,\n"
-"Completed, CompletedMoreInfo, ShippedBack.\n");
+static const char job_list_about[] = N_(
+"Lists every job: id, state and tracking number.\n");
+static const char job_show_about[] = N_(
+"Shows a job as the API returns it, with the service's own id.\n");
+static const char job_state_about[] = N_(
+"States: Creating, Shipping, Received, Transferring, Packaging,\n"
+"Completed, Closed, Canceled; a job only moves forward (Canceled only\n"
+"from Creating or Shipping) unless --force.\n");
+static const char drive_state_about[] = N_(
+"States: Specified, Received, NeverReceived, Transferring, Completed,\n"
+"CompletedMoreInfo, ShippedBack.\n");
 
 /* Whether an operator may move a job from FROM to TO. */
 static int
@@ -847,7 +827,7 @@ drive_set_state(struct opts *o, json_t *doc, const char *state,
 }
 
 static int
-job_list(struct opts *o)
+job_list(struct opts *o, char **args)
 {
 	struct db	*db = NULL;
 	json_t		*subs = NULL, *jobs, *all = json_array(), *s, *j, *p;
@@ -893,7 +873,7 @@ out:
 }
 
 static int
-job_show(struct opts *o)
+job_show(struct opts *o, char **args)
 {
 	struct db	*db = NULL;
 	json_t		*doc = NULL, *out;
@@ -919,61 +899,240 @@ job_show(struct opts *o)
 	return rc == DS_E_OK ? 0 : fail_code(rc, cause);
 }
 
-int
-admin_job(int argc, char **argv)
+static int
+job_state_run(struct opts *o, char **args)
 {
-	struct opts	o;
-	const char	*what;
-	int		rc;
+	if (state_index(job_states, args[0]) < 0) {
+		importd_err(_("%s: not a job state"), args[0]);
+		return EXIT_USAGE;
+	}
+	return job_update(o, job_set_state, args[0]);
+}
 
-	if (argc < 2 || argv[1][0] == '-') {
-		fputs(_(job_help), argc >= 2 && argv[1][1] == 'h' ? stdout :
-		    stderr);
-		return argc >= 2 && argv[1][1] == 'h' ? 0 : 2;
+static int
+drive_state_run(struct opts *o, char **args)
+{
+	if (state_index(drive_states, args[0]) < 0) {
+		importd_err(_("%s: not a drive state"), args[0]);
+		return EXIT_USAGE;
 	}
-	what = argv[1];
-	if ((rc = parse_opts(argc - 1, argv + 1, job_help, &o)) != 0)
-		return rc < 0 ? 2 : 0;
-	argc -= 1 + optind;
-	argv += 1 + optind;
-	if (strcmp(what, "list") == 0 && argc == 0)
-		return job_list(&o);
-	if (strcmp(what, "show") == 0 && argc == 0 && o.job != NULL)
-		return job_show(&o);
-	if (strcmp(what, "set-state") == 0 && argc == 1 && o.job != NULL) {
-		if (state_index(job_states, argv[0]) < 0) {
-			importd_err(_("%s: not a job state"), argv[0]);
-			return 2;
-		}
-		return job_update(&o, job_set_state, argv[0]);
+	return job_update(o, drive_set_state, args[0]);
+}
+
+/* What a verb needs besides its operands. */
+#define NEED_JOB	0x1
+#define NEED_DRIVE	0x2
+
+/*
+ * The commands of diskseed-importd, one row per verb: the command, its
+ * verb (NULL: none), the command's one-line summary (on its first row),
+ * the operands, the number of them (-1: one or more), what else it
+ * needs, its options, its help, and the handler. receive and
+ * never-received parse their own options (importd/ingest.c).
+ */
+static const struct admin_verb {
+	const char		*cmd;
+	const char		*verb;
+	const char		*summary;
+	const char		*operands;
+	int			 nargs;
+	unsigned		 need;
+	const struct ds_cliopt	*options;
+	const char		*about;
+	int			(*fn)(struct opts *, char **);
+	int			(*raw)(int, char **);
+} verbs[] = {
+	{ "init", NULL, N_("make a service directory: CA, server "
+	    "certificate, config"), "", 0, 0, init_options, init_about,
+	    init_run, NULL },
+	{ "subscription", "add", N_("add or list subscriptions and their "
+	    "certificates"), "NAME", 1, 0, sub_add_options, sub_add_about,
+	    sub_add, NULL },
+	{ "subscription", "add-cert", NULL, "CERT.pem", 1, 0,
+	    sub_cert_options, sub_add_cert_about, sub_add_cert, NULL },
+	{ "subscription", "remove-cert", NULL, "CERT.pem|SHA256", 1, 0,
+	    sub_cert_options, sub_remove_cert_about, sub_remove_cert, NULL },
+	{ "subscription", "list", NULL, "", 0, 0, list_options,
+	    sub_list_about, sub_list, NULL },
+	{ "account", "grant", N_("grant subscriptions the storage accounts "
+	    "of importd.conf"), "ACCOUNT GUID", 2, 0, dir_options,
+	    account_grant_about, account_grant_run, NULL },
+	{ "account", "revoke", NULL, "ACCOUNT GUID", 2, 0, dir_options,
+	    account_revoke_about, account_revoke_run, NULL },
+	{ "account", "list", NULL, "", 0, 0, list_options,
+	    account_list_about, account_list, NULL },
+	{ "serve", NULL, N_("run the import-job API over HTTPS"), "", 0, 0,
+	    serve_options, serve_about, serve_run, NULL },
+	{ "job", "list", N_("list jobs, show one, or move it to another "
+	    "state"), "", 0, 0, list_options, job_list_about, job_list,
+	    NULL },
+	{ "job", "show", NULL, "", 0, NEED_JOB, job_show_options,
+	    job_show_about, job_show, NULL },
+	{ "job", "set-state", NULL, "STATE", 1, NEED_JOB, job_state_options,
+	    job_state_about, job_state_run, NULL },
+	{ "drive", "set-state", N_("set the state and progress of one drive "
+	    "of a job"), "STATE", 1, NEED_JOB | NEED_DRIVE,
+	    drive_state_options, drive_state_about, drive_state_run, NULL },
+	{ "receive", NULL, N_("check shipped drives of a job and upload "
+	    "their files"), NULL, 0, 0, NULL, NULL, NULL, ingest_receive },
+	{ "never-received", NULL, N_("mark drives that will not arrive and "
+	    "finish the job"), NULL, 0, 0, NULL, NULL, NULL,
+	    ingest_never_received },
+};
+#define NVERBS (sizeof verbs / sizeof verbs[0])
+
+/* "init" or "job set-state", for messages. */
+static void
+verb_name(const struct admin_verb *v, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", v->cmd, v->verb != NULL ? " " : "",
+	    v->verb != NULL ? v->verb : "");
+}
+
+/* "Usage: diskseed-importd job set-state --dir DIR ... STATE", broken
+ * at spaces to stay within 79 columns. */
+static void
+verb_synopsis(const struct admin_verb *v, const char *lead)
+{
+	char	 name[64], line[256];
+	char	*s = line, *brk;
+	int	 width = 79;
+
+	verb_name(v, name, sizeof name);
+	snprintf(line, sizeof line, "%sdiskseed-importd %s --dir DIR%s%s "
+	    "[OPTIONS]%s%s", lead, name, v->need & NEED_JOB ? " --job NAME" :
+	    "", v->need & NEED_DRIVE ? " --drive ID" : "",
+	    *v->operands != '\0' ? " " : "", v->operands);
+	while ((int)strlen(s) > width) {
+		for (brk = s + width; brk > s && *brk != ' '; brk--)
+			;
+		if (brk == s)
+			break;
+		printf("%.*s\n%11s", (int)(brk - s), s, "");
+		s = brk + 1;
+		width = 79 - 11;
 	}
-	fputs(_(job_help), stderr);
-	return 2;
+	printf("%s\n", s);
+}
+
+static int
+verb_help(const struct admin_verb *v)
+{
+	char *lines;
+
+	verb_synopsis(v, _("Usage: "));
+	fputs(_(v->about), stdout);
+	if ((lines = ds_cliopt_help(v->options)) != NULL) {
+		printf("\n%s\n%s", _("Options:"), lines);
+		free(lines);
+	}
+	return EXIT_OK;
 }
 
 int
-admin_drive(int argc, char **argv)
+admin_usage_error(const char *cmd, const char *fmt, ...)
 {
-	struct opts	o;
-	int		rc;
+	va_list	 ap;
+	char	*try;
 
-	if (argc < 2 || strcmp(argv[1], "set-state") != 0) {
-		fputs(_(drive_help), argc >= 2 && argv[1][0] == '-' &&
-		    argv[1][1] == 'h' ? stdout : stderr);
-		return argc >= 2 && argv[1][0] == '-' && argv[1][1] == 'h' ?
-		    0 : 2;
+	if (fmt != NULL) {
+		fputs("diskseed-importd: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
 	}
-	if ((rc = parse_opts(argc - 1, argv + 1, drive_help, &o)) != 0)
-		return rc < 0 ? 2 : 0;
-	argc -= 1 + optind;
-	argv += 1 + optind;
-	if (argc != 1 || o.job == NULL || o.drive == NULL) {
-		fputs(_(drive_help), stderr);
-		return 2;
+	if ((try = ds_cliopt_try("diskseed-importd", cmd)) != NULL)
+		fputs(try, stderr);
+	free(try);
+	return EXIT_USAGE;
+}
+
+void
+admin_commands(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NVERBS; i++)
+		if (verbs[i].summary != NULL)
+			fprintf(f, "  %-15s %s\n", verbs[i].cmd,
+			    _(verbs[i].summary));
+}
+
+/* The help of a command with verbs: each verb's synopsis. */
+static int
+cmd_help(const char *cmd)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < NVERBS; i++)
+		if (strcmp(verbs[i].cmd, cmd) == 0)
+			verb_synopsis(&verbs[i], n++ == 0 ? _("Usage: ") :
+			    "       ");
+	printf(_("Run 'diskseed-importd %s VERB --help' for a verb's "
+	    "options.\n"), cmd);
+	return EXIT_OK;
+}
+
+int
+admin_main(int argc, char **argv)
+{
+	const struct admin_verb	*v = NULL;
+	struct opts		 o;
+	char			 name[64];
+	size_t			 i;
+	int			 rc, has_verbs = 0, shift = 1;
+
+	for (i = 0; i < NVERBS; i++) {
+		if (strcmp(verbs[i].cmd, argv[0]) != 0)
+			continue;
+		if (verbs[i].verb == NULL) {
+			v = &verbs[i];
+			break;
+		}
+		has_verbs = 1;
+		if (argc >= 2 && strcmp(verbs[i].verb, argv[1]) == 0) {
+			v = &verbs[i];
+			shift = 2;
+			break;
+		}
 	}
-	if (state_index(drive_states, argv[0]) < 0) {
-		importd_err(_("%s: not a drive state"), argv[0]);
-		return 2;
+	if (v == NULL && !has_verbs)
+		return admin_usage_error(NULL, _("unknown command '%s'"),
+		    argv[0]);
+	if (v == NULL) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0))
+			return cmd_help(argv[0]);
+		if (argc < 2)
+			return admin_usage_error(argv[0], _("%s needs a verb"),
+			    argv[0]);
+		return admin_usage_error(argv[0], _("unknown verb '%s'"),
+		    argv[1]);
 	}
-	return job_update(&o, drive_set_state, argv[0]);
+	if (v->raw != NULL)
+		return v->raw(argc, argv);
+	verb_name(v, name, sizeof name);
+	/* getopt names the program by the first argument it is given. */
+	argv[shift - 1] = (char *)"diskseed-importd";
+	argc -= shift - 1;
+	argv += shift - 1;
+	if ((rc = parse_opts(argc, argv, v->options, &o)) != 0)
+		return rc < 0 ? verb_help(v) : admin_usage_error(name, NULL);
+	if (o.dir == NULL)
+		return admin_usage_error(name, "%s", _("--dir DIR is "
+		    "required"));
+	if ((v->need & NEED_JOB) && o.job == NULL)
+		return admin_usage_error(name, "%s", _("--job NAME is "
+		    "required"));
+	if ((v->need & NEED_DRIVE) && o.drive == NULL)
+		return admin_usage_error(name, "%s", _("--drive ID is "
+		    "required"));
+	if (argc - optind != v->nargs && v->nargs == 0)
+		return admin_usage_error(name, _("unexpected argument '%s'"),
+		    argv[optind]);
+	if (argc - optind != v->nargs)
+		return admin_usage_error(name, _("expected %s"), v->operands);
+	return v->fn(&o, argv + optind);
 }

@@ -115,12 +115,25 @@ int	 tls_verify_client(X509_STORE *store, X509 *cert);
 int	 tls_ca_store(const char *dir, X509_STORE **out, char **cause);
 
 /* admin.c: the commands; return exit codes. */
-int	 admin_init(int argc, char **argv);
-int	 admin_subscription(int argc, char **argv);
-int	 admin_account(int argc, char **argv);
-int	 admin_job(int argc, char **argv);
-int	 admin_drive(int argc, char **argv);
-int	 admin_serve(int argc, char **argv);
+/* The exit codes of diskseed-importd, in diskseed-importd(8). */
+#define EXIT_OK		0
+#define EXIT_ERROR	1
+#define EXIT_USAGE	2
+#define EXIT_PARTIAL	3
+
+/*
+ * Runs the command ARGV[0] (its verb in ARGV[1]) from the table in
+ * admin.c; returns the exit code.
+ */
+int	 admin_main(int argc, char **argv);
+
+/* Lists the commands and their summaries, for --help. */
+void	 admin_commands(FILE *f);
+
+/* A usage error: the message (FMT may be NULL), then "Try
+ * 'diskseed-importd CMD --help'..."; returns EXIT_USAGE. */
+int	 admin_usage_error(const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* ingest.c: the receiving side; return exit codes. */
 int	 ingest_receive(int argc, char **argv);

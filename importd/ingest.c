@@ -40,30 +40,43 @@
 #include "target.h"
 #include "util.h"
 
-/* Exit codes of receive and never-received (see the man page). */
-#define EXIT_OK		0
-#define EXIT_ERROR	1
-#define EXIT_USAGE	2
-#define EXIT_PARTIAL	3
-
 #define MANIFEST_MAX	(256U * 1024 * 1024)
 
 static const char receive_help[] = N_(
-"Usage: diskseed-importd receive --dir DIR --job NAME [--target FOLDER]\n"
-"           [--subscription ID --resource-group RG] DRIVE [DRIVE...]\n"
+"Usage: diskseed-importd receive --dir DIR --job NAME [OPTIONS] DRIVE...\n"
 "Checks each DRIVE (block device or image file, opened read-only)\n"
 "against the import job, then reads it once with the job's keys and\n"
 "streams every file into the job's storage account and container.\n"
 "Drives of another job, or of none, are reported and left alone.\n"
 "With --target, the files go into FOLDER instead, and the copy logs\n"
-"into DIR/diagnostics.\n");
+"into DIR/diagnostics.\n"
+"\n"
+"Options:\n"
+"  -d, --dir DIR              the service directory\n"
+"  -j, --job NAME             the job's name\n"
+"  -t, --target FOLDER        write the files into FOLDER, not the storage\n"
+"                             account\n"
+"  -s, --subscription ID      the job's subscription, among jobs of the\n"
+"                             same name\n"
+"  -g, --resource-group RG    the job's resource group, among jobs of the\n"
+"                             same name\n"
+"  -h, --help                 show this help and exit\n");
 
 static const char never_help[] = N_(
-"Usage: diskseed-importd never-received --dir DIR --job NAME\n"
-"           [--target FOLDER] [--subscription ID --resource-group RG]\n"
+"Usage: diskseed-importd never-received --dir DIR --job NAME [OPTIONS]\n"
 "           DRIVEID...\n"
 "Marks drives of the job that will not arrive as NeverReceived, and\n"
-"finishes the job with the drives that did.\n");
+"finishes the job with the drives that did.\n"
+"\n"
+"Options:\n"
+"  -d, --dir DIR              the service directory\n"
+"  -j, --job NAME             the job's name\n"
+"  -t, --target FOLDER        the files of the job went into FOLDER\n"
+"  -s, --subscription ID      the job's subscription, among jobs of the\n"
+"                             same name\n"
+"  -g, --resource-group RG    the job's resource group, among jobs of the\n"
+"                             same name\n"
+"  -h, --help                 show this help and exit\n");
 
 /*
  * One file of the drive set, from the manifests of the drives in hand.
@@ -1940,6 +1953,8 @@ out:
 static int
 parse_common(int argc, char **argv, const char *help, struct ingest *in)
 {
+	const char	*cmd = argv[0];
+
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "job", required_argument, NULL, 'j' },
@@ -1951,6 +1966,8 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 	};
 	int	 c;
 
+	/* getopt names the program by the first argument it is given. */
+	argv[0] = (char *)"diskseed-importd";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:j:t:s:g:h", longopts, NULL)) !=
 	    -1) {
@@ -1974,12 +1991,13 @@ parse_common(int argc, char **argv, const char *help, struct ingest *in)
 			fputs(_(help), stdout);
 			exit(EXIT_OK);
 		default:
-			fputs(_(help), stderr);
+			admin_usage_error(cmd, NULL);
 			return -1;
 		}
 	}
 	if (in->dir == NULL || in->job == NULL || optind >= argc) {
-		fputs(_(help), stderr);
+		admin_usage_error(cmd, "%s", _("--dir, --job and at least one "
+		    "drive are needed"));
 		return -1;
 	}
 	log_dir = in->dir;

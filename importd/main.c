@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "cliopt.h"
 #include "error.h"
 #include "importd.h"
 
@@ -18,29 +19,6 @@
 union wipe_head {
 	size_t		size;
 	max_align_t	align;
-};
-
-static const struct {
-	const char	*name;
-	int		(*fn)(int, char **);
-	const char	*summary;
-} commands[] = {
-	{ "init", admin_init,
-	    N_("make a service directory: CA, server certificate, config") },
-	{ "subscription", admin_subscription,
-	    N_("add or list subscriptions and their certificates") },
-	{ "account", admin_account,
-	    N_("grant subscriptions the storage accounts of importd.conf") },
-	{ "serve", admin_serve,
-	    N_("run the import-job API over HTTPS") },
-	{ "job", admin_job,
-	    N_("list jobs, show one, or move it to another state") },
-	{ "drive", admin_drive,
-	    N_("set the state and progress of one drive of a job") },
-	{ "receive", ingest_receive,
-	    N_("check shipped drives of a job and upload their files") },
-	{ "never-received", ingest_never_received,
-	    N_("mark drives that will not arrive and finish the job") },
 };
 
 void
@@ -105,43 +83,38 @@ wipe_free(void *p)
 	free(h);
 }
 
-static void
-usage(FILE *f)
+static int
+usage(void)
 {
-	size_t	i;
-
-	fprintf(f, _("Usage: %s COMMAND [OPTIONS]\n"), "diskseed-importd");
+	printf(_("Usage: %s COMMAND [OPTIONS]\n"), "diskseed-importd");
 	fputs(_("The import service for drives prepared by diskseed.\n\n"
-	    "Commands:\n"), f);
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-13s %s\n", commands[i].name,
-		    _(commands[i].summary));
-	fputs(_("\nRun 'diskseed-importd COMMAND --help' for a command's "
-	    "options; see diskseed-importd(8).\n"), f);
+	    "Commands:\n"), stdout);
+	admin_commands(stdout);
+	fputs(_("\nOptions:\n"
+	    "  -h, --help     show this help and exit\n"
+	    "  -V, --version  show the version and exit\n\n"
+	    "Run 'diskseed-importd COMMAND --help' for a command's "
+	    "options;\nsee diskseed-importd(8).\n"), stdout);
+	return EXIT_OK;
 }
 
 int
 main(int argc, char **argv)
 {
-	size_t	i;
-
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, getenv("DISKSEED_LOCALEDIR") != NULL ?
 	    getenv("DISKSEED_LOCALEDIR") : LOCALEDIR);
 	textdomain(PACKAGE);
 	json_set_alloc_funcs(wipe_malloc, wipe_free);
 
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
-	}
+	if (argc < 2)
+		return admin_usage_error(NULL, "%s", _("a command is needed"));
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return usage();
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("diskseed-importd %s\n", PACKAGE_VERSION);
-		return 0;
+		printf("diskseed-importd %s\n%s", PACKAGE_VERSION,
+		    ds_cliopt_copyright());
+		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--features") == 0) {
 		/* What this build has beyond the commands, one per line: the
@@ -149,13 +122,10 @@ main(int argc, char **argv)
 #ifdef DS_TEST_HOOKS
 		puts("test-hooks");
 #endif
-		return 0;
+		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
-	}
-	importd_err(_("unknown command '%s'"), argv[1]);
-	usage(stderr);
-	return 2;
+	if (argv[1][0] == '-')
+		return admin_usage_error(NULL, _("unrecognized option '%s'"),
+		    argv[1]);
+	return admin_main(argc - 1, argv + 1);
 }

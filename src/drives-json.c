@@ -50,8 +50,8 @@ seed_json(const struct ds_gate_seed *s)
 	if (!s->is_seed)
 		return json_null();
 	return json_pack("{s:s, s:i, s:i, s:s, s:b, s:s?}", "job", s->job,
-	    "drive", (int)s->index + 1, "index", (int)s->index, "set_id",
-	    s->set_id, "complete", s->complete, "job_state", s->state >= 0 ?
+	    "drive", (int)s->index + 1, "index", (int)s->index, "setId",
+	    s->set_id, "complete", s->complete, "jobState", s->state >= 0 ?
 	    ds_jobrec_state_key(s->state) : NULL);
 }
 
@@ -70,23 +70,23 @@ ds_drive_json(const struct ds_drive *d)
 	rc |= set_str(o, "name", d->name);
 	rc |= set_str(o, "path", d->devnode);
 	rc |= set_str(o, "devnum", devnum);
-	rc |= set_str(o, "by_id", d->by_id);
+	rc |= set_str(o, "byId", d->by_id);
 	rc |= set_str(o, "vendor", d->vendor);
 	rc |= set_str(o, "model", d->model);
 	rc |= set_str(o, "serial", d->serial);
-	rc |= set_str(o, "drive_id", d->drive_id);
-	rc |= set_str(o, "confirm_id", d->confirm_id);
+	rc |= set_str(o, "driveId", d->drive_id);
+	rc |= set_str(o, "confirmId", d->confirm_id);
 	rc |= set_str(o, "bus", d->bus);
-	rc |= set_str(o, "bus_text", _(ds_drive_bus_text(d)));
+	rc |= set_str(o, "busText", _(ds_drive_bus_text(d)));
 	rc |= json_object_set_new(o, "size", json_integer((json_int_t)d->size));
-	rc |= json_object_set_new(o, "logical_sector_size",
+	rc |= json_object_set_new(o, "logicalSectorSize",
 	    json_integer(d->logical_sector));
-	rc |= json_object_set_new(o, "physical_sector_size",
+	rc |= json_object_set_new(o, "physicalSectorSize",
 	    json_integer(d->physical_sector));
 	rc |= json_object_set_new(o, "rotational",
 	    json_boolean(d->rotational));
 	rc |= json_object_set_new(o, "removable", json_boolean(d->removable));
-	rc |= json_object_set_new(o, "read_only", json_boolean(d->read_only));
+	rc |= json_object_set_new(o, "readOnly", json_boolean(d->read_only));
 	rc |= json_object_set_new(o, "virtual", json_boolean(d->is_virtual));
 	rc |= json_object_set_new(o, "eligible", json_boolean(d->reasons == 0));
 	rc |= json_object_set_new(o, "diskseed", seed_json(&d->seed));
@@ -95,7 +95,7 @@ ds_drive_json(const struct ds_drive *d)
 	ids = json_array();
 	rc |= json_object_set_new(o, "reasons", r);
 	rc |= json_object_set_new(o, "warnings", w);
-	rc |= json_object_set_new(o, "by_ids", ids);
+	rc |= json_object_set_new(o, "byIds", ids);
 	if (rc != 0 || r == NULL || w == NULL || ids == NULL)
 		goto fail;
 	if (add_bits(r, d->reasons, DS_DRIVE_NREASONS, ds_drive_reason_name,

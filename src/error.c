@@ -7,7 +7,7 @@
 #include "error.h"
 
 static const char *const messages[] = {
-#define DS_ERR(name, msg) msg,
+#define DS_ERR(name, exit, msg) msg,
 #include "errors-core.def"
 #include "errors-engine.def"
 #include "errors-drives.def"
@@ -19,7 +19,7 @@ static const char *const messages[] = {
 };
 
 static const char *const names[] = {
-#define DS_ERR(name, msg) #name,
+#define DS_ERR(name, exit, msg) #name,
 #include "errors-core.def"
 #include "errors-engine.def"
 #include "errors-drives.def"

@@ -15,7 +15,7 @@
 #include "i18n.h"
 
 enum ds_err {
-#define DS_ERR(name, msg) DS_E_##name,
+#define DS_ERR(name, exit, msg) DS_E_##name,
 #include "errors-core.def"
 #include "errors-engine.def"
 #include "errors-drives.def"

@@ -13,16 +13,18 @@
 
 #include <stdint.h>
 
-/* The phases an operation goes through; screens name them to the user. */
+/*
+ * The phases an operation goes through; screens name them to the user.
+ * SCAN walks the staging folder, FORMAT wipes signatures and writes the
+ * header, COPY compresses, encrypts and writes, SYNC flushes a segment,
+ * MANIFEST writes manifest and trailer, VERIFY reads back, RESTORE
+ * decrypts, decompresses and extracts, UPLOAD sends to storage.
+ */
 enum ds_phase {
-	DS_PHASE_SCAN,		/* walking the staging folder */
-	DS_PHASE_FORMAT,	/* wiping signatures, writing the header */
-	DS_PHASE_COPY,		/* compress, encrypt, write */
-	DS_PHASE_SYNC,		/* flushing a segment to the drive */
-	DS_PHASE_MANIFEST,	/* writing manifest and trailer */
-	DS_PHASE_VERIFY,	/* reading back */
-	DS_PHASE_RESTORE,	/* decrypt, decompress, extract */
-	DS_PHASE_UPLOAD,	/* sending to storage */
+#define DS_PHASE(name, word, brief, long) DS_PHASE_##name,
+#include "phases.def"
+#undef DS_PHASE
+	DS_PHASE__COUNT
 };
 
 struct ds_progress {

@@ -12,28 +12,6 @@
 #include "error.h"
 #include "util.h"
 
-int
-apicli_fail(int code, char *cause)
-{
-	ds_err_code(code, cause);
-	switch (code) {
-	case DS_E_UNREACHABLE:
-	case DS_E_TLS:
-	case DS_E_AUTH:
-	case DS_E_SERVICE:
-	case DS_E_BADANSWER:
-		return DS_EXIT_SERVICE;
-	case DS_E_BADNAME:
-		return DS_EXIT_USAGE;
-	case DS_E_TRACKINGUSED:
-	case DS_E_CANCELED:
-	case DS_E_JOBSTATE:
-		return DS_EXIT_REFUSED;
-	default:
-		return DS_EXIT_FAILURE;
-	}
-}
-
 static void
 line(FILE *f, int indent, const char *s)
 {

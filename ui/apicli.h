@@ -1,7 +1,6 @@
 /*
  * What the import-job subcommands (settings, locations, job, ship,
- * status) share: the exit code of a backend error, and printing of
- * addresses and jobs.
+ * status) share: printing of addresses, locations, jobs and JSON.
  */
 #ifndef DS_APICLI_H
 #define DS_APICLI_H
@@ -11,9 +10,6 @@
 struct ds_address;
 struct ds_job;
 struct ds_location;
-
-/* Prints the error (freeing CAUSE) and returns its exit code. */
-int	apicli_fail(int code, char *cause);
 
 /* Prints an address, each line indented by INDENT spaces. */
 void	apicli_address(FILE *f, const struct ds_address *a, int indent);

@@ -3,19 +3,25 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli-ops.h"
+#include "err.h"
+#include "error.h"
 #include "i18n.h"
 #include "restore.h"
 #include "util.h"
 
-static const char *phase_names[] = {
-	N_("scanning"), N_("formatting"), N_("copying"), N_("syncing"),
-	N_("writing manifest"), N_("verifying"), N_("restoring"),
-	N_("uploading"),
+/* The short name of each phase, in the order of enum ds_phase. */
+static const char *const phase_names[] = {
+#define DS_PHASE(name, word, brief, long) brief,
+#include "phases.def"
+#undef DS_PHASE
 };
 
 static long long
@@ -131,8 +137,8 @@ cli_ops_init(struct ds_ui_ops *ops, struct cli_ops_state *s)
 	ops->warn = cli_warn;
 }
 
-void
-cli_print_report(const struct ds_read_report *r, int restore)
+static void
+print_report(const struct ds_read_report *r, int restore)
 {
 	const struct ds_problem	*p;
 	char			 where[64], size[16];
@@ -169,4 +175,75 @@ cli_print_report(const struct ds_read_report *r, int restore)
 		printf(P_(", %zu problem\n", ", %zu problems\n",
 		    r->nproblems), r->nproblems);
 	}
+}
+
+/* The report as one JSON object, keys in camelCase; NULL without memory. */
+static json_t *
+report_json(const struct ds_read_report *r, int ok)
+{
+	const struct ds_problem	*p;
+	json_t			*o, *a, *m;
+	size_t			 i;
+	int			 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	rc |= json_object_set_new(o, "intact", json_boolean(ok));
+	rc |= json_object_set_new(o, "filesOk",
+	    json_integer((json_int_t)r->files_ok));
+	rc |= json_object_set_new(o, "filesFailed",
+	    json_integer((json_int_t)r->files_failed));
+	rc |= json_object_set_new(o, "bytesOk",
+	    json_integer((json_int_t)r->bytes_ok));
+	rc |= json_object_set_new(o, "problems", a = json_array());
+	rc |= json_object_set_new(o, "missingDrives", m = json_array());
+	for (i = 0; rc == 0 && i < r->nproblems; i++) {
+		p = &r->problems[i];
+		rc |= json_array_append_new(a, json_pack("{s:o, s:o, s:s?, "
+		    "s:s}", "drive", p->drive_index >= 0 ?
+		    json_integer(p->drive_index) : json_null(), "chunk",
+		    p->chunk >= 0 ? json_integer((json_int_t)p->chunk) :
+		    json_null(), "path", p->path, "reason", p->reason));
+	}
+	for (i = 0; rc == 0 && i < r->nmissing; i++)
+		rc |= json_array_append_new(m, json_integer(r->missing[i]));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+cli_finish(struct cli_ops_state *st, int rc, char *cause,
+    struct ds_read_report *r, int restore, int json)
+{
+	json_t	*o;
+	int	 ex;
+
+	cli_ops_done(st);
+	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
+		ds_read_report_free(r);
+		return ui_fail(rc, cause);
+	}
+	free(cause);
+	ex = DS_EXIT_OK;
+	if (json) {
+		if ((o = report_json(r, rc == DS_E_OK)) == NULL ||
+		    json_dumpf(o, stdout, JSON_INDENT(2) |
+		    JSON_PRESERVE_ORDER) != 0)
+			ex = ui_fail(DS_E_NOMEM, NULL);
+		else
+			putchar('\n');
+		json_decref(o);
+	} else
+		print_report(r, restore);
+	ds_read_report_free(r);
+	if (ex != DS_EXIT_OK)
+		return ex;
+	if (rc == DS_E_DAMAGED)
+		return ui_fail(rc, NULL);
+	if (!restore && !json)
+		printf(_("all drives are intact\n"));
+	return DS_EXIT_OK;
 }

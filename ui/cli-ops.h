@@ -6,6 +6,7 @@
 #ifndef DS_CLI_OPS_H
 #define DS_CLI_OPS_H
 
+#include "i18n.h"
 #include "ops.h"
 
 struct cli_ops_state {
@@ -32,7 +33,17 @@ void	cli_ops_done(struct cli_ops_state *s);
 
 struct ds_read_report;
 
-/* Prints REPORT's problems (one line each) and totals on stdout. */
-void	cli_print_report(const struct ds_read_report *r, int restore);
+/* The --recovery-keys option of verify and restore. */
+#define CLI_OPT_RECOVERY_KEYS \
+	{ "recovery-keys", 'k', "FILE", N_("the drives' recovery keys, one " \
+	    "a line (\"-\": standard input), not the key files") }
+
+/*
+ * The end of verify and restore: ends the progress line, prints the
+ * error (RC other than DS_E_OK and DS_E_DAMAGED) or the report R (as
+ * JSON with JSON set), and returns the exit code. Frees CAUSE and R.
+ */
+int	cli_finish(struct cli_ops_state *st, int rc, char *cause,
+	    struct ds_read_report *r, int restore, int json);
 
 #endif

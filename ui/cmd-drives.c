@@ -20,19 +20,21 @@
 
 static volatile sig_atomic_t drives_stop;
 
-static void
-drives_usage(FILE *f)
-{
-	fputs(_("Usage: diskseed drives [--json] [--all]\n"
-	    "       diskseed drives --watch [--json] [--all]\n"
-	    "       diskseed drives --show D [--json]\n"
-	    "List whole disks and whether diskseed may write to them.\n\n"
-	    "  --all      also list loop, zram and other virtual disks\n"
-	    "  --json     print JSON instead of text\n"
-	    "  --watch    print drives as they are added, removed or changed\n"
-	    "  --show D   show drive D and what is on it now\n"
-	    "  -h, --help show this help\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	{ "all", 'a', NULL, N_("also list loop, zram and other virtual "
+	    "disks") },
+	UI_OPT_JSON('j'),
+	{ "watch", 'w', NULL, N_("print drives as they are added, removed or "
+	    "changed") },
+	{ "show", 's', "D", N_("show drive D and what is on it now") },
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed drives [--json] [--all]\n"
+    "       diskseed drives --watch [--json] [--all]\n"
+    "       diskseed drives --show D [--json]\n"
+    "List whole disks and whether diskseed may write to them.\n");
 
 /* Prints J (consumed) on one line; 0 or -1 without memory. */
 static int
@@ -118,10 +120,8 @@ list_drives(const struct ds_drive_limits *limits, int all, int json)
 	size_t			 i;
 	int			 error;
 
-	if ((error = ds_drives_list(limits, all, &l, &cause)) != DS_E_OK) {
-		ds_err_code(error, cause);
-		return DS_EXIT_FAILURE;
-	}
+	if ((error = ds_drives_list(limits, all, &l, &cause)) != DS_E_OK)
+		return ui_fail(error, cause);
 	if (json) {
 		if ((a = json_array()) == NULL)
 			goto nomem;
@@ -147,7 +147,7 @@ list_drives(const struct ds_drive_limits *limits, int all, int json)
 
 nomem:
 	ds_drive_list_free(l);
-	ds_err_code(DS_E_NOMEM, NULL);
+	ui_err_code(DS_E_NOMEM, NULL);
 	return DS_EXIT_FAILURE;
 }
 
@@ -200,10 +200,8 @@ watch_drives(const struct ds_drive_limits *limits, int all, int json)
 	char			*cause = NULL;
 	int			 error, got, rc = DS_EXIT_OK;
 
-	if ((error = ds_drive_monitor_new(limits, &m, &cause)) != DS_E_OK) {
-		ds_err_code(error, cause);
-		return DS_EXIT_FAILURE;
-	}
+	if ((error = ds_drive_monitor_new(limits, &m, &cause)) != DS_E_OK)
+		return ui_fail(error, cause);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -216,14 +214,14 @@ watch_drives(const struct ds_drive_limits *limits, int all, int json)
 		if (poll(&pfd, 1, -1) == -1) {
 			if (errno == EINTR)
 				continue;
-			ds_err_print("poll: %s", strerror(errno));
+			ui_err_print("poll: %s", strerror(errno));
 			rc = DS_EXIT_FAILURE;
 			break;
 		}
 		for (;;) {
 			error = ds_drive_monitor_read(m, &ev, &got, &cause);
 			if (error != DS_E_OK) {
-				ds_err_code(error, cause);
+				ui_err_code(error, cause);
 				cause = NULL;
 				rc = DS_EXIT_FAILURE;
 				break;
@@ -232,7 +230,7 @@ watch_drives(const struct ds_drive_limits *limits, int all, int json)
 				break;
 			if (print_event(&ev, all, json) == -1) {
 				ds_drive_event_clear(&ev);
-				ds_err_code(DS_E_NOMEM, NULL);
+				ui_err_code(DS_E_NOMEM, NULL);
 				rc = DS_EXIT_FAILURE;
 				break;
 			}
@@ -321,34 +319,30 @@ show(const char *path, const struct ds_drive_limits *limits, int json)
 	int				 error, rc = DS_EXIT_FAILURE;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-		if ((id = ds_gate_confirm_id(path, &cause)) == NULL) {
-			ds_err_code(DS_E_NOTFOUND, cause);
-			return DS_EXIT_FAILURE;
-		}
+		if ((id = ds_gate_confirm_id(path, &cause)) == NULL)
+			return ui_fail(DS_E_NOTFOUND, cause);
 	} else if ((error = ds_drive_lookup(path, limits, &d, &cause)) !=
-	    DS_E_OK) {
-		ds_err_code(error, cause);
-		return DS_EXIT_FAILURE;
-	}
+	    DS_E_OK)
+		return ui_fail(error, cause);
 	if ((error = ds_drive_contents(d != NULL ? d->devnode : path, &c,
 	    &cause)) != DS_E_OK && !(d != NULL && !json)) {
-		ds_err_code(error, cause);
+		ui_err_code(error, cause);
 		goto out;
 	}
 	if (json) {
 		if ((o = json_object()) == NULL ||
 		    json_object_set_new(o, "drive", d != NULL ?
 		    ds_drive_json(d) : json_null()) != 0 ||
-		    json_object_set_new(o, "confirm_id", json_string(d != NULL ?
+		    json_object_set_new(o, "confirmId", json_string(d != NULL ?
 		    d->confirm_id : id)) != 0 ||
 		    json_object_set_new(o, "contents",
 		    ds_drive_contents_json(c)) != 0) {
 			json_decref(o);
-			ds_err_code(DS_E_NOMEM, NULL);
+			ui_err_code(DS_E_NOMEM, NULL);
 			goto out;
 		}
 		if (print_json(o) == -1) {
-			ds_err_code(DS_E_NOMEM, NULL);
+			ui_err_code(DS_E_NOMEM, NULL);
 			goto out;
 		}
 	} else {
@@ -360,7 +354,7 @@ show(const char *path, const struct ds_drive_limits *limits, int json)
 		}
 		if (c == NULL) {
 			/* The drive is shown; what is on it cannot be. */
-			ds_err_code(error, cause);
+			ui_err_code(error, cause);
 			goto out;
 		}
 		show_contents(c);
@@ -376,20 +370,12 @@ out:
 int
 cmd_drives(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "all",	no_argument,		NULL, 'a' },
-		{ "json",	no_argument,		NULL, 'j' },
-		{ "watch",	no_argument,		NULL, 'w' },
-		{ "show",	required_argument,	NULL, 's' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	struct ds_drive_limits	 limits;
 	const char		*showpath = NULL;
 	char			*cause = NULL;
 	int			 c, all = 0, json = 0, watch = 0, error;
 
-	while ((c = getopt_long(argc, argv, "ajws:h", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
 		switch (c) {
 		case 'a':
 			all = 1;
@@ -404,21 +390,19 @@ cmd_drives(int argc, char **argv)
 			showpath = optarg;
 			break;
 		case 'h':
-			drives_usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			drives_usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("drives", NULL);
 		}
 	}
-	if (optind != argc || (watch && showpath != NULL)) {
-		drives_usage(stderr);
-		return DS_EXIT_USAGE;
-	}
-	if ((error = ds_drive_limits_init(&limits, &cause)) != DS_E_OK) {
-		ds_err_code(error, cause);
-		return DS_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return ui_usage_error("drives", _("unexpected argument '%s'"),
+		    argv[optind]);
+	if (watch && showpath != NULL)
+		return ui_usage_error("drives", "%s", _("--watch and --show "
+		    "do not go together"));
+	if ((error = ds_drive_limits_init(&limits, &cause)) != DS_E_OK)
+		return ui_fail(error, cause);
 	if (showpath != NULL)
 		return show(showpath, &limits, json);
 	if (watch)

@@ -13,49 +13,38 @@
 #include "restore.h"
 #include "util.h"
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed inspect [--json] D\n"
-	    "Show a drive's header and manifest summary; no key is needed.\n\n"
-	    "  --json      print JSON\n"
-	    "  -h, --help  show this help\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	UI_OPT_JSON('j'),
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed inspect [--json] D\n"
+    "Show a drive's header and manifest summary; no key is needed.\n");
 
 int
 cmd_inspect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json",	no_argument,	NULL, 'j' },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ds_drive_info	 i;
 	json_t			*o;
 	char			*cause = NULL, a[16], b[16], c[16];
 	int			 ch, rc, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("inspect", NULL);
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return DS_EXIT_USAGE;
-	}
-	if ((rc = ds_drive_inspect(argv[optind], &i, &cause)) != DS_E_OK) {
-		ds_err_code(rc, cause);
-		return DS_EXIT_FAILURE;
-	}
+	if (optind != argc - 1)
+		return ui_usage_error("inspect", "%s", _("give one drive"));
+	if ((rc = ds_drive_inspect(argv[optind], &i, &cause)) != DS_E_OK)
+		return ui_fail(rc, cause);
 	if (json) {
 		o = json_pack("{s:s, s:i, s:s, s:s?, s:s, s:s?, s:I, s:I, "
 		    "s:I, s:I, s:I, s:b, s:b}", "setId", i.set_id,

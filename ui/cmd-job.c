@@ -34,43 +34,92 @@ struct job_opts {
 	int		 json;
 };
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed job create --job NAME --storage-account A "
-	    "[--location L]\n"
-	    "           [--resource-group RG] [--container C] "
-	    "[--return-address FILE]\n"
-	    "           [--return-carrier C --return-account N]\n"
-	    "       diskseed job show --job NAME [--resource-group RG] "
-	    "[--json]\n"
-	    "       diskseed job list [--json]\n"
-	    "       diskseed job cancel --job NAME [--resource-group RG]\n"
-	    "       diskseed job delete --job NAME [--resource-group RG]\n"
-	    "Create the import job of prepared drives, or show, list, "
-	    "cancel or delete\nimport jobs.\n"), f);
-}
+#define OPT_JSON	UI_OPT_JSON('J')
 
+static const struct ds_cliopt create_options[] = {
+	UI_OPT_JOB,
+	{ "storage-account", 'a', "A", N_("the storage account the files go "
+	    "to") },
+	{ "location", 'l', "L", N_("the datacenter (default: the only one)") },
+	UI_OPT_GROUP,
+	{ "container", 'c', "C", N_("the blob container for the "
+	    "data") },
+	{ "return-address", 'r', "FILE", N_("the return address, a JSON "
+	    "file") },
+	{ "return-carrier", 'C', "C", N_("the carrier that returns the "
+	    "drives") },
+	{ "return-account", 'N', "N", N_("your account with that carrier") },
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const struct ds_cliopt show_options[] = {
+	UI_OPT_JOB, UI_OPT_GROUP, OPT_JSON, UI_OPT_HELP, UI_OPT_END
+};
+
+static const struct ds_cliopt list_options[] = {
+	OPT_JSON, UI_OPT_HELP, UI_OPT_END
+};
+
+static const struct ds_cliopt change_options[] = {
+	UI_OPT_JOB, UI_OPT_GROUP, UI_OPT_HELP, UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed job create --job NAME "
+    "--storage-account A [OPTIONS]\n"
+    "       diskseed job show --job NAME [--resource-group RG] [--json]\n"
+    "       diskseed job list [--json]\n"
+    "       diskseed job cancel --job NAME [--resource-group RG]\n"
+    "       diskseed job delete --job NAME [--resource-group RG]\n"
+    "Create the import job of prepared drives, or show, list, "
+    "cancel or delete\nimport jobs. 'diskseed job SUBCOMMAND --help' lists "
+    "its options.\n");
+
+static const char create_usage[] = N_("Usage: diskseed job create --job NAME "
+    "--storage-account A [OPTIONS]\n"
+    "Create the import job of the drives prepared for job NAME.\n");
+
+static const char show_usage[] = N_("Usage: diskseed job show --job NAME "
+    "[--resource-group RG] [--json]\n"
+    "Show an import job and each of its drives.\n");
+
+static const char list_usage[] = N_("Usage: diskseed job list [--json]\n"
+    "List the import jobs of the subscription.\n");
+
+static const char cancel_usage[] = N_("Usage: diskseed job cancel --job NAME "
+    "[--resource-group RG]\n"
+    "Ask the import service to cancel an import job.\n");
+
+static const char delete_usage[] = N_("Usage: diskseed job delete --job NAME "
+    "[--resource-group RG]\n"
+    "Delete an import job that is completed or canceled.\n");
+
+/* The subcommands of job: name, options, help, what do_show does. */
+static const struct {
+	const char		*name;
+	const struct ds_cliopt	*options;
+	const char		*usage;
+	int			 what;
+} subs[] = {
+	{ "create",	create_options,	create_usage,	'n' },
+	{ "show",	show_options,	show_usage,	's' },
+	{ "list",	list_options,	list_usage,	'l' },
+	{ "cancel",	change_options,	cancel_usage,	'c' },
+	{ "delete",	change_options,	delete_usage,	'd' },
+};
+
+/* Parses the options of subcommand I into O; -1 to go on, else the
+ * exit code. */
 static int
-parse(int argc, char **argv, struct job_opts *o)
+parse(int argc, char **argv, size_t i, struct job_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "job",		required_argument, NULL, 'j' },
-		{ "location",		required_argument, NULL, 'l' },
-		{ "resource-group",	required_argument, NULL, 'g' },
-		{ "storage-account",	required_argument, NULL, 'a' },
-		{ "container",		required_argument, NULL, 'c' },
-		{ "return-address",	required_argument, NULL, 'r' },
-		{ "return-carrier",	required_argument, NULL, 'C' },
-		{ "return-account",	required_argument, NULL, 'N' },
-		{ "json",		no_argument,	   NULL, 'J' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c;
+	char	cmd[32];
+	int	c;
 
 	memset(o, 0, sizeof *o);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	snprintf(cmd, sizeof cmd, "job %s", subs[i].name);
+	while ((c = ds_cliopt_getopt(argc, argv, subs[i].options, 0)) !=
+	    -1) {
 		switch (c) {
 		case 'j':
 			o->job = optarg;
@@ -100,17 +149,14 @@ parse(int argc, char **argv, struct job_opts *o)
 			o->json = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(subs[i].usage), subs[i].options);
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error(cmd, NULL);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return DS_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return ui_usage_error(cmd, _("unexpected argument '%s'"),
+		    argv[optind]);
 	return -1;
 }
 
@@ -260,21 +306,19 @@ do_create(struct job_opts *o)
 	int			 rc;
 
 	if (o->job == NULL) {
-		ds_err_print("%s", _("job create needs --job and "
-		    "--storage-account"));
-		return DS_EXIT_USAGE;
+		return ui_usage_error("job create", "%s", _("job create needs "
+		    "--job and --storage-account"));
 	}
 	if ((rc = check_names(o, &cause)) != DS_E_OK)
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	/* What is given is stored (a correction after a rejection); what
 	 * is not comes from the job record. */
 	if ((rc = take_fields(o, &rec, &cause)) != DS_E_OK)
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	if (o->account == NULL) {
 		ds_jobrec_free(rec);
-		ds_err_print("%s", _("job create needs --job and "
-		    "--storage-account"));
-		return DS_EXIT_USAGE;
+		return ui_usage_error("job create", "%s", _("job create needs "
+		    "--job and --storage-account"));
 	}
 	if (o->address != NULL &&
 	    (rc = ds_address_load(o->address, &ra, &cause)) != DS_E_OK)
@@ -336,7 +380,7 @@ fail:
 	ds_prepared_free(prep);
 	ds_api_close(api);
 	ds_jobrec_free(rec);
-	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+	return rc == DS_E_OK ? DS_EXIT_OK : ui_fail(rc, cause);
 }
 
 static int
@@ -348,11 +392,12 @@ do_show(struct job_opts *o, int what)
 	int		 rc;
 
 	if (o->job == NULL) {
-		ds_err_print("%s", _("--job is required"));
-		return DS_EXIT_USAGE;
+		return ui_usage_error(what == 'c' ? "job cancel" : what ==
+		    'd' ? "job delete" : "job show", "%s",
+		    _("--job is required"));
 	}
 	if ((rc = check_names(o, &cause)) != DS_E_OK)
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	rg = group_for(o);
 	if ((rc = ds_api_open(&api, &cause)) != DS_E_OK)
 		goto out;
@@ -378,7 +423,7 @@ out:
 	free(rg);
 	ds_job_free(job);
 	ds_api_close(api);
-	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+	return rc == DS_E_OK ? DS_EXIT_OK : ui_fail(rc, cause);
 }
 
 static int
@@ -419,34 +464,40 @@ do_list(struct job_opts *o)
 out:
 	ds_jobs_free(jobs, n);
 	ds_api_close(api);
-	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+	return rc == DS_E_OK ? DS_EXIT_OK : ui_fail(rc, cause);
 }
 
 int
 cmd_job(int argc, char **argv)
 {
 	struct job_opts	 o;
-	const char	*sub;
+	size_t		 i;
 	int		 rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? DS_EXIT_USAGE : DS_EXIT_OK;
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(_(usage), stdout);
+		return DS_EXIT_OK;
 	}
-	sub = argv[1];
-	if ((rc = parse(argc - 1, argv + 1, &o)) != -1)
+	if (argc < 2)
+		return ui_usage_error("job", "%s", _("a subcommand is needed: "
+		    "create, show, list, cancel or delete"));
+	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			break;
+	if (i == sizeof subs / sizeof subs[0])
+		return ui_usage_error("job", _("unknown subcommand '%s'"),
+		    argv[1]);
+	/* getopt names the program by the first argument it is given. */
+	argv[1] = argv[0];
+	if ((rc = parse(argc - 1, argv + 1, i, &o)) != -1)
 		return rc;
-	if (strcmp(sub, "create") == 0)
+	switch (subs[i].what) {
+	case 'n':
 		return do_create(&o);
-	if (strcmp(sub, "show") == 0)
-		return do_show(&o, 's');
-	if (strcmp(sub, "cancel") == 0)
-		return do_show(&o, 'c');
-	if (strcmp(sub, "delete") == 0)
-		return do_show(&o, 'd');
-	if (strcmp(sub, "list") == 0)
+	case 'l':
 		return do_list(&o);
-	usage(stderr);
-	return DS_EXIT_USAGE;
+	default:
+		return do_show(&o, subs[i].what);
+	}
 }

@@ -13,22 +13,19 @@
 #include "error.h"
 #include "jsonx.h"
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed locations [--json]\n"
-	    "List the datacenters drives can be shipped to: address and "
-	    "supported carriers.\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	UI_OPT_JSON('j'),
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed locations [--json]\n"
+    "List the datacenters drives can be shipped to: address and "
+    "supported carriers.\n");
 
 int
 cmd_locations(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json",	no_argument,	NULL, 'j' },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ds_api		*api = NULL;
 	struct ds_location	*locs = NULL;
 	json_t			*arr;
@@ -36,27 +33,24 @@ cmd_locations(int argc, char **argv)
 	size_t			 n = 0, i;
 	int			 c, rc, json = 0;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("locations", NULL);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return DS_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return ui_usage_error("locations",
+		    _("unexpected argument '%s'"), argv[optind]);
 	if ((rc = ds_api_open(&api, &cause)) != DS_E_OK ||
 	    (rc = ds_api_locations(api, &locs, &n, &cause)) != DS_E_OK) {
 		ds_api_close(api);
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	}
 	if (json) {
 		if ((arr = json_array()) == NULL)
@@ -79,5 +73,5 @@ cmd_locations(int argc, char **argv)
 	}
 	ds_locations_free(locs, n);
 	ds_api_close(api);
-	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, NULL);
+	return rc == DS_E_OK ? DS_EXIT_OK : ui_fail(rc, NULL);
 }

@@ -16,33 +16,34 @@
 #include "prepared.h"
 #include "util.h"
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed prep --staging DIR --job NAME --drive D "
-	    "[--drive D ...]\n"
-	    "                     --confirm ID[,ID...] [OPTIONS]\n"
-	    "       diskseed prep --resume --job NAME [--drive D ...] "
-	    "--confirm ID[,ID...]\n"
-	    "Format the drives and copy the staging folder onto them.\n\n"
-	    "  --staging DIR        the folder to copy\n"
-	    "  --job NAME           the import job's name\n"
-	    "  --drive D            a drive: block device or image file "
-	    "(repeat)\n"
-	    "  --confirm ID,...     each drive's id (an image's file name); "
-	    "nothing is\n"
-	    "                       written to a drive it does not name\n"
-	    "  --resume             continue an interrupted or full job\n"
-	    "  --overwrite-job NAME format a drive that holds job NAME, "
-	    "not completed\n"
-	    "  --skip-unreadable    copy the rest when some files cannot be "
-	    "read\n"
-	    "  --level N            zstd compression level (default 1)\n"
-	    "  --chunk-size SIZE    bytes per sealed chunk (default 4M)\n"
-	    "  --segment-size SIZE  bytes per segment (default 128M)\n"
-	    "  -q, --quiet          no progress\n"
-	    "  -h, --help           show this help\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	{ "staging", 's', "DIR", N_("the folder to copy") },
+	{ "job", 'j', "NAME", N_("the import job's name") },
+	{ "drive", 'd', "D", N_("a drive: block device or image file "
+	    "(repeat)") },
+	{ "confirm", 'c', "ID,...", N_("each drive's id (an image's file "
+	    "name); nothing is written to a drive it does not name") },
+	{ "resume", 'r', NULL, N_("continue an interrupted or full job") },
+	{ "overwrite-job", 'O', "NAME", N_("format a drive that holds job "
+	    "NAME, not completed") },
+	{ "skip-unreadable", 'u', NULL, N_("copy the rest when some files "
+	    "cannot be read") },
+	{ "level", 'l', "N", N_("zstd compression level (default 1)") },
+	{ "chunk-size", 'C', "SIZE", N_("bytes per sealed chunk (default "
+	    "4M)") },
+	{ "segment-size", 'S', "SIZE", N_("bytes per segment (default "
+	    "128M)") },
+	UI_OPT_QUIET,
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed prep --staging DIR --job NAME "
+    "--drive D [--drive D ...]\n"
+    "                     --confirm ID[,ID...] [OPTIONS]\n"
+    "       diskseed prep --resume --job NAME [--drive D ...] "
+    "--confirm ID[,ID...]\n"
+    "Format the drives and copy the staging folder onto them.\n");
 
 /* Prints the keys and hashes of the drives this run formatted/closed. */
 static void
@@ -74,10 +75,11 @@ print_drives(const char *job, const struct ds_prep_result *r)
 }
 
 static int
-parse_size_opt(const char *name, const char *s, uint64_t *out)
+parse_size_opt(const char *name, const char *s, uint64_t max,
+    uint64_t *out)
 {
-	if (ds_parse_size(s, out) == -1 || *out == 0) {
-		ds_err_print(_("invalid %s: %s"), name, s);
+	if (ds_parse_size(s, out) == -1 || *out == 0 || *out > max) {
+		ui_usage_error("prep", _("invalid %s: %s"), name, s);
 		return -1;
 	}
 	return 0;
@@ -123,21 +125,6 @@ report_warn(void *arg, const char *message)
 int
 cmd_prep(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "staging",		required_argument, NULL, 's' },
-		{ "job",		required_argument, NULL, 'j' },
-		{ "drive",		required_argument, NULL, 'd' },
-		{ "confirm",		required_argument, NULL, 'c' },
-		{ "resume",		no_argument,	   NULL, 'r' },
-		{ "overwrite-job",	required_argument, NULL, 'O' },
-		{ "skip-unreadable",	no_argument,	   NULL, 'u' },
-		{ "level",		required_argument, NULL, 'l' },
-		{ "chunk-size",		required_argument, NULL, 'C' },
-		{ "segment-size",	required_argument, NULL, 'S' },
-		{ "quiet",		no_argument,	   NULL, 'q' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ds_prep_opts	 o;
 	struct ds_prep_result	*r = NULL;
 	struct ds_ui_ops	 ops;
@@ -147,13 +134,13 @@ cmd_prep(int argc, char **argv)
 	char			*cause = NULL, *end;
 	uint64_t		 v;
 	size_t			 i;
-	int			 c, rc, quiet = 0, ret;
+	int			 c, rc, quiet = 0;
 	long			 level;
 
 	memset(&o, 0, sizeof o);
 	if ((drives = calloc((size_t)argc + 1, sizeof *drives)) == NULL)
 		return DS_EXIT_FAILURE;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
 		switch (c) {
 		case 's':
 			o.staging = optarg;
@@ -179,56 +166,51 @@ cmd_prep(int argc, char **argv)
 		case 'l':
 			level = strtol(optarg, &end, 10);
 			if (*end != '\0' || level < 1 || level > 19) {
-				ds_err_print(_("invalid --level: %s (1-19)"),
-				    optarg);
-				goto usage;
+				free(drives);
+				return ui_usage_error("prep",
+				    _("invalid --level: %s (1-19)"), optarg);
 			}
 			o.level = (int)level;
 			break;
 		case 'C':
-			if (parse_size_opt("--chunk-size", optarg, &v) == -1 ||
-			    v > UINT32_MAX)
-				goto usage;
+			if (parse_size_opt("--chunk-size", optarg, UINT32_MAX,
+			    &v) == -1)
+				goto bad;
 			o.chunk_size = (uint32_t)v;
 			break;
 		case 'S':
-			if (parse_size_opt("--segment-size", optarg, &v) == -1)
-				goto usage;
+			if (parse_size_opt("--segment-size", optarg,
+			    UINT64_MAX, &v) == -1)
+				goto bad;
 			o.segment_size = v;
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		case 'h':
-			usage(stdout);
 			free(drives);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			goto usage;
+			free(drives);
+			return ui_usage_error("prep", NULL);
 		}
 	}
 	if (optind != argc || o.job == NULL ||
 	    (!o.resume && (o.staging == NULL || o.ndrives == 0))) {
-		ds_err_print(_("prep needs --job, and --staging and --drive "
-		    "unless --resume"));
-		goto usage;
+		free(drives);
+		return ui_usage_error("prep", "%s", _("prep needs --job, and "
+		    "--staging and --drive unless --resume"));
 	}
 	o.drives = drives;
 	/*
 	 * Before the status file below: a bad name leaves nothing behind,
 	 * and a refused name does not overwrite that job's copy status.
 	 */
-	if ((rc = ds_name_check_job(o.job, &cause)) != DS_E_OK) {
-		ds_err_code(rc, cause);
-		free(drives);
-		return DS_EXIT_USAGE;
-	}
-	if ((rc = ds_jobrec_claim(o.job, o.staging, o.resume, &cause)) !=
+	if ((rc = ds_name_check_job(o.job, &cause)) != DS_E_OK ||
+	    (rc = ds_jobrec_claim(o.job, o.staging, o.resume, &cause)) !=
 	    DS_E_OK) {
-		ds_err_code(rc, cause);
 		free(drives);
-		return rc == DS_E_JOBEXISTS ? DS_EXIT_REFUSED :
-		    DS_EXIT_FAILURE;
+		return ui_fail(rc, cause);
 	}
 	memset(&report, 0, sizeof report);
 	cli_ops_init(&report.cli, &st);
@@ -247,57 +229,16 @@ cmd_prep(int argc, char **argv)
 	copyrun_pub_free(report.pub);
 	if (r != NULL)
 		print_drives(o.job, r);
-	switch (rc) {
-	case DS_E_OK:
+	if (rc == DS_E_OK)
 		printf(_("job %s: all of the staging folder is on the "
 		    "drives\n"), o.job);
-		ret = DS_EXIT_OK;
-		break;
-	case DS_E_NEED_DRIVE:
-		ds_err_code(rc, cause);
-		cause = NULL;
-		ret = DS_EXIT_NEED_DRIVE;
-		break;
-	case DS_E_UNREADABLE:
-		for (i = 0; r != NULL && i < r->nunreadable; i++)
-			ds_err_print(_("cannot read: %s"), r->unreadable[i]);
-		ds_err_code(rc, cause);
-		cause = NULL;
-		ret = DS_EXIT_FAILURE;
-		break;
-	case DS_E_NOTCONFIRMED:
-	case DS_E_INELIGIBLE:
-	case DS_E_CHANGED:
-	case DS_E_BUSY:
-	case DS_E_OTHERJOB:
-	case DS_E_INSET:
-	case DS_E_JOBEXISTS:
-		ds_err_code(rc, cause);
-		cause = NULL;
-		ret = DS_EXIT_REFUSED;
-		break;
-	case DS_E_CANCELED:
-		ds_err_code(rc, cause);
-		cause = NULL;
-		ret = DS_EXIT_STOPPED;
-		break;
-	case DS_E_INVAL:
-	case DS_E_BADNAME:
-		ds_err_code(rc, cause);
-		cause = NULL;
-		ret = DS_EXIT_USAGE;
-		break;
-	default:
-		ds_err_code(rc, cause);
-		cause = NULL;
-		ret = DS_EXIT_FAILURE;
-		break;
-	}
+	for (i = 0; rc == DS_E_UNREADABLE && r != NULL &&
+	    i < r->nunreadable; i++)
+		ui_err_print(_("cannot read: %s"), r->unreadable[i]);
 	ds_prep_result_free(r);
 	free(drives);
-	return ret;
-usage:
-	usage(stderr);
+	return rc == DS_E_OK ? (free(cause), DS_EXIT_OK) : ui_fail(rc, cause);
+bad:
 	free(drives);
 	return DS_EXIT_USAGE;
 }

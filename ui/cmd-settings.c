@@ -1,30 +1,60 @@
 /* diskseed settings: import publish settings, show and change them. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "apicli.h"
 #include "cmd.h"
 #include "error.h"
 #include "settings.h"
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed settings import FILE [--subscription ID] "
-	    "[--ca-file FILE]\n"
-	    "                [--proxy URL] [--resource-group RG]\n"
-	    "       diskseed settings show\n"
-	    "       diskseed settings set KEY VALUE\n"
-	    "Import a publish-settings file (its management certificate "
-	    "is kept in the\nstate directory, mode 0600), show the saved "
-	    "settings, or change one of them\n(ca-file, proxy, "
-	    "resource-group, connect-timeout, timeout, retries).\n"), f);
-}
+static const struct ds_cliopt import_options[] = {
+	{ "subscription", 's', "ID", N_("the subscription to use, when the "
+	    "file has several") },
+	{ "ca-file", 'c', "FILE", N_("trust the import service's "
+	    "certificate authority in FILE") },
+	{ "proxy", 'p', "URL", N_("reach the import service through the "
+	    "proxy URL") },
+	{ "resource-group", 'g', "RG", N_("the resource group of new "
+	    "jobs") },
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const struct ds_cliopt show_options[] = {
+	UI_OPT_JSON('j'), UI_OPT_HELP, UI_OPT_END
+};
+
+static const struct ds_cliopt set_options[] = {
+	UI_OPT_HELP, UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed settings import FILE "
+    "[OPTIONS]\n"
+    "       diskseed settings show [--json]\n"
+    "       diskseed settings set KEY VALUE\n"
+    "Import a publish-settings file (its management certificate "
+    "is kept in the\nstate directory, mode 0600), show the saved "
+    "settings, or change one of them\n(ca-file, proxy, "
+    "resource-group, connect-timeout, timeout, retries).\n"
+    "'diskseed settings SUBCOMMAND --help' lists its options.\n");
+
+static const char import_usage[] = N_("Usage: diskseed settings import FILE "
+    "[OPTIONS]\n"
+    "Import a publish-settings file; its management certificate is kept "
+    "in the\nstate directory, mode 0600.\n");
+
+static const char show_usage[] = N_("Usage: diskseed settings show "
+    "[--json]\nShow the saved settings.\n");
+
+static const char set_usage[] = N_("Usage: diskseed settings set KEY VALUE\n"
+    "Change one saved setting: ca-file, proxy, resource-group, "
+    "connect-timeout,\ntimeout (seconds) or retries.\n");
 
 static void
 print_time(const char *label, time_t t)
@@ -73,14 +103,6 @@ print_subs(const struct ds_publish *p)
 static int
 do_import(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "subscription",	required_argument, NULL, 's' },
-		{ "ca-file",		required_argument, NULL, 'c' },
-		{ "proxy",		required_argument, NULL, 'p' },
-		{ "resource-group",	required_argument, NULL, 'g' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct ds_publish_sub	*sub;
 	struct ds_publish		*p = NULL;
 	struct ds_settings		*s = NULL;
@@ -89,7 +111,8 @@ do_import(int argc, char **argv)
 	char				*cause = NULL, *abs = NULL;
 	int				 c, rc, ex;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, import_options, 0)) !=
+	    -1) {
 		switch (c) {
 		case 's':
 			subid = optarg;
@@ -104,24 +127,21 @@ do_import(int argc, char **argv)
 			rg = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(import_usage), import_options);
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("settings import", NULL);
 		}
 	}
-	if (optind + 1 != argc) {
-		usage(stderr);
-		return DS_EXIT_USAGE;
-	}
+	if (optind + 1 != argc)
+		return ui_usage_error("settings import", "%s", _("give one "
+		    "publish-settings file"));
 	if ((rc = ds_publish_load(argv[optind], &p, &cause)) != DS_E_OK)
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	if ((sub = ds_publish_find(p, subid, &cause)) == NULL) {
-		ex = apicli_fail(DS_E_NOSUB, cause);
+		ex = ui_fail(DS_E_NOSUB, cause);
 		print_subs(p);
 		ds_publish_free(p);
-		return ex == DS_EXIT_FAILURE ? DS_EXIT_USAGE : ex;
+		return ex;
 	}
 	if ((rc = ds_settings_from_publish(sub, &s, &cause)) != DS_E_OK)
 		goto fail;
@@ -153,18 +173,49 @@ fail:
 	free(abs);
 	ds_settings_free(s);
 	ds_publish_free(p);
-	return apicli_fail(rc, cause);
+	return ui_fail(rc, cause);
+}
+
+/* The saved settings as JSON, keys in camelCase; never the key. */
+static int
+show_json(const struct ds_settings *s)
+{
+	char	until[32];
+	struct tm tm;
+
+	gmtime_r(&s->cert.not_after, &tm);
+	strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return apicli_json(stdout, json_pack("{s:s, s:s?, s:s, s:{s:s?, "
+	    "s:s?, s:s, s:b}, s:s?, s:s?, s:s?, s:i, s:i, s:i}",
+	    "subscriptionId", s->subscription_id,
+	    "subscriptionName", s->subscription_name,
+	    "serviceUrl", s->url,
+	    "certificate", "subject", s->cert.subject,
+	    "thumbprint", s->cert.thumbprint, "notAfter", until,
+	    "expired", s->cert.expired,
+	    "resourceGroup", s->resource_group,
+	    "caFile", s->ca_file, "proxy", s->proxy,
+	    "connectTimeout", (int)(s->connect_timeout > 0 ?
+	    s->connect_timeout : 10L),
+	    "timeout", (int)(s->total_timeout > 0 ? s->total_timeout : 60L),
+	    "retries", s->retries >= 0 ? s->retries : 4)) == 0 ? DS_EXIT_OK :
+	    ui_fail(DS_E_NOMEM, NULL);
 }
 
 static int
-do_show(void)
+do_show(int json)
 {
 	struct ds_settings	*s;
 	char			*cause = NULL;
 	int			 rc;
 
 	if ((rc = ds_settings_load(&s, &cause)) != DS_E_OK)
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
+	if (json) {
+		rc = show_json(s);
+		ds_settings_free(s);
+		return rc;
+	}
 	printf("  %-22s %s\n", _("Subscription:"), s->subscription_id);
 	printf("  %-22s %s\n", _("Name:"), s->subscription_name);
 	printf("  %-22s %s\n", _("Service:"), s->url);
@@ -192,7 +243,7 @@ do_set(const char *key, const char *value)
 	int			 rc;
 
 	if ((rc = ds_settings_load(&s, &cause)) != DS_E_OK)
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	if (strcmp(key, "ca-file") == 0 && *value != '\0') {
 		if ((abs = realpath(value, NULL)) == NULL) {
 			rc = ds_cause(&cause, DS_E_NOTFOUND, "%s", value);
@@ -205,26 +256,69 @@ do_set(const char *key, const char *value)
 out:
 	free(abs);
 	ds_settings_free(s);
-	if (rc != DS_E_OK)
-		return rc == DS_E_INVAL ? (ds_err_code(rc, cause),
-		    DS_EXIT_USAGE) : apicli_fail(rc, cause);
-	return DS_EXIT_OK;
+	return rc == DS_E_OK ? DS_EXIT_OK : ui_fail(rc, cause);
+}
+
+/* Parses the options of a subcommand that has none but --help (and
+ * --json for show); -1 to go on, else the exit code. */
+static int
+parse_plain(int argc, char **argv, const struct ds_cliopt *options,
+    const char *help, const char *cmd, int *json)
+{
+	int c;
+
+	while ((c = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
+		switch (c) {
+		case 'j':
+			*json = 1;
+			break;
+		case 'h':
+			return ui_help(_(help), options);
+		default:
+			return ui_usage_error(cmd, NULL);
+		}
+	}
+	return -1;
 }
 
 int
 cmd_settings(int argc, char **argv)
 {
+	const char	*sub;
+	int		 rc, json = 0;
+
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
+		fputs(_(usage), stdout);
 		return DS_EXIT_OK;
 	}
-	if (argc >= 2 && strcmp(argv[1], "import") == 0)
-		return do_import(argc - 1, argv + 1);
-	if (argc == 2 && strcmp(argv[1], "show") == 0)
-		return do_show();
-	if (argc == 4 && strcmp(argv[1], "set") == 0)
-		return do_set(argv[2], argv[3]);
-	usage(stderr);
-	return DS_EXIT_USAGE;
+	if (argc < 2)
+		return ui_usage_error("settings", "%s", _("a subcommand is "
+		    "needed: import, show or set"));
+	sub = argv[1];
+	/* getopt names the program by the first argument it is given. */
+	argv[1] = argv[0];
+	argc--;
+	argv++;
+	if (strcmp(sub, "import") == 0)
+		return do_import(argc, argv);
+	if (strcmp(sub, "show") == 0) {
+		if ((rc = parse_plain(argc, argv, show_options, show_usage,
+		    "settings show", &json)) != -1)
+			return rc;
+		if (optind != argc)
+			return ui_usage_error("settings show",
+			    _("unexpected argument '%s'"), argv[optind]);
+		return do_show(json);
+	}
+	if (strcmp(sub, "set") == 0) {
+		if ((rc = parse_plain(argc, argv, set_options, set_usage,
+		    "settings set", &json)) != -1)
+			return rc;
+		if (optind + 2 != argc)
+			return ui_usage_error("settings set", "%s",
+			    _("give a KEY and a VALUE"));
+		return do_set(argv[optind], argv[optind + 1]);
+	}
+	return ui_usage_error("settings", _("unknown subcommand '%s'"), sub);
 }

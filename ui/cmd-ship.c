@@ -14,17 +14,27 @@
 #include "jobstore.h"
 #include "names.h"
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed ship --job NAME --carrier C --tracking N "
-	    "[--ship-date YYYY-MM-DD]\n"
-	    "           [--drive-count N] [--return-address FILE] "
-	    "[--resource-group RG] [--yes]\n"
-	    "Send the shipping details of an import job: they are shown "
-	    "for review and\nsent only after \"yes\" is typed (or with "
-	    "--yes), then stored in the state\ndirectory.\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	UI_OPT_JOB,
+	{ "carrier", 'c', "C", N_("the carrier the drives travel with") },
+	{ "tracking", 't', "N", N_("the tracking number") },
+	{ "ship-date", 'd', "YYYY-MM-DD", N_("the day the drives were "
+	    "sent") },
+	{ "drive-count", 'n', "N", N_("how many drives are in the package "
+	    "(1-10; default: the job's)") },
+	{ "return-address", 'r', "FILE", N_("the return address, a JSON "
+	    "file (default: the job's)") },
+	UI_OPT_GROUP,
+	{ "yes", 'y', NULL, N_("send without asking") },
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed ship --job NAME --carrier C "
+    "--tracking N [OPTIONS]\n"
+    "Send the shipping details of an import job: they are shown "
+    "for review and\nsent only after \"yes\" is typed (or with "
+    "--yes), then stored in the state\ndirectory.\n");
 
 static int
 check_date(const char *s)
@@ -82,18 +92,6 @@ confirmed(void)
 int
 cmd_ship(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "job",		required_argument, NULL, 'j' },
-		{ "carrier",		required_argument, NULL, 'c' },
-		{ "tracking",		required_argument, NULL, 't' },
-		{ "ship-date",		required_argument, NULL, 'd' },
-		{ "drive-count",	required_argument, NULL, 'n' },
-		{ "return-address",	required_argument, NULL, 'r' },
-		{ "resource-group",	required_argument, NULL, 'g' },
-		{ "yes",		no_argument,	   NULL, 'y' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ds_package	 pkg;
 	struct ds_shipment	 s;
 	struct ds_job_record	*rec = NULL;
@@ -105,7 +103,7 @@ cmd_ship(int argc, char **argv)
 
 	memset(&pkg, 0, sizeof pkg);
 	memset(&s, 0, sizeof s);
-	while ((c = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
 		switch (c) {
 		case 'j':
 			s.job = optarg;
@@ -123,9 +121,9 @@ cmd_ship(int argc, char **argv)
 			pkg.drive_count = strtol(optarg, &end, 10);
 			if (*end != '\0' || pkg.drive_count < 1 ||
 			    pkg.drive_count > 10) {
-				ds_err_print(_("--drive-count: a number from "
-				    "1 to 10: %s"), optarg);
-				return DS_EXIT_USAGE;
+				return ui_usage_error("ship",
+				    _("--drive-count: a number from 1 to "
+				    "10: %s"), optarg);
 			}
 			break;
 		case 'r':
@@ -138,25 +136,23 @@ cmd_ship(int argc, char **argv)
 			yes = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("ship", NULL);
 		}
 	}
-	if (optind != argc || s.job == NULL || pkg.carrier == NULL ||
-	    pkg.tracking == NULL) {
-		usage(stderr);
-		return DS_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return ui_usage_error("ship", _("unexpected argument '%s'"),
+		    argv[optind]);
+	if (s.job == NULL || pkg.carrier == NULL || pkg.tracking == NULL)
+		return ui_usage_error("ship", "%s", _("ship needs --job, "
+		    "--carrier and --tracking"));
 	if ((rc = ds_name_check_job(s.job, &cause)) != DS_E_OK ||
 	    (rg != NULL && (rc = ds_name_check_group(rg, &cause)) != 0))
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	if (pkg.ship_date != NULL && check_date(pkg.ship_date) != 0) {
-		ds_err_print(_("--ship-date: give it as YYYY-MM-DD: %s"),
-		    pkg.ship_date);
-		return DS_EXIT_USAGE;
+		return ui_usage_error("ship", _("--ship-date: give it as "
+		    "YYYY-MM-DD: %s"), pkg.ship_date);
 	}
 	s.package = &pkg;
 	if (rg == NULL && ds_jobstore_load(s.job, &rec, NULL) == DS_E_OK)
@@ -172,8 +168,8 @@ cmd_ship(int argc, char **argv)
 		pkg.drive_count = (long)job->ndrives;
 	review(&s, job);
 	if (!yes && !confirmed()) {
-		rc = ds_cause(&cause, DS_E_CANCELED, "%s", _("nothing was "
-		    "sent; the job is unchanged"));
+		rc = ds_cause(&cause, DS_E_NOTSENT, "%s", _("the job is "
+		    "unchanged"));
 		goto out;
 	}
 	if ((rc = ds_ship_commit(api, &s, &done, &path, &cause)) != DS_E_OK)
@@ -189,5 +185,5 @@ out:
 	ds_job_free(done);
 	ds_job_record_free(rec);
 	ds_api_close(api);
-	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+	return rc == DS_E_OK ? DS_EXIT_OK : ui_fail(rc, cause);
 }

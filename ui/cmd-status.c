@@ -16,26 +16,23 @@
 #include "jsonx.h"
 #include "names.h"
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed status [--job NAME] [--resource-group RG] "
-	    "[--json]\n"
-	    "Show the state of the import jobs of the subscription (or of "
-	    "one job) and of\neach drive: state, percent, bytes copied, "
-	    "log locations, last update.\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	UI_OPT_JOB,
+	UI_OPT_GROUP,
+	UI_OPT_JSON('J'),
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed status [--job NAME] "
+    "[--resource-group RG] [--json]\n"
+    "Show the state of the import jobs of the subscription (or of "
+    "one job) and of\neach drive: state, percent, bytes copied, "
+    "log locations, last update.\n");
 
 int
 cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "job",		required_argument, NULL, 'j' },
-		{ "resource-group",	required_argument, NULL, 'g' },
-		{ "json",		no_argument,	   NULL, 'J' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ds_job_record	*rec = NULL;
 	struct ds_api		*api = NULL;
 	struct ds_job		**jobs = NULL, *one = NULL;
@@ -45,7 +42,7 @@ cmd_status(int argc, char **argv)
 	size_t			 n = 0, i;
 	int			 c, rc, json = 0;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
 		switch (c) {
 		case 'j':
 			name = optarg;
@@ -57,20 +54,17 @@ cmd_status(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("status", NULL);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return DS_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return ui_usage_error("status", _("unexpected argument '%s'"),
+		    argv[optind]);
 	if ((name != NULL && (rc = ds_name_check_job(name, &cause)) != 0) ||
 	    (rg != NULL && (rc = ds_name_check_group(rg, &cause)) != 0))
-		return apicli_fail(rc, cause);
+		return ui_fail(rc, cause);
 	if ((rc = ds_api_open(&api, &cause)) != DS_E_OK)
 		goto out;
 	if (name != NULL) {
@@ -111,5 +105,5 @@ out:
 		ds_jobs_free(jobs, n);
 	ds_job_record_free(rec);
 	ds_api_close(api);
-	return rc == DS_E_OK ? DS_EXIT_OK : apicli_fail(rc, cause);
+	return rc == DS_E_OK ? DS_EXIT_OK : ui_fail(rc, cause);
 }

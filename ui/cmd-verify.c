@@ -1,9 +1,7 @@
 /* diskseed verify: read prepared drives back and check them. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli-ops.h"
@@ -12,34 +10,23 @@
 #include "restore.h"
 #include "rkeyfile.h"
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed verify [--deep STAGING_DIR] "
-	    "[--recovery-keys FILE] D [D ...]\n"
-	    "Read prepared drives back and check the header, every chunk's\n"
-	    "hash and tag, the manifest and the trailer.\n\n"
-	    "  --deep DIR           also decompress, check every file's "
-	    "SHA-256\n"
-	    "                       and compare it with the staging folder "
-	    "DIR\n"
-	    "  --recovery-keys FILE the drives' recovery keys, one a line "
-	    "(\"-\":\n"
-	    "                       standard input), not the key files\n"
-	    "  -q, --quiet          no progress\n"
-	    "  -h, --help           show this help\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	{ "deep", 'd', "DIR", N_("also decompress, check every file's SHA-256 "
+	    "and compare it with the staging folder DIR") },
+	CLI_OPT_RECOVERY_KEYS,
+	UI_OPT_JSON('j'),
+	UI_OPT_QUIET,
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed verify [OPTIONS] D [D ...]\n"
+    "Read prepared drives back and check the header, every chunk's\n"
+    "hash and tag, the manifest and the trailer.\n");
 
 int
 cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "deep",	required_argument, NULL, 'd' },
-		{ "recovery-keys", required_argument, NULL, 'k' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ds_read_opts	 o;
 	struct ds_read_report	*r = NULL;
 	struct ds_ui_ops	 ops;
@@ -47,10 +34,10 @@ cmd_verify(int argc, char **argv)
 	char			*cause = NULL, **keys = NULL;
 	const char		*keyfile = NULL;
 	size_t			 nkeys = 0;
-	int			 c, rc, quiet = 0;
+	int			 c, rc, quiet = 0, json = 0;
 
 	memset(&o, 0, sizeof o);
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 0)) != -1) {
 		switch (c) {
 		case 'd':
 			o.deep = optarg;
@@ -58,21 +45,20 @@ cmd_verify(int argc, char **argv)
 		case 'k':
 			keyfile = optarg;
 			break;
+		case 'j':
+			json = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("verify", NULL);
 		}
 	}
-	if (optind == argc) {
-		usage(stderr);
-		return DS_EXIT_USAGE;
-	}
+	if (optind == argc)
+		return ui_usage_error("verify", "%s", _("no drive given"));
 	if (keyfile != NULL &&
 	    (rc = rkeyfile_use(keyfile, &o, &keys, &nkeys)) != DS_EXIT_OK)
 		return rc;
@@ -84,18 +70,5 @@ cmd_verify(int argc, char **argv)
 	cli_ops_catch_signals();
 	rc = ds_verify(&o, &r, &cause);
 	rkeyfile_free(keys, nkeys);
-	cli_ops_done(&st);
-	if (rc != DS_E_OK && rc != DS_E_DAMAGED) {
-		ds_err_code(rc, cause);
-		return rc == DS_E_CANCELED ? DS_EXIT_STOPPED : DS_EXIT_FAILURE;
-	}
-	free(cause);
-	cli_print_report(r, 0);
-	ds_read_report_free(r);
-	if (rc == DS_E_DAMAGED) {
-		ds_err_print("%s", ds_strerror(rc));
-		return DS_EXIT_DAMAGED;
-	}
-	printf(_("all drives are intact\n"));
-	return DS_EXIT_OK;
+	return cli_finish(&st, rc, cause, r, 0, json);
 }

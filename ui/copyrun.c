@@ -31,9 +31,11 @@ static const char *const state_names[] = {
 };
 #define NSTATES (sizeof state_names / sizeof state_names[0])
 
+/* The status file's word for each phase. */
 static const char *const phase_names[] = {
-	"scan", "format", "copy", "sync", "manifest", "verify", "restore",
-	"upload",
+#define DS_PHASE(name, word, brief, long) word,
+#include "phases.def"
+#undef DS_PHASE
 };
 #define NPHASES (sizeof phase_names / sizeof phase_names[0])
 
@@ -65,28 +67,19 @@ real_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The wizard's name of each phase, in the order of enum ds_phase. */
+static const char *const phase_long[] = {
+#define DS_PHASE(name, word, brief, long) long,
+#include "phases.def"
+#undef DS_PHASE
+};
+
 const char *
 copyrun_phase_name(enum ds_phase phase)
 {
-	switch (phase) {
-	case DS_PHASE_SCAN:
-		return _("scanning the staging folder");
-	case DS_PHASE_FORMAT:
-		return _("formatting the drive");
-	case DS_PHASE_COPY:
-		return _("compressing, encrypting, writing");
-	case DS_PHASE_SYNC:
-		return _("flushing to the drive");
-	case DS_PHASE_MANIFEST:
-		return _("writing the manifest");
-	case DS_PHASE_VERIFY:
-		return _("verifying the drives");
-	case DS_PHASE_RESTORE:
-		return _("restoring");
-	case DS_PHASE_UPLOAD:
-		return _("uploading");
-	}
-	return "";
+	if ((unsigned)phase >= DS_PHASE__COUNT)
+		return "";
+	return _(phase_long[phase]);
 }
 
 static char *

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,56 +38,37 @@ static const struct ds_command commands[] = {
 
 const char *ds_opt_state_dir;
 
-void
-ds_err_print(const char *fmt, ...)
-{
-	va_list ap;
+enum { OPT_STATE_DIR = 256 };
 
-	fputs("diskseed: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+static const struct ds_cliopt options[] = {
+	{ "state-dir", OPT_STATE_DIR, "DIR",
+	    N_("keep keys, journals and settings in DIR") },
+	UI_OPT_HELP,
+	{ "version", 'V', NULL, N_("show the version and exit") },
+	UI_OPT_END
+};
 
-void
-ds_err_code(int code, char *cause)
-{
-	if (cause != NULL && *cause != '\0')
-		ds_err_print("%s: %s", ds_strerror(code), cause);
-	else
-		ds_err_print("%s", ds_strerror(code));
-	free(cause);
-}
-
-static void
-usage(FILE *f)
+static int
+usage(void)
 {
 	size_t i;
 
-	fprintf(f, _("Usage: %s [--state-dir DIR] [COMMAND [OPTIONS]]\n"),
-	    "diskseed");
+	printf(_("Usage: %s [--state-dir DIR] [COMMAND [OPTIONS]]\n"),
+	    ui_progname);
 	fputs(_("Prepare hard drives for offline seeding of a first backup.\n"
-	    "Without a command, the wizard starts.\n\nCommands:\n"), f);
+	    "Without a command, the wizard starts.\n\nCommands:\n"), stdout);
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name,
+		printf("  %-10s %s\n", commands[i].name,
 		    _(commands[i].summary));
-	fputs(_("\nOptions:\n"
-	    "  --state-dir DIR  keep keys, journals and settings in DIR\n"
-	    "  -h, --help       show this help\n"
-	    "  -V, --version    show the version\n\n"
-	    "Run 'diskseed COMMAND --help' for a command's options.\n"), f);
+	ui_help("", options);
+	printf(_("\nRun '%s COMMAND --help' for a command's options.\n"),
+	    ui_progname);
+	return DS_EXIT_OK;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "state-dir",	required_argument,	NULL, 's' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	size_t	i;
 	int	c;
 
@@ -98,38 +78,36 @@ main(int argc, char **argv)
 	    getenv("DISKSEED_LOCALEDIR") : LOCALEDIR);
 	textdomain(PACKAGE);
 
+	/* getopt names the program by argv[0]: "diskseed", not a path. */
+	argv[0] = ui_progname;
 	/* Stop at the first non-option: it is the command. */
-	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 1)) != -1) {
 		switch (c) {
-		case 's':
+		case OPT_STATE_DIR:
 			ds_opt_state_dir = optarg;
 			ds_state_set_dir(optarg);
 			break;
 		case 'h':
-			usage(stdout);
-			return DS_EXIT_OK;
+			return usage();
 		case 'V':
-			printf("diskseed %s\n", PACKAGE_VERSION);
+			ui_version(ui_progname);
 			return DS_EXIT_OK;
 		default:
-			usage(stderr);
-			return DS_EXIT_USAGE;
+			return ui_usage_error(NULL, NULL);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		static char wizard[] = "wizard";
-		static char *wargv[] = { wizard, NULL };
+		static char *wargv[] = { ui_progname, NULL };
 		return cmd_wizard(1, wargv);
 	}
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[0], commands[i].name) == 0) {
 			optind = 0;
+			argv[0] = ui_progname;
 			return commands[i].run(argc, argv);
 		}
 	}
-	ds_err_print(_("unknown command '%s'; see 'diskseed --help'"),
-	    argv[0]);
-	return DS_EXIT_USAGE;
+	return ui_usage_error(NULL, _("unknown command '%s'"), argv[0]);
 }

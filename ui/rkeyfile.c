@@ -160,7 +160,7 @@ rkeyfile_read(const char *path, char ***keys, size_t *nkeys, char **cause)
 		    DS_E_IO, "%s: %s", path, strerror(errno));
 	if (f != stdin && fstat(fileno(f), &st) == 0 &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		ds_err_print(_("warning: %s can be read by others; keep "
+		ui_err_print(_("warning: %s can be read by others; keep "
 		    "recovery keys in a file of mode 0600"), path);
 	while (getline(&line, &size, f) != -1) {
 		lineno++;
@@ -234,7 +234,7 @@ rkeyfile_use(const char *path, struct ds_read_opts *o, char ***keys,
 	int	 rc;
 
 	if ((rc = rkeyfile_read(path, keys, nkeys, &cause)) != DS_E_OK) {
-		ds_err_code(rc, cause);
+		ui_err_code(rc, cause);
 		return rc == DS_E_PARSE ? DS_EXIT_USAGE : DS_EXIT_FAILURE;
 	}
 	o->recovery_keys = (const char *const *)*keys;

@@ -19,6 +19,7 @@
 #include <curses.h>
 
 #include "cmd.h"
+#include "err.h"
 #include "copyrun.h"
 #include "error.h"
 #include "gate.h"
@@ -620,8 +621,7 @@ run(struct wizard *w)
 	s = current(w);
 	if ((k = s->enter(&w->m, &w->data, &cause)) != 0) {
 		ui_end();
-		ds_err_code(k, cause);
-		return DS_EXIT_FAILURE;
+		return ui_fail(k, cause);
 	}
 	/*
 	 * Signals (resize, hang-up) are only let in while waiting in
@@ -701,44 +701,36 @@ run(struct wizard *w)
 	w->more = NULL;
 	ui_end();
 	if (w->fatal != 0) {
-		ds_err_code(w->fatal, w->fatal_cause);
+		k = ui_fail(w->fatal, w->fatal_cause);
 		w->fatal_cause = NULL;
-		return DS_EXIT_FAILURE;
+		return k;
 	}
 	if (wizard_signal != 0 || w->hungup)
 		return DS_EXIT_STOPPED;
 	return DS_EXIT_OK;
 }
 
-static void
-usage(FILE *f)
-{
-	fputs(_("Usage: diskseed wizard [--staging DIR] [--settings FILE] "
-	    "[--all]\n"
-	    "Walks through the whole job screen by screen.\n\n"
-	    "  --staging DIR    pre-fill the staging folder\n"
-	    "  --settings FILE  pre-fill the publish-settings file\n"
-	    "  --all            also list virtual disks (loop devices)\n"
-	    "  -h, --help       show this help\n"), f);
-}
+static const struct ds_cliopt options[] = {
+	{ "staging", 's', "DIR", N_("pre-fill the staging folder") },
+	{ "settings", 'p', "FILE", N_("pre-fill the publish-settings file") },
+	{ "all", 'a', NULL, N_("also list virtual disks (loop devices)") },
+	UI_OPT_HELP,
+	UI_OPT_END
+};
+
+static const char usage[] = N_("Usage: diskseed wizard [OPTIONS]\n"
+    "Walks through the whole job screen by screen.\n");
 
 int
 cmd_wizard(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "staging",	required_argument,	NULL, 's' },
-		{ "settings",	required_argument,	NULL, 'p' },
-		{ "all",	no_argument,		NULL, 'a' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct wizard		 w;
 	struct sigaction	 sa;
 	char			*cause = NULL;
 	int			 c, rc;
 
 	memset(&w, 0, sizeof w);
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = ds_cliopt_getopt(argc, argv, options, 1)) != -1) {
 		switch (c) {
 		case 's':
 			wiz_set(&w.m.staging, optarg);
@@ -750,19 +742,17 @@ cmd_wizard(int argc, char **argv)
 			w.m.all_drives = 1;
 			break;
 		case 'h':
-			usage(stdout);
 			wiz_model_clear(&w.m);
-			return DS_EXIT_OK;
+			return ui_help(_(usage), options);
 		default:
-			usage(stderr);
 			wiz_model_clear(&w.m);
-			return DS_EXIT_USAGE;
+			return ui_usage_error("wizard", NULL);
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
 		wiz_model_clear(&w.m);
-		return DS_EXIT_USAGE;
+		return ui_usage_error("wizard", _("unexpected argument '%s'"),
+		    argv[optind]);
 	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -770,9 +760,8 @@ cmd_wizard(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if ((rc = ui_start(&cause)) != 0) {
-		ds_err_code(rc, cause);
 		wiz_model_clear(&w.m);
-		return DS_EXIT_FAILURE;
+		return ui_fail(rc, cause);
 	}
 	w.stack[0] = &screen_menu_ops;
 	w.depth = 1;

@@ -60,7 +60,7 @@ grep_q "$T/out" "State: +Creating"
 	fail "shipping stored without yes"
 
 # A carrier the location does not take, a bad date: refused.
-expect_rc 1 "$DISKSEED" ship --job job-one --carrier DHL \
+expect_rc 2 "$DISKSEED" ship --job job-one --carrier DHL \
 	--tracking 1Z0000000001 --return-address "$T/ra.json" --yes
 grep_q "$T/err" "not supported"
 expect_rc 2 "$DISKSEED" ship --job job-one --carrier FedEx \

@@ -37,7 +37,7 @@ D=$T/state/diskseed/jobs/job-real/drives.json
 [ -f "$D" ] || fail "no drives.json"
 
 # Several locations: one must be chosen (none is stored for the job yet).
-expect_rc 1 "$DISKSEED" job create --job job-real \
+expect_rc 2 "$DISKSEED" job create --job job-real \
 	--storage-account "$DS_IMPORTD_ACCOUNT"
 grep_q "$T/err" "choose a location"
 
@@ -47,7 +47,7 @@ cat > "$T/ra-bad.json" <<'EOA'
  "city": "Milano", "postalCode": "20100", "countryOrRegion": "Italy",
  "phone": "+39 02 1234"}
 EOA
-expect_rc 1 "$DISKSEED" job create --job job-real \
+expect_rc 2 "$DISKSEED" job create --job job-real \
 	--storage-account "$DS_IMPORTD_ACCOUNT" --return-address "$T/ra-bad.json" \
 	--location "$DS_IMPORTD_LOCATION"
 grep_q "$T/err" "has no email"

@@ -64,16 +64,16 @@ ok "--all"
 expect_rc 0 "$DISKSEED" drives --json --all
 J="$T/out"
 jq -e 'type == "array" and length == 13' "$J" >/dev/null || fail "json: not 13 disks"
-jq -e 'all(.[]; keys == ["bus","bus_text","by_id","by_ids","confirm_id","devnum","diskseed","drive_id","eligible","logical_sector_size","model","name","path","physical_sector_size","read_only","reasons","removable","rotational","serial","size","vendor","virtual","warnings"])' "$J" >/dev/null ||
+jq -e 'all(.[]; keys == ["bus","busText","byId","byIds","confirmId","devnum","diskseed","driveId","eligible","logicalSectorSize","model","name","path","physicalSectorSize","readOnly","reasons","removable","rotational","serial","size","vendor","virtual","warnings"])' "$J" >/dev/null ||
 	fail "json keys: $(jq -c '.[0] | keys' "$J")"
 q() { jq -r ".[] | select(.name == \"$1\") | $2" "$J"; }
-[ "$(q sda '[.size, .logical_sector_size, .physical_sector_size, .rotational, .by_id, .devnum] | @csv')" = \
+[ "$(q sda '[.size, .logicalSectorSize, .physicalSectorSize, .rotational, .byId, .devnum] | @csv')" = \
     '4000787030016,512,4096,true,"ata-WDC_WD40EFRX-68N32N0_WD-WCC7K1234567","8:0"' ] ||
 	fail "sda: $(q sda .)"
-[ "$(q sdb '[.bus, .bus_text, .vendor, .confirm_id, .drive_id, (.warnings | map(.code) | join(","))] | @csv')" = \
+[ "$(q sdb '[.bus, .busText, .vendor, .confirmId, .driveId, (.warnings | map(.code) | join(","))] | @csv')" = \
     '"usb","SATA behind a USB bridge","WD","57583131413132333435","57583131413132333435","usb-bridge"' ] ||
 	fail "sdb: $(q sdb .)"
-[ "$(q sdc '[.confirm_id, .drive_id, (.warnings | map(.code) | join(","))] | @csv')" = \
+[ "$(q sdc '[.confirmId, .driveId, (.warnings | map(.code) | join(","))] | @csv')" = \
     '"usb-JMicron_Generic_0123456789ABCDEF-0:0","0123456789ABCDEF","usb-bridge,duplicate-serial"' ] ||
 	fail "sdc: $(q sdc .)"
 [ "$(q nvme0n1 '[.bus, .model, .serial, .rotational, .size] | @csv')" = \
@@ -89,7 +89,7 @@ for want in "sde system,mounted" "sdf mounted" "sdg swap" "sdh holders" \
 		fail "$1: eligible $el"
 done
 [ "$(q sde '.reasons[0].detail')" = "/ on sde2" ] || fail "sde detail"
-[ "$(q sdi '.read_only')" = true ] || fail "sdi read_only"
+[ "$(q sdi '.readOnly')" = true ] || fail "sdi readOnly"
 [ "$(q loop0 '[.virtual, .bus, .size] | @csv')" = 'true,"loop",104857600' ] ||
 	fail "loop0: $(q loop0 .)"
 ok "--json"
@@ -99,7 +99,7 @@ expect_rc 0 "$DISKSEED" drives --show /dev/sdc
 grep_q "$T/out" "^To confirm, type: +usb-JMicron_Generic_0123456789ABCDEF-0:0$"
 grep_q "$T/out" "^Bus: +SATA behind a USB bridge$"
 expect_rc 0 "$DISKSEED" drives --show sda --json
-jq -e '.drive.serial == "WD-WCC7K1234567" and .confirm_id == "WD-WCC7K1234567" and .contents.partitions == []' "$T/out" >/dev/null ||
+jq -e '.drive.serial == "WD-WCC7K1234567" and .confirmId == "WD-WCC7K1234567" and .contents.partitions == []' "$T/out" >/dev/null ||
 	fail "--show --json: $(cat "$T/out")"
 expect_rc 1 "$DISKSEED" drives --show /dev/nonexistent
 expect_rc 2 "$DISKSEED" drives --watch --show sda

@@ -22,7 +22,7 @@ expect_rc 0 "$DISKSEED" drives
 grep -q "^$L " "$T/out" && fail "$L listed without --all"
 expect_rc 0 "$DISKSEED" drives --all --json
 jq -e --arg n "$N" '.[] | select(.name == $n) | .size == 100663296 and
-    .eligible and .virtual and .bus == "loop" and .confirm_id == $n' \
+    .eligible and .virtual and .bus == "loop" and .confirmId == $n' \
     "$T/out" >/dev/null || fail "$N: $(cat "$T/out")"
 expect_rc 0 "$DISKSEED" drives --all
 grep_q "$T/out" "^$L +96.0 MiB loop device .* eligible"

@@ -23,14 +23,14 @@ for name in $(jq -r '.blockdevices[] | select(.size > 0) | .name |
 		($o[0][] | select(.name == $n)) as $b |
 		def str: if . == null then "" else tostring | ltrimstr(" ") | rtrimstr(" ") end;
 		($a.size == $b.size) and
-		(($a.ro == true or $a.ro == "1") == $b.read_only) and
+		(($a.ro == true or $a.ro == "1") == $b.readOnly) and
 		(($a.model | str) == "" or ($a.model | str) == ($b.model | str)) and
 		(($a.serial | str) == "" or ($a.serial | str) == ($b.serial | str)) and
 		(($a.tran | str) == "" or ($a.tran | str) == ($b.bus | str))' \
 	    >/dev/null || fail "$name differs: lsblk $(jq -c --arg n "$name" \
 	    '.blockdevices[] | select(.name == $n)' "$T/lsblk.json"), diskseed \
 	    $(jq -c --arg n "$name" '.[] | select(.name == $n) |
-	    [.model, .serial, .size, .bus, .read_only]' "$T/ours.json")"
+	    [.model, .serial, .size, .bus, .readOnly]' "$T/ours.json")"
 	n=$((n + 1))
 done
 [ $n -gt 0 ] || skip "this machine shows lsblk no disk to compare"

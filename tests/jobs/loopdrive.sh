@@ -23,7 +23,7 @@ grep_q "$T/out" "^$L .*diskseed drive: job loopjob, drive 1, complete, job prepa
 expect_rc 0 "$DISKSEED" drives --all --json
 jq -e --arg n "$N" '.[] | select(.name == $n) | .diskseed.job == "loopjob"
     and .diskseed.drive == 1 and .diskseed.complete and
-    .diskseed.job_state == "prepared"' "$T/out" >/dev/null ||
+    .diskseed.jobState == "prepared"' "$T/out" >/dev/null ||
     fail "--json: $(cat "$T/out")"
 expect_rc 0 "$DISKSEED" drives --show "$L"
 grep_q "$T/out" "^diskseed drive: job loopjob, drive 1, complete, job prepared"

@@ -19,7 +19,7 @@ if grep -q "nothing recognised" "$T/out"; then
 	fail "drives --show calls a diskseed drive unrecognised"
 fi
 expect_rc 0 "$DISKSEED" drives --show "$T/x.img" --json
-grep_q "$T/out" '"diskseed": *\{"job": *"firstjob", *"drive": *1, *"index": *0, *"set_id": *"[0-9a-f]{32}", *"complete": *true, *"job_state": *"prepared"\}'
+grep_q "$T/out" '"diskseed": *\{"job": *"firstjob", *"drive": *1, *"index": *0, *"setId": *"[0-9a-f]{32}", *"complete": *true, *"jobState": *"prepared"\}'
 ok "drives --show names the job"
 
 # Another job on it: refused, naming the job and the flag.

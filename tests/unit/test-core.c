@@ -1,11 +1,14 @@
-/* Unit tests of the core helpers: errors, hex, sizes, private files. */
+/* Unit tests of the core helpers: errors, hex, sizes, private files,
+ * option tables. */
 #include "config.h"
 
 #include <sys/stat.h>
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "error.h"
 #include "state.h"
 #include "util.h"
@@ -82,6 +85,49 @@ main(void)
 	free(cause);
 	cause = NULL;
 	unlink(path);
+	TEST_DONE();
+
+	TEST_START("option table: getopt and help from one list");
+	{
+		static const struct ds_cliopt t[] = {
+			{ "job", 'j', "NAME", "the job" },
+			{ "long-only", 300, NULL, "a long option with a help "
+			    "text so long that it has to go on to a second "
+			    "line of the help" },
+			{ "quiet", 'q', NULL, "no progress" },
+			{ NULL, 0, NULL, NULL }
+		};
+		char	 a0[] = "x", a1[] = "-qj", a2[] = "J", a3[] =
+		    "--long-only", a4[] = "--job=K", a5[] = "-z";
+		char	*av[] = { a0, a1, a2, a3, a4, a5, NULL };
+		char	*h, *line, *save = NULL;
+		size_t	 n = 0;
+
+		optind = 0;
+		opterr = 0;
+		ASSERT_INT_EQ(ds_cliopt_getopt(6, av, t, 0), 'q');
+		ASSERT_INT_EQ(ds_cliopt_getopt(6, av, t, 0), 'j');
+		ASSERT_STRING_EQ(optarg, "J");
+		ASSERT_INT_EQ(ds_cliopt_getopt(6, av, t, 0), 300);
+		ASSERT_INT_EQ(ds_cliopt_getopt(6, av, t, 0), 'j');
+		ASSERT_STRING_EQ(optarg, "K");
+		ASSERT_INT_EQ(ds_cliopt_getopt(6, av, t, 0), '?');
+		ASSERT_INT_EQ(ds_cliopt_getopt(6, av, t, 0), -1);
+		h = ds_cliopt_help(t);
+		ASSERT_PTR_NE(h, NULL);
+		ASSERT_TRUE(strstr(h, "  -j, --job NAME ") == h);
+		ASSERT_TRUE(strstr(h, "\n      --long-only ") != NULL);
+		ASSERT_TRUE(strstr(h, "\n  -q, --quiet ") != NULL);
+		for (line = strtok_r(h, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save), n++)
+			ASSERT_TRUE(strlen(line) <= 79);
+		ASSERT_INT_EQ(n, 4);	/* the long help wrapped once */
+		free(h);
+		h = ds_cliopt_try("prog", "cmd sub");
+		ASSERT_STRING_EQ(h, "Try 'prog cmd sub --help' for more "
+		    "information.\n");
+		free(h);
+	}
 	TEST_DONE();
 
 	TEST_START("state dir is made private");
