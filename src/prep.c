@@ -29,34 +29,19 @@
 #include "jobrec.h"
 #include "journal.h"
 #include "manifest.h"
-#include "names.h"
 #include "prep-drive.h"
 #include "prep-job.h"
 #include "prep-queue.h"
 #include "prep-resume.h"
+#include "prep-seg.h"
 #include "prep-walk.h"
 #include "prep.h"
 #include "prepared.h"
 #include "readahead.h"
-#include "state.h"
 #include "util.h"
 #include "walk.h"
 
 #define MIN_PART	(1024 * 1024)
-
-/* The open segment (main thread). */
-struct prep_seg {
-	struct archive		*a;		/* NULL: none open */
-	uint32_t		 num;
-	uint64_t		 first;		/* its first chunk slot */
-	uint64_t		 in;		/* pax bytes so far */
-	uint64_t		 mf;		/* its manifest bytes */
-	uint64_t		 avail;		/* room on the drive */
-	uint32_t		 ordinal;	/* entries in it */
-	struct prep_tbuf	 ftext;		/* its file records */
-	uint64_t		 nfiles;
-	uint64_t		 bytes;
-};
 
 /* The file being split across segments: its digest so far. */
 struct prep_split {
@@ -108,224 +93,19 @@ prog(void *arg, enum ds_phase phase, int force)
 	return prep_prog_report(&p->pg, &pr, force);
 }
 
-/* An error of the archive A (or NULL) or, first, of the queue's threads. */
-static int
-arc_err(struct prep *p, struct archive *a, char **cause)
-{
-	char	*detail;
-	int	 werr;
-
-	werr = prep_queue_error(p->q, &detail);
-	if (detail != NULL) {
-		ds_cause(cause, werr, "%s", detail);
-		free(detail);
-		return werr;
-	}
-	return ds_cause(cause, werr ? werr : DS_E_IO, "%s",
-	    a != NULL && archive_error_string(a) != NULL ?
-	    archive_error_string(a) : _("archive error"));
-}
-
-/* Size estimates: the pax bytes of an entry's header and of the zstd
- * frame of IN pax bytes, both on the safe side. */
-
-static uint64_t
-est_header(struct archive_entry *e)
-{
-	const char	*name, *acl;
-	const void	*val;
-	size_t		 size;
-	uint64_t	 est = 3072;
-
-	est += 4 * strlen(archive_entry_pathname(e));
-	if (archive_entry_symlink(e) != NULL)
-		est += 4 * strlen(archive_entry_symlink(e));
-	if (archive_entry_hardlink(e) != NULL)
-		est += 4 * strlen(archive_entry_hardlink(e));
-	archive_entry_xattr_reset(e);
-	while (archive_entry_xattr_next(e, &name, &val, &size) == ARCHIVE_OK)
-		est += 2 * strlen(name) + 2 * size + 64;
-	acl = archive_entry_acl_to_text(e, NULL,
-	    ARCHIVE_ENTRY_ACL_TYPE_ACCESS | ARCHIVE_ENTRY_ACL_TYPE_DEFAULT);
-	if (acl != NULL) {
-		est += 2 * strlen(acl) + 64;
-		free((void *)acl);
-	}
-	est += 64 * (uint64_t)archive_entry_sparse_count(e);
-	return (est + 511) / 512 * 512;
-}
-
-static uint64_t
-comp_bound(uint64_t in)
-{
-	return in + in / 128 + 128 * 1024;
-}
-
-/* Whether COST_IN more pax bytes and COST_MF more manifest bytes fit. */
-static int
-fits(struct prep *p, uint64_t cost_in, uint64_t cost_mf)
-{
-	uint64_t in = p->seg.in + cost_in, slots, need;
-
-	if (in > p->job.seg_size && p->seg.ordinal > 0)
-		return 0;
-	if (in > p->job.seg_size + 1024 * 1024)
-		return 0;
-	slots = comp_bound(in) / p->job.payload + 2;
-	need = slots * p->job.chunk_size + p->seg.mf + cost_mf +
-	    slots * PREP_MF_PER_CHUNK;
-	return need <= p->seg.avail;
-}
-
-/* The manifest bytes of an entry named REL: its JSON-escaped name (hex
- * when it is not UTF-8, which costs at most twice its length) and the
- * longest possible other fields. */
-static uint64_t
-mf_cost(const char *rel)
-{
-	const unsigned char	*s = (const unsigned char *)rel;
-	uint64_t		 n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (*s < 0x20)
-			n += 6;
-		else if (*s == '"' || *s == '\\')
-			n += 2;
-		else
-			n += 2;	/* hex, when not UTF-8 */
-	}
-	return 260 + n;
-}
-
-/* The archiver's output: into the queue's chunks. */
-static ssize_t
-archive_out(struct archive *a, void *arg, const void *buf, size_t len)
-{
-	struct prep *p = arg;
-
-	(void)a;
-	return prep_queue_write(p->q, buf, len) == DS_E_OK ? (ssize_t)len : -1;
-}
-
-static void
-seg_abort(struct prep *p)
-{
-	if (p->seg.a != NULL) {
-		archive_write_fail(p->seg.a);
-		archive_write_free(p->seg.a);
-		p->seg.a = NULL;
-	}
-	if (p->q != NULL)
-		prep_queue_drop(p->q);
-	p->seg.ftext.len = 0;
-}
-
-static int
-seg_begin(struct prep *p, char **cause)
-{
-	struct prep_seg	*s = &p->seg;
-	char		 level[16];
-
-	s->num = p->job.next_seg;
-	s->first = p->d.next_slot;
-	s->in = 1024;	/* the end-of-archive blocks */
-	s->mf = 256;
-	s->avail = prep_drive_avail(&p->d, p->job.chunk_size);
-	s->ordinal = 0;
-	prep_queue_begin(p->q, s->num);
-	prep_drive_direct(&p->d, 1);
-	s->ftext.len = 0;
-	if (s->ftext.s != NULL)
-		s->ftext.s[0] = '\0';
-	s->nfiles = s->bytes = 0;
-	if ((s->a = archive_write_new()) == NULL)
-		return DS_E_NOMEM;
-	snprintf(level, sizeof level, "%d", p->job.level);
-	/* Names are bytes: stored raw, whatever the locale (hdrcharset). */
-	if (archive_write_set_format_pax(s->a) != ARCHIVE_OK ||
-	    archive_write_set_format_option(s->a, "pax", "hdrcharset",
-	    "BINARY") != ARCHIVE_OK ||
-	    archive_write_add_filter_zstd(s->a) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(s->a, "zstd", "compression-level",
-	    level) != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(s->a, 65536) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(s->a, 1) != ARCHIVE_OK)
-		return arc_err(p, s->a, cause);
-	/* Workers compress while this thread reads; not fatal if absent. */
-	archive_write_set_filter_option(s->a, "zstd", "threads", "2");
-	if (archive_write_open(s->a, p, NULL, archive_out, NULL) != ARCHIVE_OK)
-		return arc_err(p, s->a, cause);
-	return DS_E_OK;
-}
-
-/* Closes the segment and queues its commit after its chunks. */
+/* Closes the open segment; the journal's position follows the entry
+ * being stored or the one before. */
 static int
 seg_commit(struct prep *p, char **cause)
 {
-	struct prep_seg	*s = &p->seg;
-	json_t		*rec;
-	uint64_t	 nchunks;
-	size_t		 at;
-	int		 rc;
+	const struct prep_job	*j = &p->job;
+	const char		*at = NULL;
 
-	if (archive_write_close(s->a) != ARCHIVE_OK) {
-		rc = arc_err(p, s->a, cause);
-		seg_abort(p);
-		return rc;
-	}
-	archive_write_free(s->a);
-	s->a = NULL;
-	if ((rc = prep_queue_last(p->q)) != DS_E_OK) {
-		arc_err(p, NULL, cause);
-		return rc;
-	}
-	nchunks = p->d.next_slot - s->first;
-	rec = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:[I,I]}",
-	    "t", "segment", "drive", (int)p->d.index, "segment", (int)s->num,
-	    "firstChunk", (json_int_t)s->first,
-	    "streamBytes", (json_int_t)prep_queue_stream_bytes(p->q),
-	    "mfEst", (json_int_t)(s->mf + nchunks * PREP_MF_PER_CHUNK),
-	    "pos", (json_int_t)p->job.entry, (json_int_t)p->job.entry_off);
-	if (rec == NULL)
-		return DS_E_NOMEM;
-	/* The entry the position follows, checked when resuming. */
-	at = p->job.entry_off > 0 ? p->job.entry : p->job.entry - 1;
-	if ((p->job.entry_off > 0 || p->job.entry > 0) &&
-	    ds_mf_set_path(rec, "posPath", p->walk.ents[at].rel) == -1) {
-		json_decref(rec);
-		return DS_E_NOMEM;
-	}
-	if ((rc = prep_queue_commit(p->q, rec, s->ftext.s, s->nfiles,
-	    s->bytes)) != DS_E_OK) {
-		arc_err(p, NULL, cause);
-		return rc;
-	}
-	p->d.mf_est += s->mf + nchunks * PREP_MF_PER_CHUNK;
-	p->job.next_seg++;
-	return DS_E_OK;
-}
-
-/* Adds file record F to the open segment. */
-static int
-seg_file(struct prep *p, struct ds_mf_file *f)
-{
-	json_t	*j = ds_mf_file_json(f);
-	char	*text;
-	int	 rc;
-
-	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL) {
-		json_decref(j);
-		return DS_E_NOMEM;
-	}
-	json_decref(j);
-	rc = prep_tbuf_add(&p->seg.ftext, text, strlen(text));
-	free(text);
-	if (!f->skipped) {
-		p->seg.nfiles++;
-		p->seg.bytes += f->type == DS_MF_FILE ? f->length : 0;
-	}
-	p->seg.mf += mf_cost(f->path);
-	return rc;
+	if (j->entry_off > 0)
+		at = p->walk.ents[j->entry].rel;
+	else if (j->entry > 0)
+		at = p->walk.ents[j->entry - 1].rel;
+	return prep_seg_commit(&p->seg, at, cause);
 }
 
 /* Once every queued chunk is written: the drive's manifest, trailer. */
@@ -334,7 +114,7 @@ close_drive(struct prep *p, int last, char **cause)
 {
 	/* Every segment committed (the writer journals them). */
 	if (prep_queue_drain(p->q) != DS_E_OK)
-		return arc_err(p, NULL, cause);
+		return prep_seg_error(&p->seg, NULL, cause);
 	return prep_drive_close(&p->d, &p->job, last, cause);
 }
 
@@ -414,7 +194,7 @@ copy_data(struct prep *p, int fd, uint64_t off, uint64_t len, EVP_MD_CTX *md,
 		}
 		ds_hasher_put(p->hasher, md, b, (size_t)n);
 		if (archive_write_data(p->seg.a, b, (size_t)n) != n) {
-			rc = arc_err(p, p->seg.a, cause);
+			rc = prep_seg_error(&p->seg, p->seg.a, cause);
 			break;
 		}
 		cur ^= 1;
@@ -438,7 +218,7 @@ write_whole(struct prep *p, struct ds_ra_item *it, uint64_t off,
 {
 	if (len > 0 && archive_write_data(p->seg.a, it->data + off,
 	    (size_t)len) != (la_ssize_t)len)
-		return arc_err(p, p->seg.a, cause);
+		return prep_seg_error(&p->seg, p->seg.a, cause);
 	p->bytes_done += len;
 	if (prog(p, DS_PHASE_COPY, 0) != 0)
 		return DS_E_CANCELED;
@@ -458,7 +238,7 @@ skip_entry(struct prep *p, struct ds_walk_ent *e)
 	f.size = e->size;
 	f.skipped = 1;
 	f.segment = DS_MF_NOSEG;
-	if ((rc = seg_file(p, &f)) == DS_E_OK)
+	if ((rc = prep_seg_file(&p->seg, &f)) == DS_E_OK)
 		p->job.entry++;
 	return rc;
 }
@@ -540,18 +320,18 @@ static int
 add_fit(struct prep *p, const char *rel, enum ds_mf_type type, uint64_t hdr,
     uint64_t *part)
 {
-	uint64_t lo = 0, hi = *part / 512, mid, mf = mf_cost(rel);
+	uint64_t lo = 0, hi = *part / 512, mid, mf = prep_seg_mf_cost(rel);
 
-	if (fits(p, hdr + (*part + 511) / 512 * 512, mf))
+	if (prep_seg_fits(&p->seg, hdr + (*part + 511) / 512 * 512, mf))
 		return 1;
 	while (lo < hi) {
 		mid = (lo + hi + 1) / 2;
-		if (fits(p, hdr + mid * 512, mf))
+		if (prep_seg_fits(&p->seg, hdr + mid * 512, mf))
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	if (!fits(p, hdr, mf) || type != DS_MF_FILE ||
+	if (!prep_seg_fits(&p->seg, hdr, mf) || type != DS_MF_FILE ||
 	    (lo * 512 < MIN_PART && p->seg.ordinal > 0) || lo == 0)
 		return 0;
 	*part = lo * 512;
@@ -702,7 +482,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		f.ctime_ns = (int64_t)it->before.st_ctim.tv_sec * 1000000000 +
 		    it->before.st_ctim.tv_nsec;
 	}
-	hdr = est_header(ae);
+	hdr = prep_seg_header_cost(ae);
 	part = size - p->job.entry_off;
 	if (!add_fit(p, e->rel, f.type, hdr, &part)) {
 		*res = ADD_FULL;
@@ -726,7 +506,7 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 	if ((rc = add_digest(p, it, &f, split, &md, cause)) != DS_E_OK)
 		goto out;
 	if (archive_write_header(p->seg.a, ae) < ARCHIVE_WARN) {
-		rc = arc_err(p, p->seg.a, cause);
+		rc = prep_seg_error(&p->seg, p->seg.a, cause);
 		goto out;
 	}
 	if (f.type == DS_MF_FILE &&
@@ -737,10 +517,10 @@ add_entry(struct prep *p, enum add_result *res, char **cause)
 		prep_note_changed(&p->job, e->rel, 0);
 	}
 	if (archive_write_finish_entry(p->seg.a) < ARCHIVE_WARN) {
-		rc = arc_err(p, p->seg.a, cause);
+		rc = prep_seg_error(&p->seg, p->seg.a, cause);
 		goto out;
 	}
-	if ((rc = seg_file(p, &f)) != DS_E_OK)
+	if ((rc = prep_seg_file(&p->seg, &f)) != DS_E_OK)
 		goto out;
 	p->seg.in += hdr + (part + 511) / 512 * 512;
 	p->seg.ordinal++;
@@ -839,7 +619,7 @@ prep_run(struct prep *p, char **cause)
 					return rc;
 				continue;
 			}
-			if ((rc = seg_begin(p, cause)) != DS_E_OK)
+			if ((rc = prep_seg_begin(&p->seg, cause)) != DS_E_OK)
 				return rc;
 		}
 		if (j->entry >= p->walk.nents) {
@@ -872,22 +652,27 @@ prep_run(struct prep *p, char **cause)
 static int
 prep_start(struct prep *p)
 {
-	struct prep_job *j = &p->job;
+	struct prep_job	*j = &p->job;
+	int		 rc;
 
 	j->payload = ds_chunk_payload(j->chunk_size);
 	if ((p->rbuf[0] = malloc(PREP_READ_BUF)) == NULL ||
 	    (p->rbuf[1] = malloc(PREP_READ_BUF)) == NULL ||
 	    ds_hasher_start(&p->hasher) == -1)
 		return DS_E_NOMEM;
-	return prep_queue_start(&p->q, &p->d, j->journal, j->set_id,
-	    j->chunk_size, j->session);
+	p->seg.j = j;
+	p->seg.d = &p->d;
+	if ((rc = prep_queue_start(&p->q, &p->d, j->journal, j->set_id,
+	    j->chunk_size, j->session)) != DS_E_OK)
+		return rc;
+	p->seg.q = p->q;
+	return DS_E_OK;
 }
 
 static void
 prep_free(struct prep *p)
 {
-	if (p->seg.a != NULL)
-		seg_abort(p);
+	prep_seg_free(&p->seg);
 	prep_queue_stop(p->q);
 	/* A drive left open: its journal records let --resume go on. */
 	prep_drive_drop(&p->d);
@@ -898,7 +683,6 @@ prep_free(struct prep *p)
 	free(p->rbuf[0]);
 	free(p->rbuf[1]);
 	EVP_MD_CTX_free(p->split.md);
-	prep_tbuf_free(&p->seg.ftext);
 	prep_resume_clear(&p->rs);
 	ds_journal_close(p->job.journal);
 	ds_prepared_free(p->job.prepared);
