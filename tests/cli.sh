@@ -1,6 +1,7 @@
 #!/bin/sh
 # The command line's surface: help, version, unknown commands, exit codes,
 # every subcommand documented in the man page, Italian help.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 expect_rc 0 "$DISKSEED" --help
 grep_q "$T/out" "^Usage: diskseed"
