@@ -244,30 +244,25 @@ prep_drive_direct(struct prep_drive *d, int on)
 	fcntl(d->g.fd, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT);
 }
 
-/* Writes the manifest and trailer of the open drive and closes it. */
-int
-prep_drive_close(struct prep_drive *d, struct prep_job *j, int last,
-    char **cause)
+/*
+ * Streams D's manifest (LAST: the set's last drive) after its chunks:
+ * its head, then the three lists. *MOFF, *MLEN and HASH: where it went,
+ * how long it is and its SHA-256.
+ */
+static int
+mf_write(struct prep_drive *d, struct prep_job *j, int last, uint64_t *moff,
+    uint64_t *mlen, uint8_t *hash, char **cause)
 {
-	struct ds_prepared_drive	*pd;
-	struct ds_hdr			 h;
-	json_t				*mf, *rec;
-	uint8_t				 trailer[DS_FMT_BLOCK];
-	uint8_t				 hash[32];
-	static const char		 seg_key[] = ",\"segments\":[";
-	static const char		 chunk_key[] = "],\"chunks\":[";
-	static const char		 file_key[] = "],\"files\":[";
-	static const char		 tail[] = "]}";
-	struct mf_out			 m;
-	char				*head, hex[65];
-	char				*hh = NULL;
-	uint64_t			 moff, mlen;
-	size_t				 padded;
-	unsigned int			 mdlen = 32;
-	int				 rc;
+	static const char	 seg_key[] = ",\"segments\":[";
+	static const char	 chunk_key[] = "],\"chunks\":[";
+	static const char	 file_key[] = "],\"files\":[";
+	static const char	 tail[] = "]}";
+	struct mf_out		 m;
+	json_t			*mf;
+	char			*head;
+	uint64_t		 padded;
+	unsigned int		 mdlen = 32;
 
-	prep_drive_direct(d, 0);
-	j->prog(j->prog_arg, DS_PHASE_MANIFEST, 1);
 	mf = json_pack("{s:s, s:i, s:s, s:i, s:s, s:i, s:i, s:b, "
 	    "s:{s:I, s:I, s:I}}",
 	    "format", "diskseed-manifest", "version", 1,
@@ -283,19 +278,19 @@ prep_drive_close(struct prep_drive *d, struct prep_job *j, int last,
 	json_decref(mf);
 	/* The head without its '}', then the three lists. */
 	head[strlen(head) - 1] = '\0';
-	mlen = strlen(head) + strlen(seg_key) + d->mf.segs.len +
+	*mlen = strlen(head) + strlen(seg_key) + d->mf.segs.len +
 	    strlen(chunk_key) + d->mf.chunks.len + strlen(file_key) +
 	    d->mf.files.len + strlen(tail);
-	moff = DS_FMT_DATA_OFF + d->next_slot * j->chunk_size;
-	padded = (mlen + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
-	if (moff + padded > d->trailer_off) {
+	*moff = DS_FMT_DATA_OFF + d->next_slot * j->chunk_size;
+	padded = (*mlen + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
+	if (*moff + padded > d->trailer_off) {
 		free(head);
 		return ds_cause(cause, DS_E_DRIVEFULL,
 		    _("%s: no room left for the manifest"), d->g.path);
 	}
 	memset(&m, 0, sizeof m);
 	m.fd = d->g.fd;
-	m.off = moff;
+	m.off = *moff;
 	if ((m.md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(m.md, EVP_sha256(), NULL) != 1 ||
 	    posix_memalign((void **)&m.buf, DS_FMT_BLOCK, PREP_READ_BUF) != 0) {
@@ -316,11 +311,35 @@ prep_drive_close(struct prep_drive *d, struct prep_job *j, int last,
 	EVP_DigestFinal_ex(m.md, hash, &mdlen);
 	EVP_MD_CTX_free(m.md);
 	free(m.buf);
-	if (m.err || m.off + m.fill != moff + mlen) {
+	if (m.err || m.off + m.fill != *moff + *mlen) {
 		errno = m.err ? m.err : EIO;
 		return ds_cause(cause, DS_E_IO, "%s: %s", d->g.path,
 		    strerror(errno));
 	}
+	return DS_E_OK;
+}
+
+/* Writes the manifest and trailer of the open drive and closes it. */
+int
+prep_drive_close(struct prep_drive *d, struct prep_job *j, int last,
+    char **cause)
+{
+	struct ds_prepared_drive	*pd;
+	struct ds_hdr			 h;
+	json_t				*rec;
+	uint8_t				 trailer[DS_FMT_BLOCK];
+	uint8_t				 hash[32];
+	char				 hex[65];
+	char				*hh = NULL;
+	uint64_t			 moff, mlen;
+	size_t				 padded;
+	int				 rc;
+
+	prep_drive_direct(d, 0);
+	j->prog(j->prog_arg, DS_PHASE_MANIFEST, 1);
+	if ((rc = mf_write(d, j, last, &moff, &mlen, hash, cause)) != DS_E_OK)
+		return rc;
+	padded = (mlen + DS_FMT_BLOCK - 1) / DS_FMT_BLOCK * DS_FMT_BLOCK;
 	ds_hdr_decode(d->header, &h, NULL);
 	h.kind = DS_HDR_TRAILER;
 	h.manifest_off = moff;
