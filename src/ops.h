@@ -1,12 +1,16 @@
 /*
  * How the backend talks to whoever drives it (the wizard, the plain CLI,
  * a test): one struct of callbacks given by the caller. The backend never
- * prints; it reports progress, asks questions and passes warnings here.
+ * prints; it reports progress and passes warnings here.
  *
- * Every callback may be NULL (then: progress is dropped, a question gets
- * its default answer, a warning is dropped). A non-zero return from
- * progress() or ask() cancels the operation, which then returns
- * DS_E_CANCELED and stays resumable.
+ * It asks nothing in the middle of an operation: where it needs the
+ * user (all drives full, a drive to confirm), it stops, resumable, with
+ * an error that says what is needed (DS_E_NEED_DRIVE,
+ * DS_E_NOTCONFIRMED), and the caller asks and runs it again.
+ *
+ * Every callback may be NULL (then: progress and warnings are dropped).
+ * A non-zero return from progress() cancels the operation, which then
+ * returns DS_E_CANCELED and stays resumable.
  */
 #ifndef DS_OPS_H
 #define DS_OPS_H
@@ -39,17 +43,9 @@ struct ds_progress {
 	uint64_t	 drive_size;
 };
 
-enum ds_question {
-	DS_ASK_NEXT_DRIVE,	/* drive full: answer = path of the next one */
-	DS_ASK_CONFIRM,		/* yes/no; answer = "yes" to go on */
-};
-
 struct ds_ui_ops {
 	void	*arg;
 	int	(*progress)(void *arg, const struct ds_progress *p);
-	/* Sets *answer to an allocated string the backend frees. */
-	int	(*ask)(void *arg, enum ds_question q, const char *detail,
-		    char **answer);
 	void	(*warn)(void *arg, const char *message);
 };
 

@@ -5,6 +5,7 @@
 # option of every (sub)command in its --help (with its short form) and in
 # the man page, options of one command refused by another, --version with
 # copyright and licence, no help line over 79 columns; Italian help.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 MAN1=$top_builddir/man/diskseed.1
 MAN8=$top_builddir/man/diskseed-importd.8

@@ -103,15 +103,6 @@ report_progress(void *arg, const struct ds_progress *p)
 	return r->cli.progress != NULL ? r->cli.progress(r->cli.arg, p) : 0;
 }
 
-static int
-report_ask(void *arg, enum ds_question q, const char *detail, char **answer)
-{
-	struct prep_report *r = arg;
-
-	return r->cli.ask != NULL ? r->cli.ask(r->cli.arg, q, detail, answer) :
-	    0;
-}
-
 static void
 report_warn(void *arg, const char *message)
 {
@@ -219,7 +210,6 @@ cmd_prep(int argc, char **argv)
 	memset(&ops, 0, sizeof ops);
 	ops.arg = &report;
 	ops.progress = report_progress;
-	ops.ask = report_ask;
 	ops.warn = report_warn;
 	o.ops = &ops;
 	cli_ops_catch_signals();

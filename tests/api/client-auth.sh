@@ -2,6 +2,7 @@
 # Authentication: a certificate the service does not know, an expired
 # one, and a service certificate the client does not trust all fail
 # with a clear message and exit 6.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

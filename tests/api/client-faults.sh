@@ -3,6 +3,7 @@
 # 429 waits at least Retry-After, a malformed answer is a clear error, a
 # hung request times out and is retried, and a service that is not
 # running gives a clear error after a bounded number of retries.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

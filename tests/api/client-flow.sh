@@ -4,6 +4,7 @@
 # without yes, ship committed and stored, a reused tracking number
 # refused (locally and through the service's job list), names checked
 # before any call.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

@@ -3,6 +3,7 @@
 # carries each drive's id, key, manifest and hashes from the prep; the
 # datacenter address, carriers and deadline are printed; bad names and
 # missing prep are refused before any call.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

@@ -3,6 +3,7 @@
 # create) and reading it back (job show, status): no errors, no lost
 # job. The drives come from one real prep; the other 49 jobs get a copy
 # of its record (jobs/<job>/drives.json, as ds_prepared_load reads it).
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The service killed (SIGKILL) and restarted in the middle of the flow:
 # the job is still there, a request in flight is retried, the flow ends.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

@@ -2,6 +2,7 @@
 # diskseed settings import: schema 1 and 2, several subscriptions, an
 # expired or missing certificate, bad XML, an external entity (never
 # loaded), and the private key kept private.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 
@@ -105,18 +106,35 @@ expect_rc 1 "$DISKSEED" settings import "$T/no-such-file"
 grep_q "$T/err" "no-such-file"
 
 # An external entity that would supply a valid certificate: if it were
-# loaded, the import would succeed. It must fail and read nothing.
+# loaded, the import would succeed. It must fail and read nothing. (In
+# the attribute, XML forbids it outright; in the element's text, only
+# the parser's options keep it from being read.)
 cp "$T/good.p12b64" "$T/secret.txt"
 {
 	echo '<?xml version="1.0"?>'
 	echo "<!DOCTYPE PublishData [ <!ENTITY xxe SYSTEM \"file://$T/secret.txt\"> ]>"
-	echo '<PublishData><PublishProfile SchemaVersion="2.0">'
+	echo '<PublishData><PublishProfile SchemaVersion="2.0">&xxe;'
 	echo "<Subscription ServiceManagementUrl=\"$URL\" Id=\"$A\" Name=\"X\" ManagementCertificate=\"&xxe;\" />"
 	echo '</PublishProfile></PublishData>'
 } > "$T/xxe.publishsettings"
+# Its access time says whether it was read: set before its change time,
+# so that relatime records the next read too. A file system that records
+# no reads at all (noatime) cannot tell; the strace check below still can.
+old_atime() { touch -a -d '2000-01-01 00:00:00 UTC' "$T/secret.txt"; }
+old_atime
 before=$(stat -c %X "$T/secret.txt")
+cat "$T/secret.txt" > /dev/null
+if [ "$(stat -c %X "$T/secret.txt")" = "$before" ]; then
+	atime=
+else
+	atime=1
+	old_atime
+fi
 expect_rc 1 "$DISKSEED" settings import "$T/xxe.publishsettings"
 grep_q "$T/err" "document type declaration|entity"
+if [ -n "$atime" ] && [ "$(stat -c %X "$T/secret.txt")" != "$before" ]; then
+	fail "external entity read: $T/secret.txt was accessed"
+fi
 if command -v strace >/dev/null 2>&1; then
 	strace -f -e trace=open,openat -o "$T/trace" "$DISKSEED" settings \
 		import "$T/xxe.publishsettings" >/dev/null 2>&1 || true

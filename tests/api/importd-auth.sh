@@ -2,6 +2,7 @@
 # importd: mutual TLS. No certificate, a certificate of another CA, an
 # expired one, one the CA signed but nobody registered, and another
 # subscription's: all 403 AuthenticationFailed. add-cert registers one.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/importd.sh"
 command -v curl >/dev/null || skip "curl not installed"

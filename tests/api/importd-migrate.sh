@@ -3,6 +3,7 @@
 # per-subscription tracking numbers still works once serve opens it: the
 # jobs are there, each with an id, and a tracking number may be used by
 # two subscriptions.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/importd.sh"
 command -v curl >/dev/null || skip "curl not installed"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # importd: every operation through curl with a management certificate,
 # the operator commands, api-version and paging.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/importd.sh"
 command -v curl >/dev/null || skip "curl not installed"

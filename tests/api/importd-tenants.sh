@@ -6,6 +6,7 @@
 # made again under a deleted name gets a new id, a tracking number of
 # the other tenant tells nothing, no cancel in Shipping, and subscription
 # ids in any case.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/importd.sh"
 command -v curl >/dev/null || skip "curl not installed"

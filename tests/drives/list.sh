@@ -16,6 +16,7 @@ if [ -z "${UMOCKDEV_DIR:-}" ]; then
 	# shellcheck disable=SC2086
 	exec umockdev-run $devs -- sh "$0"
 fi
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 GATE="$top_builddir/tests/drives/test-gate-open"
 unset DISKSEED_DRIVE_MIN_SIZE DISKSEED_DRIVE_MAX_SIZE

@@ -4,6 +4,7 @@
 # mounted one is refused, one held open O_EXCL elsewhere is busy, and an
 # unmounted, confirmed one opens and takes a write. --watch reports a loop
 # device being attached. Skips (77) only where losetup is not permitted.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 GATE="$top_builddir/tests/drives/test-gate-open"
 unset DISKSEED_DRIVE_MIN_SIZE DISKSEED_DRIVE_MAX_SIZE

@@ -2,6 +2,7 @@
 # diskseed drives --all against lsblk on this machine's own disks: name,
 # model, serial, size, transport and read-only agree wherever lsblk knows
 # them (lsblk without udev knows less: an empty field is not compared).
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 command -v lsblk >/dev/null 2>&1 || skip "lsblk is not installed"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed"

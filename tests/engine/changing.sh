@@ -5,6 +5,7 @@
 # not. strace holds every read of the two files for 0.7 s while another
 # process keeps appending to them, so each changes between prep's stat
 # before its read and its stat after.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
 command -v strace >/dev/null 2>&1 || skip "no strace"

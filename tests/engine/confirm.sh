@@ -2,6 +2,7 @@
 # Without --confirm, or with a wrong one, nothing is written to any drive:
 # the images keep their SHA-256 (they start and end with a filesystem
 # signature and random bytes, as a used disk would).
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir "$T/st"

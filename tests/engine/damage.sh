@@ -2,6 +2,7 @@
 # One flipped byte in a chunk, in the manifest, in the header: verify
 # exits 4 and names the drive, the chunk and the file; restore restores
 # the rest and names what it could not.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
 

@@ -3,6 +3,7 @@
 # staging walk prep uses (src/walk.c): a FIFO and a socket in staging,
 # which prep leaves out, are not named as "not on the drives"; a file
 # added after prep still is.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 command -v python3 >/dev/null || skip "python3 not found (to make a socket)"
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # verify --deep decompresses everything and compares with the staging
 # folder: passes on the same tree, names a file changed since.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkcorpus -n 100 -s 4M "$T/st"

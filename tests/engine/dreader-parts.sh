@@ -4,6 +4,7 @@
 # the ingest reads the drives in hand: each part on its own, the missing
 # drive named) and whole-files-only (as restore reads: a part without
 # its beginning is damage); a part the sink skips gets no data or end.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 DUMP="$top_builddir/tests/lib/drdump"
 [ -x "$DUMP" ] || fail "tests/lib/drdump not built"

@@ -6,6 +6,7 @@
 # file or followed by a part, and a link to it already in the target:
 # restore and verify --deep never write or read the device (its SHA-256
 # is the same after), and make no device node.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 [ "$(id -u)" = 0 ] || skip "loop devices need root"
 command -v losetup >/dev/null || skip "losetup not found"

@@ -5,6 +5,7 @@
 # written outside the target, no host file read, no device or FIFO made
 # or opened, output bounded, every run within its time limit, each
 # damage named, the honest files restored.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir -p "$T/outside" "$T/staging"

@@ -3,6 +3,7 @@
 # and manifest) holding an absolute path, "..", a path through a symbolic
 # link it also holds: restore refuses and names each of them, writes
 # nothing outside the target folder, and restores the rest.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 EVIL="$top_builddir/tests/lib/mkevil"
 [ -x "$EVIL" ] || fail "tests/lib/mkevil not built"

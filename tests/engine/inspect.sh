@@ -3,6 +3,7 @@
 # are the ones doc/format.md defines (computed here from the bytes), the
 # same prep printed and kept in jobs/NAME/drives.json; the manifests hold
 # every file's SHA-256, right for every regular file of staging.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
 

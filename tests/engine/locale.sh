@@ -2,6 +2,7 @@
 # Names are bytes: a set prepared under a UTF-8 locale restores and
 # verifies the same under LC_ALL=C (a daemon, cron, a rescue system), and
 # one prepared under C restores under UTF-8.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir -p "$T/st/$(printf 'dir \303\250')"

@@ -3,6 +3,7 @@
 # in the set or its file name) and restore what the others hold: three
 # 8 MiB files on 12 MiB drives put one whole file on drive 1 and the
 # second one on drives 1 and 2.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir -p "$T/st"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # All drives full: prep stops with exit 3 and "needs another drive";
 # prep --resume --drive NEW --confirm NEW finishes, and the set restores.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir -p "$T/st/d"

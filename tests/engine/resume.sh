@@ -8,6 +8,7 @@
 #
 # The kill is exact: strace injects SIGKILL at the Nth call of a system
 # call by a thread, chosen from a traced reference run.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
 

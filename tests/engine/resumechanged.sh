@@ -5,6 +5,7 @@
 # Cases: a file added before the journal's position, a committed file
 # rewritten (other size and time), a committed part of a split file
 # rewritten in place.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
 command -v strace >/dev/null 2>&1 || skip "no strace"

@@ -4,6 +4,7 @@
 # written to the drive; the drives restore with the recovery keys alone
 # (no key file, as on the receiving side); a wrong recovery key writes
 # nothing, and a mistyped group is named.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 RK="$top_builddir/tests/lib/rkrestore"
 [ -x "$RK" ] || fail "tests/lib/rkrestore not built"

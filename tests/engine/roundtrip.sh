@@ -3,6 +3,7 @@
 # small files, a file bigger than one drive) prepared onto image drives,
 # verified, restored; the restored tree must equal the staging folder in
 # content and metadata (tests/lib/treecmp), and at least 3 drives used.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkcorpus -n 10000 -b 14M -r 4M "$T/staging"

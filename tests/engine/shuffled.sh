@@ -1,5 +1,6 @@
 #!/bin/sh
 # Drives given in any order to verify and restore.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkcorpus -n 300 -b 10M -r 2M -s 8M "$T/st"

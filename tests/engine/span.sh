@@ -1,5 +1,6 @@
 #!/bin/sh
 # A single file larger than one drive spans two drives.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir "$T/st"

@@ -3,6 +3,7 @@
 # slot copied from another drive of the set, a drive of another set given
 # with the set. verify names the drive and the chunks; restore restores
 # nothing of the foreign drive and names it.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
 

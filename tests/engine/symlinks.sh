@@ -3,6 +3,7 @@
 # folder: not through a linked folder, not through a linked file. It may
 # replace the link or refuse (exit 4, naming the path); what the links
 # point to stays untouched either way.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir -p "$T/st/sub"

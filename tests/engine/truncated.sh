@@ -2,6 +2,7 @@
 # A truncated image: the end (trailer and manifest) cut off, or cut in
 # the middle of the data. verify exits 4 naming the drive; restore
 # restores what is before the cut.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir "$T/st"

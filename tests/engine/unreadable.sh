@@ -2,6 +2,7 @@
 # Unreadable files in staging: prep (run as an unprivileged user, since
 # root reads everything) lists them and refuses to start, writing
 # nothing; with --skip-unreadable it goes on and records them as skipped.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 command -v setpriv >/dev/null 2>&1 || skip "no setpriv"

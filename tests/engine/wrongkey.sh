@@ -1,6 +1,7 @@
 #!/bin/sh
 # A wrong key (the key file tampered with, or none at all): a clear error,
 # and restore writes no file at all.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir "$T/st"

@@ -4,6 +4,7 @@
 # other file is stored whole; a drive whose header hash does not match
 # the job, and one whose manifest is corrupted, are refused with the
 # reason and never written.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 ingest_setup

@@ -3,6 +3,7 @@
 # that never arrive: one drive of two is received, the other is marked
 # NeverReceived; the job completes, the file spanning both is named as
 # lost, every other file is stored with its mode and time.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 . "$top_srcdir/tests/lib/ingest.sh"

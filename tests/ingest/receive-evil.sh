@@ -7,6 +7,7 @@
 # bounded, every run within its time limit, each damage named in the
 # drive's error log, the drive CompletedMoreInfo, the honest files
 # stored; folders, links and specials in the drive's listing.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 ingest_setup

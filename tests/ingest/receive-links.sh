@@ -4,6 +4,7 @@
 # content; symbolic links, folders and empty folders are in the drive's
 # listing; the job is Completed only then. Into a directory store and
 # into Blob storage (Azurite).
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 ingest_setup

@@ -2,6 +2,7 @@
 # receive from a block device (a loop device over an image file): the
 # driveId is the device's confirmation id, the drive is read, never
 # written, and its files arrive.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 [ "$(id -u)" = 0 ] || skip "loop devices need root"

@@ -2,6 +2,7 @@
 # A killed ingest resumes without sending again what is stored; an ingest
 # whose storage goes away mid-upload retries and completes once it is
 # back.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 ingest_setup

@@ -4,6 +4,7 @@
 # fields of the stored job), a job deleted and made again under the same
 # name starts fresh, and --subscription/--resource-group pick among jobs
 # of one name.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 . "$top_srcdir/tests/lib/ingest.sh"

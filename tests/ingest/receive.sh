@@ -4,6 +4,7 @@
 # of them), beside drives of another job, of no job and not in the job
 # (reported and left untouched). The job ends Completed and the container
 # holds exactly the staging folder: names, sizes, SHA-256, metadata.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
 ingest_setup

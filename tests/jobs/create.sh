@@ -4,6 +4,7 @@
 # correction given to job create is stored and used, and the fields are
 # fixed once the job is created; a job in Shipping is not canceled (the
 # client refuses before any PATCH).
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

@@ -4,6 +4,7 @@
 # --resume with another folder is refused too and never reports the old
 # job's drives as this folder's copy. An empty staging folder is refused
 # before any drive is touched.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir "$T/empty" "$T/big"

@@ -3,6 +3,7 @@
 # text and JSON) and drives --show, as it is on an image file; as a user
 # who cannot open it, the drive is listed not eligible (no-access)
 # instead of usable. Skips (77) only where losetup is not permitted.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 unset DISKSEED_DRIVE_MIN_SIZE DISKSEED_DRIVE_MAX_SIZE
 command -v losetup >/dev/null 2>&1 || skip "losetup is not installed"

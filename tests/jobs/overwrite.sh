@@ -4,6 +4,7 @@
 # in text and JSON; a drive of the set being made is never a new target;
 # an image that backs a loop device is refused; a relative --drive that is
 # a symlink is that file, not a kernel name.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 mkdir "$T/a" "$T/b"

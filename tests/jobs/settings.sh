@@ -3,6 +3,7 @@
 # is refused at once; a PKCS#12 asking for millions of key-derivation
 # iterations is refused instead of keeping settings import busy; an
 # upper-case subscription id works in the requests the client builds.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 client_setup

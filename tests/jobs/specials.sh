@@ -2,6 +2,7 @@
 # One staging walk (src/walk.c): a socket, a FIFO and a device file in
 # staging are left out by prep, each with a warning, and verify --deep of
 # the same folder knows them as not copied: it exits 0.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
 command -v python3 >/dev/null 2>&1 || skip "python3 (to make a socket)"

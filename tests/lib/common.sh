@@ -37,12 +37,10 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 ok() { echo "ok: $*"; }
 
 # Runs a command expecting exit code $1: expect_rc 3 diskseed prep ...
+# The caller's set -e, on or off, is as it was afterwards.
 expect_rc() {
 	want=$1; shift
-	set +e
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	set -e 2>/dev/null || true
+	"$@" >"$T/out" 2>"$T/err" && got=0 || got=$?
 	if [ "$got" != "$want" ]; then
 		echo "--- stdout" >&2; cat "$T/out" >&2
 		echo "--- stderr" >&2; cat "$T/err" >&2

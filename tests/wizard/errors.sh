@@ -4,6 +4,7 @@
 # drive is unchanged, by hash), the import service down when the job is
 # created (save and quit), then up again (the job is created from the
 # menu), and a tracking number another job uses (refused in place).
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/wizard/setup.sh"
 [ "$(id -u)" = 0 ] || skip "loop devices need root"

@@ -3,6 +3,7 @@
 # own process. diskseed started again shows the running copy at once,
 # the copy completes (the next-drive prompt on the way) and the drives
 # restore identical to the staging folder.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/wizard/setup.sh"
 wiz_setup

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The whole happy path of happy.sh again, in Italian (LANG=it_IT.UTF-8),
 # matching the Italian strings on every screen.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$' ||
     skip "the it_IT.UTF-8 locale is not installed"

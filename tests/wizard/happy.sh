@@ -5,6 +5,7 @@
 # next-drive prompt -> verify -> keys -> job -> address -> shipping ->
 # review "Yes" -> stored path. Then 'diskseed status' shows the job
 # Shipping and the drives restore identical to the staging folder.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/wizard/setup.sh"
 wiz_setup

@@ -12,6 +12,7 @@
 #   typed there makes a new job (not the old one's keys);
 # - a storage account the service refuses at Jobs_Create is asked for
 #   again on the job screen, and the correction kept (path 3).
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/wizard/setup.sh"
 wiz_setup

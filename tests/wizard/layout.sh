@@ -3,6 +3,7 @@
 # matters: the first menu in UTF-8 and in ASCII, at 80x24, and again
 # after the window was shrunk to 60x20 and grown back. Also: no terminal,
 # a clear error.
+set -eu
 . "$top_srcdir/tests/lib/common.sh"
 command -v tmux >/dev/null || skip "tmux not installed"
 G="$top_srcdir/tests/wizard/golden"
