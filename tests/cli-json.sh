@@ -3,6 +3,7 @@
 # keys are all camelCase, with the values the text output has; verify and
 # restore keep their exit status with --json (4 on damage) and name the
 # damage in it; settings show --json never carries the private key.
+set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 command -v jq >/dev/null || skip "jq not installed"
 DSIMG="perl $top_srcdir/tests/lib/dsimg"
