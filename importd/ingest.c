@@ -161,6 +161,7 @@ struct ingest {
 	char		*pause_sync;	/* test hook */
 	long		 pause_after;
 	int		 problems;
+	int		 cancelled;	/* the job was cancelled meanwhile */
 	int		 lock_fd;
 	int		 ran_before;
 	int		 tgt_is_dir;
@@ -243,6 +244,10 @@ ilog_close(struct ilog *l)
 		fclose(l->fp);
 	l->fp = NULL;
 }
+
+/* Stops the reader and the uploads: SIGINT, SIGTERM, or the job
+ * cancelled while it is received. */
+static volatile sig_atomic_t stop_flag;
 
 static int	 idb_flush(struct ingest *, char **);
 static struct ifile *find_file(struct ingest *, const char *);
@@ -498,11 +503,38 @@ merge_owned(json_t *fresh, json_t *mine)
 }
 
 /*
+ * Whether job DOC is cancelled. The API cancels a job only until it is
+ * Shipping (spec/importexport/NOTES.md), but the operator's job
+ * set-state Canceled may come at Shipping, or with --force at any time,
+ * and a receive that began before must not write its state over it.
+ */
+static int
+doc_cancelled(json_t *doc)
+{
+	json_t		*p = json_object_get(doc, "properties");
+	const char	*s = json_string_value(json_object_get(p, "state"));
+
+	return json_is_true(json_object_get(p, "cancelRequested")) ||
+	    (s != NULL && strcmp(s, "Canceled") == 0);
+}
+
+/* Says that the job was cancelled while it was received. */
+static int
+cancelled_cause(struct ingest *in, char **cause)
+{
+	return ds_cause(cause, DS_E_CANCELED, _("job %s was cancelled while "
+	    "it was received: stopped; what is stored stays stored"),
+	    in->job);
+}
+
+/*
  * Saves what receive changed in one transaction: the stored job is read
  * again inside it and only the fields receive owns are changed, so a
  * PATCH answered while receive runs is kept. in->doc becomes the merged
  * document. A job deleted (or deleted and made again) meanwhile is
- * another job: the save fails.
+ * another job: the save fails. A job cancelled meanwhile is left as it
+ * is, and the run stops (in->cancelled, stop_flag); what is stored
+ * stays stored.
  */
 static int
 save_doc(struct ingest *in, char **cause)
@@ -522,6 +554,12 @@ save_doc(struct ingest *in, char **cause)
 	if (strcmp(key, in->job_key) != 0) {
 		rc = ds_cause(cause, DS_E_IMPORTD_STATE, _("job %s was "
 		    "deleted and made again while it was received"), in->job);
+		goto fail;
+	}
+	if (doc_cancelled(fresh)) {
+		in->cancelled = 1;
+		stop_flag = 1;
+		rc = cancelled_cause(in, cause);
 		goto fail;
 	}
 	merge_owned(fresh, in->doc);
@@ -1217,8 +1255,12 @@ stored_locked(struct ingest *in, struct ifile *f)
 		set_drive(in, d->id, NULL, NULL, (int)(100 * d->bytes /
 		    d->total), (int64_t)d->bytes);
 	}
-	if (save_progress(in, &cause) != DS_E_OK)
+	/* A cancel is said once, at the end of the run. */
+	if (!in->cancelled && save_progress(in, &cause) != DS_E_OK &&
+	    !in->cancelled)
 		importd_err_code(DS_E_IMPORTD_DB, cause);
+	else
+		free(cause);
 }
 
 /* What an object being stored belongs to. */
@@ -1527,9 +1569,6 @@ store_links(struct ingest *in, char **cause)
 	return DS_E_OK;
 }
 
-/* Stops the reader when SIGINT or SIGTERM comes. */
-static volatile sig_atomic_t stop_flag;
-
 static void
 on_stop(int sig)
 {
@@ -1764,6 +1803,11 @@ transfer(struct ingest *in, char **cause)
 	    (rc = idb_load_done(in, cause)) != DS_E_OK)
 		goto out;
 	rc = orc == DS_E_OK ? stream_drives(in, &rep, &c2) : orc;
+	if (in->cancelled) {
+		/* Nothing more is written to the job: it is the operator's. */
+		rc = cancelled_cause(in, cause);
+		goto out;
+	}
 	if (rc == DS_E_BADKEY || (rc != DS_E_OK && rep == NULL)) {
 		/* Nothing could be read (a wrong key): every drive says so. */
 		for (i = 0; i < in->ndrives; i++) {

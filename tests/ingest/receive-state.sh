@@ -1,9 +1,9 @@
 #!/bin/sh
 # The ingest's state belongs to the job, not to its name: a PATCH
 # answered while receive runs is kept (receive changes only its own
-# fields of the stored job), a job deleted and made again under the same
-# name starts fresh, and --subscription/--resource-group pick among jobs
-# of one name.
+# fields of the stored job), a cancel while receive runs stops it and
+# stays, a job deleted and made again under the same name starts fresh,
+# and --subscription/--resource-group pick among jobs of one name.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/apiclient.sh"
 . "$top_srcdir/tests/lib/ingest.sh"
@@ -27,6 +27,40 @@ importd_expect 200 "$code"
 grep_q "$T/resp" '"note": *"kept"'
 grep_q "$T/resp" '"state": *"Completed"'
 ok "a PATCH answered while receive runs is kept"
+
+# A cancel while receive runs. The API refuses it once the job has
+# shipped (spec/importexport/NOTES.md); the operator's job set-state
+# --force Canceled is answered, and receive stops at its next save,
+# leaving the job Canceled and what it stored whole.
+mkdir -p "$T/sc"
+for i in $(seq 10 39); do head -c $((500 + i)) /dev/urandom >"$T/sc/c$i"; done
+prep_ship jobc "$T/sc" 8M "$T/c1.img"
+receive_paused 1 "$T/csync" --job jobc "$T/c1.img"
+echo '{"properties":{"cancelRequested":true}}' >"$T/cancel.json"
+code=$(importd_curl PATCH "$(importd_job_path jobc diskseed)" "$T/cancel.json")
+importd_expect 409 "$code"
+expect_rc 0 "$DISKSEED_IMPORTD" job set-state --dir "$DS_IMPORTD_DIR" \
+    --job jobc --force Canceled
+# Past the once-a-second progress save, so the next stored file saves.
+sleep 1.2
+touch "$T/csync.go"
+rc=0; wait $rpid || rc=$?
+[ $rc = 1 ] || { cat "$T/rp.out" "$T/rp.err" >&2; fail "receive: exit $rc"; }
+grep_q "$T/rp.err" "job jobc was cancelled while it was received: stopped"
+code=$(importd_curl GET "$(importd_job_path jobc diskseed)")
+importd_expect 200 "$code"
+grep_q "$T/resp" '"state": *"Canceled"'
+grep -q '"state": *"Completed"' "$T/resp" && fail "a drive completed"
+n=0
+for f in "$T/store/backups"/c*; do
+	[ -e "$f" ] || continue
+	cmp -s "$f" "$T/sc/${f##*/}" || fail "${f##*/} not whole"
+	n=$((n + 1))
+done
+[ $n -ge 1 ] && [ $n -lt 30 ] || fail "$n files stored, not stopped"
+expect_rc 1 receive --job jobc "$T/c1.img"
+grep_q "$T/err" "job jobc is Canceled"
+ok "a cancel while receive runs stops it and is kept"
 
 # The same name again, after a delete: nothing of the old job is reused.
 expect_rc 0 "$DISKSEED" job delete --job jobp
