@@ -1256,6 +1256,23 @@ imeta_set(struct imeta *x, const struct ds_dr_entry *e, const uint8_t *sha)
 	}
 }
 
+/*
+ * Saves progress (at most once a second; in->mu held), which is also
+ * where a cancel is noticed. A cancel is said once, at the end of the
+ * run.
+ */
+static void
+progress_locked(struct ingest *in)
+{
+	char	*cause = NULL;
+
+	if (!in->cancelled && save_progress(in, &cause) != DS_E_OK &&
+	    !in->cancelled)
+		importd_err_code(DS_E_IMPORTD_DB, cause);
+	else
+		free(cause);
+}
+
 /* Counts F as stored: its record, the drives' progress, a save. */
 static void
 stored_locked(struct ingest *in, struct ifile *f)
@@ -1277,12 +1294,7 @@ stored_locked(struct ingest *in, struct ifile *f)
 		set_drive(in, d->id, NULL, NULL, (int)(100 * d->bytes /
 		    d->total), (int64_t)d->bytes);
 	}
-	/* A cancel is said once, at the end of the run. */
-	if (!in->cancelled && save_progress(in, &cause) != DS_E_OK &&
-	    !in->cancelled)
-		importd_err_code(DS_E_IMPORTD_DB, cause);
-	else
-		free(cause);
+	progress_locked(in);
 }
 
 /* What an object being stored belongs to. */
@@ -1439,7 +1451,14 @@ sink_data(void *arg, void *handle, const void *buf, size_t len, uint64_t off)
 	    DS_E_OK) {
 		free(in->sink_cause);
 		in->sink_cause = cause;
+		return rc;
 	}
+	/* A file of hours stores nothing for hours: its bytes are where a
+	 * cancel is noticed meanwhile. */
+	pthread_mutex_lock(&in->mu);
+	progress_locked(in);
+	rc = in->cancelled ? DS_E_CANCELED : DS_E_OK;
+	pthread_mutex_unlock(&in->mu);
 	return rc;
 }
 
