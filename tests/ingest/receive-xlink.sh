@@ -3,7 +3,8 @@
 # name waits, recorded in ingest.db, for the drive that holds its
 # target, whichever drive comes first; the drive holding the name is
 # not Completed meanwhile; it is stored (Copy Blob, or a copy read back
-# and hashed in a directory store) once the target's drive is received;
+# and hashed in a directory store) once the target's drive is received
+# (or, received before and gone, from ingest.db's record of the target);
 # when the job is done without that drive, the name is lost: its drive
 # CompletedMoreInfo, the name and the reason in its error log.
 . "$top_srcdir/tests/lib/common.sh"
@@ -103,6 +104,8 @@ for acct in demostore "$DS_IMPORTD_ACCOUNT"; do
 	expect_rc 0 receive --job "tf$s" "$T/tf$s-1.img"
 	! grep -q "job tf$s: Completed" "$T/out" || fail "tf$s: completed"
 	drive_is "tf$s" "tf$s-1.img" Completed
+	# Its drive gone back: the target is known by ingest.db's record.
+	mv "$T/tf$s-1.img" "$T/tf$s-1.away"
 	expect_rc 0 receive --job "tf$s" "$T/tf$s-2.img"
 	grep_q "$T/out" "job tf$s: Completed"
 	stored "$acct" a.bin b.bin z.bin
