@@ -172,6 +172,7 @@ struct ingest {
 	long		 crash_after;	/* test hook */
 	char		*pause_sync;	/* test hook */
 	long		 pause_after;
+	uint64_t	 pause_byte;	/* test hook */
 	int		 problems;
 	int		 cancelled;	/* the job was cancelled meanwhile */
 	int		 lock_fd;
@@ -1198,22 +1199,39 @@ bytes_on(const struct ifile *f, unsigned k)
 }
 
 #ifdef DS_TEST_HOOKS
-/* Test hook: pause after N stored files until SYNC.go exists. */
+/* Test hook: makes SYNC.paused, then waits until SYNC.go exists. */
 static void
-pause_hook(struct ingest *in)
+pause_wait(struct ingest *in)
 {
 	char	 path[4096];
 	FILE	*f;
 
-	if (in->pause_sync == NULL || in->pause_after <= 0 ||
-	    (long)in->uploads != in->pause_after)
-		return;
 	snprintf(path, sizeof path, "%s.paused", in->pause_sync);
 	if ((f = fopen(path, "w")) != NULL)
 		fclose(f);
 	snprintf(path, sizeof path, "%s.go", in->pause_sync);
 	while (access(path, F_OK) != 0)
 		usleep(20000);
+}
+
+/* Test hook: pause after N stored files. */
+static void
+pause_hook(struct ingest *in)
+{
+	if (in->pause_sync != NULL && in->pause_after > 0 &&
+	    (long)in->uploads == in->pause_after)
+		pause_wait(in);
+}
+
+/* Test hook: pause once, when a file's bytes streamed reach END. */
+static void
+data_hook(struct ingest *in, uint64_t end)
+{
+	if (in->pause_sync == NULL || in->pause_byte == 0 ||
+	    end < in->pause_byte)
+		return;
+	in->pause_byte = 0;
+	pause_wait(in);
 }
 
 /* Test hooks: killed (SIGKILL) after the N-th file stored, before it is
@@ -1228,6 +1246,11 @@ stored_hooks(struct ingest *in)
 #else
 static void
 stored_hooks(struct ingest *in)
+{
+}
+
+static void
+data_hook(struct ingest *in, uint64_t end)
 {
 }
 #endif
@@ -1453,6 +1476,7 @@ sink_data(void *arg, void *handle, const void *buf, size_t len, uint64_t off)
 		in->sink_cause = cause;
 		return rc;
 	}
+	data_hook(in, off + len);
 	/* A file of hours stores nothing for hours: its bytes are where a
 	 * cancel is noticed meanwhile. */
 	pthread_mutex_lock(&in->mu);
@@ -2287,6 +2311,8 @@ hooks(struct ingest *in)
 		in->crash_after = strtol(v, NULL, 10);
 	if ((v = getenv("DISKSEED_IMPORTD_PAUSE_AFTER")) != NULL)
 		in->pause_after = strtol(v, NULL, 10);
+	if ((v = getenv("DISKSEED_IMPORTD_PAUSE_BYTE")) != NULL)
+		in->pause_byte = strtoull(v, NULL, 10);
 	in->pause_sync = getenv("DISKSEED_IMPORTD_PAUSE_SYNC");
 #endif
 }

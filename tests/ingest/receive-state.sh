@@ -62,6 +62,24 @@ expect_rc 1 receive --job jobc "$T/c1.img"
 grep_q "$T/err" "job jobc is Canceled"
 ok "a cancel while receive runs stops it and is kept"
 
+# A cancel in the middle of one large file: noticed while its bytes
+# stream, not once it is stored.
+mkdir -p "$T/sb"
+head -c 3000000 /dev/urandom >"$T/sb/big.bin"
+prep_ship jobb "$T/sb" 8M "$T/b1.img"
+receive_held BYTE 1000000 "$T/bsync" --job jobb "$T/b1.img"
+expect_rc 0 "$DISKSEED_IMPORTD" job set-state --dir "$DS_IMPORTD_DIR" \
+    --job jobb --force Canceled
+sleep 1.2
+touch "$T/bsync.go"
+rc=0; wait $rpid || rc=$?
+[ $rc = 1 ] || { cat "$T/rp.out" "$T/rp.err" >&2; fail "receive: exit $rc"; }
+grep_q "$T/rp.err" "job jobb was cancelled while it was received: stopped"
+[ ! -e "$T/store/backups/big.bin" ] || fail "big.bin stored after the cancel"
+[ -z "$(ls -A "$T/store/backups" | grep big)" ] ||
+    fail "left in the store: $(ls -A "$T/store/backups")"
+ok "a cancel in the middle of a large file stops it there"
+
 # The same name again, after a delete: nothing of the old job is reused.
 expect_rc 0 "$DISKSEED" job delete --job jobp
 rm -rf "$T/store/backups"
