@@ -28,6 +28,20 @@ grep_q "$T/resp" '"note": *"kept"'
 grep_q "$T/resp" '"state": *"Completed"'
 ok "a PATCH answered while receive runs is kept"
 
+# cancel_held JOB SYNC: the operator cancels JOB while receive is held
+# at SYNC; receive, let go, stops (exit 1) and says so.
+cancel_held() {
+	expect_rc 0 "$DISKSEED_IMPORTD" job set-state --dir "$DS_IMPORTD_DIR" \
+	    --job "$1" --force Canceled
+	# Past the once-a-second save of progress, so the next one saves.
+	sleep 1.2
+	touch "$2.go"
+	rc=0; wait $rpid || rc=$?
+	[ $rc = 1 ] ||
+	    { cat "$T/rp.out" "$T/rp.err" >&2; fail "receive: exit $rc"; }
+	grep_q "$T/rp.err" "job $1 was cancelled while it was received: stopped"
+}
+
 # A cancel while receive runs. The API refuses it once the job has
 # shipped (spec/importexport/NOTES.md); the operator's job set-state
 # --force Canceled is answered, and receive stops at its next save,
@@ -39,14 +53,7 @@ receive_paused 1 "$T/csync" --job jobc "$T/c1.img"
 echo '{"properties":{"cancelRequested":true}}' >"$T/cancel.json"
 code=$(importd_curl PATCH "$(importd_job_path jobc diskseed)" "$T/cancel.json")
 importd_expect 409 "$code"
-expect_rc 0 "$DISKSEED_IMPORTD" job set-state --dir "$DS_IMPORTD_DIR" \
-    --job jobc --force Canceled
-# Past the once-a-second progress save, so the next stored file saves.
-sleep 1.2
-touch "$T/csync.go"
-rc=0; wait $rpid || rc=$?
-[ $rc = 1 ] || { cat "$T/rp.out" "$T/rp.err" >&2; fail "receive: exit $rc"; }
-grep_q "$T/rp.err" "job jobc was cancelled while it was received: stopped"
+cancel_held jobc "$T/csync"
 code=$(importd_curl GET "$(importd_job_path jobc diskseed)")
 importd_expect 200 "$code"
 grep_q "$T/resp" '"state": *"Canceled"'
@@ -68,13 +75,7 @@ mkdir -p "$T/sb"
 head -c 3000000 /dev/urandom >"$T/sb/big.bin"
 prep_ship jobb "$T/sb" 8M "$T/b1.img"
 receive_held BYTE 1000000 "$T/bsync" --job jobb "$T/b1.img"
-expect_rc 0 "$DISKSEED_IMPORTD" job set-state --dir "$DS_IMPORTD_DIR" \
-    --job jobb --force Canceled
-sleep 1.2
-touch "$T/bsync.go"
-rc=0; wait $rpid || rc=$?
-[ $rc = 1 ] || { cat "$T/rp.out" "$T/rp.err" >&2; fail "receive: exit $rc"; }
-grep_q "$T/rp.err" "job jobb was cancelled while it was received: stopped"
+cancel_held jobb "$T/bsync"
 [ ! -e "$T/store/backups/big.bin" ] || fail "big.bin stored after the cancel"
 [ -z "$(ls -A "$T/store/backups" | grep big)" ] ||
     fail "left in the store: $(ls -A "$T/store/backups")"
