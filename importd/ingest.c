@@ -101,6 +101,10 @@ struct ifile {
 	unsigned	 uploaded:1;
 	unsigned	 link:1;	/* another name of a regular file */
 	unsigned	 symlink:1;
+	unsigned	 waits:1;	/* a name whose target's drive is
+					 * not in hand yet */
+	unsigned	 link_met:1;	/* its hard link entry was read */
+	unsigned	 link_rec:1;	/* in ingest.db's in_links */
 };
 
 /*
@@ -112,14 +116,22 @@ struct ilog {
 	int	 broken;	/* the file could not be made */
 };
 
-/* Another name of a regular file, stored as a copy after the run. */
+/*
+ * Another name of a regular file, stored as a copy of its target after
+ * the run: met in the archive, or waiting in ingest.db (in_links) for
+ * the drive that holds its target.
+ */
 struct ilink {
-	struct ifile	*f;
-	struct ifile	*target;
+	struct ifile	*f;		/* NULL: its drive is not read */
+	char		*path;		/* the name */
+	char		*target;	/* the target's path */
+	char		*drive_id;	/* the drive that holds the name */
 	uint32_t	 mode;
 	int64_t		 mtime;
 	int64_t		 uid;
 	int64_t		 gid;
+	uint64_t	 size;		/* the stored target's, when found */
+	uint8_t		 sha[32];
 };
 
 /* One drive of the job, as the ingest sees it. */
@@ -173,7 +185,9 @@ struct ingest {
 	long		 crash_after;	/* test hook */
 	char		*pause_sync;	/* test hook */
 	long		 pause_after;
+	uint64_t	 pause_byte;	/* test hook */
 	int		 problems;
+	int		 cancelled;	/* the job was cancelled meanwhile */
 	int		 lock_fd;
 	int		 ran_before;
 	int		 tgt_is_dir;
@@ -257,7 +271,12 @@ ilog_close(struct ilog *l)
 	l->fp = NULL;
 }
 
+/* Stops the reader and the uploads: SIGINT, SIGTERM, or the job
+ * cancelled while it is received. */
+static volatile sig_atomic_t stop_flag;
+
 static int	 idb_flush(struct ingest *, char **);
+static int	 expecting(struct ingest *);
 static struct ifile *find_file(struct ingest *, const char *);
 
 static int
@@ -306,7 +325,11 @@ idb_open(struct ingest *in, char **cause)
 	    "CREATE TABLE IF NOT EXISTS in_files (job_id TEXT, path BLOB, "
 	    "size INTEGER, sha256 BLOB, PRIMARY KEY (job_id, path)) "
 	    "WITHOUT ROWID;"
-	    "CREATE TABLE IF NOT EXISTS in_runs (job_id TEXT PRIMARY KEY);",
+	    "CREATE TABLE IF NOT EXISTS in_runs (job_id TEXT PRIMARY KEY);"
+	    "CREATE TABLE IF NOT EXISTS in_links (job_id TEXT, path BLOB, "
+	    "target BLOB, drive_id TEXT, mode INTEGER, mtime INTEGER, "
+	    "uid INTEGER, gid INTEGER, PRIMARY KEY (job_id, path)) "
+	    "WITHOUT ROWID;",
 	    cause);
 }
 
@@ -511,11 +534,38 @@ merge_owned(json_t *fresh, json_t *mine)
 }
 
 /*
+ * Whether job DOC is cancelled. The API cancels a job only until it is
+ * Shipping (spec/importexport/NOTES.md), but the operator's job
+ * set-state Canceled may come at Shipping, or with --force at any time,
+ * and a receive that began before must not write its state over it.
+ */
+static int
+doc_cancelled(json_t *doc)
+{
+	json_t		*p = json_object_get(doc, "properties");
+	const char	*s = json_string_value(json_object_get(p, "state"));
+
+	return json_is_true(json_object_get(p, "cancelRequested")) ||
+	    (s != NULL && strcmp(s, "Canceled") == 0);
+}
+
+/* Says that the job was cancelled while it was received. */
+static int
+cancelled_cause(struct ingest *in, char **cause)
+{
+	return ds_cause(cause, DS_E_CANCELED, _("job %s was cancelled while "
+	    "it was received: stopped; what is stored stays stored"),
+	    in->job);
+}
+
+/*
  * Saves what receive changed in one transaction: the stored job is read
  * again inside it and only the fields receive owns are changed, so a
  * PATCH answered while receive runs is kept. in->doc becomes the merged
  * document. A job deleted (or deleted and made again) meanwhile is
- * another job: the save fails.
+ * another job: the save fails. A job cancelled meanwhile is left as it
+ * is, and the run stops (in->cancelled, stop_flag); what is stored
+ * stays stored.
  */
 static int
 save_doc(struct ingest *in, char **cause)
@@ -535,6 +585,12 @@ save_doc(struct ingest *in, char **cause)
 	if (strcmp(key, in->job_key) != 0) {
 		rc = ds_cause(cause, DS_E_IMPORTD_STATE, _("job %s was "
 		    "deleted and made again while it was received"), in->job);
+		goto fail;
+	}
+	if (doc_cancelled(fresh)) {
+		in->cancelled = 1;
+		stop_flag = 1;
+		rc = cancelled_cause(in, cause);
 		goto fail;
 	}
 	merge_owned(fresh, in->doc);
@@ -780,6 +836,11 @@ ingest_close(struct ingest *in)
 	target_free(in->tgt);
 	free(in->job_key);
 	ds_dreader_free(in->dr);
+	for (i = 0; i < in->nlinks; i++) {
+		free(in->links[i].path);
+		free(in->links[i].target);
+		free(in->links[i].drive_id);
+	}
 	free(in->links);
 	free(in->sink_cause);
 	pthread_mutex_destroy(&in->mu);
@@ -1151,22 +1212,39 @@ bytes_on(const struct ifile *f, unsigned k)
 }
 
 #ifdef DS_TEST_HOOKS
-/* Test hook: pause after N stored files until SYNC.go exists. */
+/* Test hook: makes SYNC.paused, then waits until SYNC.go exists. */
 static void
-pause_hook(struct ingest *in)
+pause_wait(struct ingest *in)
 {
 	char	 path[4096];
 	FILE	*f;
 
-	if (in->pause_sync == NULL || in->pause_after <= 0 ||
-	    (long)in->uploads != in->pause_after)
-		return;
 	snprintf(path, sizeof path, "%s.paused", in->pause_sync);
 	if ((f = fopen(path, "w")) != NULL)
 		fclose(f);
 	snprintf(path, sizeof path, "%s.go", in->pause_sync);
 	while (access(path, F_OK) != 0)
 		usleep(20000);
+}
+
+/* Test hook: pause after N stored files. */
+static void
+pause_hook(struct ingest *in)
+{
+	if (in->pause_sync != NULL && in->pause_after > 0 &&
+	    (long)in->uploads == in->pause_after)
+		pause_wait(in);
+}
+
+/* Test hook: pause once, when a file's bytes streamed reach END. */
+static void
+data_hook(struct ingest *in, uint64_t end)
+{
+	if (in->pause_sync == NULL || in->pause_byte == 0 ||
+	    end < in->pause_byte)
+		return;
+	in->pause_byte = 0;
+	pause_wait(in);
 }
 
 /* Test hooks: killed (SIGKILL) after the N-th file stored, before it is
@@ -1181,6 +1259,11 @@ stored_hooks(struct ingest *in)
 #else
 static void
 stored_hooks(struct ingest *in)
+{
+}
+
+static void
+data_hook(struct ingest *in, uint64_t end)
 {
 }
 #endif
@@ -1209,6 +1292,23 @@ imeta_set(struct imeta *x, const struct ds_dr_entry *e, const uint8_t *sha)
 	}
 }
 
+/*
+ * Saves progress (at most once a second; in->mu held), which is also
+ * where a cancel is noticed. A cancel is said once, at the end of the
+ * run.
+ */
+static void
+progress_locked(struct ingest *in)
+{
+	char	*cause = NULL;
+
+	if (!in->cancelled && save_progress(in, &cause) != DS_E_OK &&
+	    !in->cancelled)
+		importd_err_code(DS_E_IMPORTD_DB, cause);
+	else
+		free(cause);
+}
+
 /* Counts F as stored: its record, the drives' progress, a save. */
 static void
 stored_locked(struct ingest *in, struct ifile *f)
@@ -1230,8 +1330,7 @@ stored_locked(struct ingest *in, struct ifile *f)
 		set_drive(in, d->id, NULL, NULL, (int)(100 * d->bytes /
 		    d->total), (int64_t)d->bytes);
 	}
-	if (save_progress(in, &cause) != DS_E_OK)
-		importd_err_code(DS_E_IMPORTD_DB, cause);
+	progress_locked(in);
 }
 
 /* What an object being stored belongs to. */
@@ -1388,7 +1487,15 @@ sink_data(void *arg, void *handle, const void *buf, size_t len, uint64_t off)
 	    DS_E_OK) {
 		free(in->sink_cause);
 		in->sink_cause = cause;
+		return rc;
 	}
+	data_hook(in, off + len);
+	/* A file of hours stores nothing for hours: its bytes are where a
+	 * cancel is noticed meanwhile. */
+	pthread_mutex_lock(&in->mu);
+	progress_locked(in);
+	rc = in->cancelled ? DS_E_CANCELED : DS_E_OK;
+	pthread_mutex_unlock(&in->mu);
 	return rc;
 }
 
@@ -1457,11 +1564,30 @@ listing_add(struct ingest *in, const struct ds_dr_entry *e)
 	json_decref(o);
 }
 
+/* A new entry of in->links, zeroed; NULL when out of memory. */
+static struct ilink *
+link_add(struct ingest *in)
+{
+	struct ilink	*l;
+
+	if (in->nlinks == in->links_cap) {
+		in->links_cap = in->links_cap * 2 + 16;
+		if ((l = reallocarray(in->links, in->links_cap,
+		    sizeof *l)) == NULL)
+			return NULL;
+		in->links = l;
+	}
+	l = &in->links[in->nlinks++];
+	memset(l, 0, sizeof *l);
+	return l;
+}
+
 static int
 sink_other(void *arg, const struct ds_dr_entry *e)
 {
 	struct ingest	*in = arg;
-	struct ifile	*f, *t;
+	struct idrive	*d = drive_at(in, e->drive_index);
+	struct ifile	*f;
 	struct ilink	*l;
 
 	if (in->cur != NULL)
@@ -1469,20 +1595,18 @@ sink_other(void *arg, const struct ds_dr_entry *e)
 	listing_add(in, e);
 	if (e->kind != DS_DR_HARDLINK)
 		return 0;
-	/* Another name of a file: stored as its own copy after the run. */
-	if ((f = find_file(in, e->path)) == NULL ||
-	    (t = find_file(in, e->target)) == NULL)
+	/* Another name of a file: stored as its own copy after the run,
+	 * its target being on this drive or another. */
+	if ((f = find_file(in, e->path)) == NULL || f->link_met ||
+	    e->target == NULL || d == NULL)
 		return 0;
-	if (in->nlinks == in->links_cap) {
-		in->links_cap = in->links_cap * 2 + 16;
-		if ((l = reallocarray(in->links, in->links_cap,
-		    sizeof *l)) == NULL)
-			return DS_E_NOMEM;
-		in->links = l;
-	}
-	l = &in->links[in->nlinks++];
+	if ((l = link_add(in)) == NULL ||
+	    (l->path = strdup(e->path)) == NULL ||
+	    (l->target = strdup(e->target)) == NULL ||
+	    (l->drive_id = strdup(d->id)) == NULL)
+		return DS_E_NOMEM;
+	f->link_met = 1;
 	l->f = f;
-	l->target = t;
 	l->mode = e->mode;
 	l->mtime = e->mtime.tv_sec;
 	l->uid = e->uid;
@@ -1490,58 +1614,238 @@ sink_other(void *arg, const struct ds_dr_entry *e)
 	return 0;
 }
 
-/* Stores each hard link's name as a copy of its stored target. */
+/*
+ * Adds the names ingest.db holds as waiting for their target's drive
+ * and not met in this run (their drive is not read now).
+ */
+static int
+idb_links_load(struct ingest *in, char **cause)
+{
+	sqlite3_stmt	*st;
+	struct ilink	*l;
+	struct ifile	*f;
+	int		 rc, n, t;
+
+	if (sqlite3_prepare_v2(in->idb, "SELECT path, target, drive_id, "
+	    "mode, mtime, uid, gid FROM in_links WHERE job_id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_bytes(st, 0);
+		t = sqlite3_column_bytes(st, 1);
+		if ((l = link_add(in)) == NULL ||
+		    (l->path = strndup(sqlite3_column_blob(st, 0),
+		    (size_t)n)) == NULL ||
+		    (l->target = strndup(sqlite3_column_blob(st, 1),
+		    (size_t)t)) == NULL ||
+		    (l->drive_id = strdup((const char *)
+		    sqlite3_column_text(st, 2))) == NULL) {
+			sqlite3_finalize(st);
+			return DS_E_NOMEM;
+		}
+		if ((f = find_file(in, l->path)) != NULL)
+			f->link_rec = 1;
+		if (f != NULL && f->link_met) {
+			/* Met in this run: that entry is the one kept. */
+			free(l->path);
+			free(l->target);
+			free(l->drive_id);
+			in->nlinks--;
+			continue;
+		}
+		l->f = f;
+		l->mode = (uint32_t)sqlite3_column_int64(st, 3);
+		l->mtime = sqlite3_column_int64(st, 4);
+		l->uid = sqlite3_column_int64(st, 5);
+		l->gid = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
+}
+
+/* Records name L as waiting for its target's drive (WAIT), or not. */
+static int
+idb_link_put(struct ingest *in, const struct ilink *l, int wait,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(in->idb, wait ? "INSERT OR REPLACE INTO "
+	    "in_links VALUES (?, ?, ?, ?, ?, ?, ?, ?)" : "DELETE FROM "
+	    "in_links WHERE job_id = ? AND path = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return idb_fail(in, cause);
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, l->path, (int)strlen(l->path),
+	    SQLITE_STATIC);
+	if (wait) {
+		sqlite3_bind_blob(st, 3, l->target, (int)strlen(l->target),
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, l->drive_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, l->mode);
+		sqlite3_bind_int64(st, 6, l->mtime);
+		sqlite3_bind_int64(st, 7, l->uid);
+		sqlite3_bind_int64(st, 8, l->gid);
+	}
+	rc = sqlite3_step(st) == SQLITE_DONE ? DS_E_OK : idb_fail(in, cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Finds the stored target of L: in the file table (stored in this run
+ * or an earlier one) or, its drive not being read now, in ingest.db.
+ * Sets L's size and SHA-256; 1 when stored, 0 when it may still come
+ * (a drive not in hand), -1 when it will not (lost on a drive in hand).
+ */
+static int
+link_target(struct ingest *in, struct ilink *l)
+{
+	sqlite3_stmt	*st;
+	struct ifile	*t = find_file(in, l->target);
+	int		 found = 0;
+
+	if (t != NULL && t->uploaded && t->has_sha) {
+		l->size = t->size;
+		memcpy(l->sha, t->sha, 32);
+		return 1;
+	}
+	if (t != NULL && file_complete(t))
+		return -1;
+	if (sqlite3_prepare_v2(in->idb, "SELECT size, sha256 FROM in_files "
+	    "WHERE job_id = ? AND path = ?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, in->job_key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, l->target, (int)strlen(l->target),
+	    SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 1) == 32) {
+		l->size = (uint64_t)sqlite3_column_int64(st, 0);
+		memcpy(l->sha, sqlite3_column_blob(st, 1), 32);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Names L lost with REASON (allocated, taken): in its drive's error
+ * log when its row is not in this run's table. */
+static void
+link_lost(struct ingest *in, struct ilink *l, char *reason)
+{
+	struct idrive	*d;
+
+	if (l->f != NULL) {
+		file_lost(in, l->f, reason);
+		return;
+	}
+	if (reason != NULL && (d = find_drive(in, l->drive_id)) != NULL) {
+		logf_add(&d->err, _("%s: not copied: %s"), l->path, reason);
+		d->failed = 1;
+	}
+	free(reason);
+}
+
+/*
+ * Counts name L as stored: its row (when read in this run) takes the
+ * target's size and SHA-256 (borrowed from L: in->links grows no more
+ * once the links are stored) and its record.
+ */
+static void
+link_stored(struct ingest *in, struct ilink *l)
+{
+	char	*c = NULL;
+
+	pthread_mutex_lock(&in->mu);
+	in->uploads++;
+	if (l->f != NULL) {
+		l->f->size = l->size;
+		l->f->sha = l->sha;
+		l->f->has_sha = 1;
+		stored_locked(in, l->f);
+	} else if (idb_file_put(in, l->path, l->size, l->sha, &c) !=
+	    DS_E_OK)
+		importd_err_code(DS_E_IMPORTD_DB, c);
+	pthread_mutex_unlock(&in->mu);
+}
+
+/*
+ * Stores each hard link's name as a copy of its stored target (Copy
+ * Blob within the account; a copy read back and hashed in a directory
+ * store). A name whose target is on a drive not yet received waits,
+ * recorded in ingest.db, until that drive comes; once no drive of the
+ * job may still come, it is lost.
+ */
 static int
 store_links(struct ingest *in, char **cause)
 {
 	struct ds_dr_entry	 e;
 	struct imeta		 m;
 	struct ilink		*l;
-	char			*c = NULL;
+	char			*c = NULL, hex[65];
 	size_t			 i;
-	int			 rc;
+	int			 rc, found, yes, waiting = expecting(in);
 
+	if ((rc = idb_links_load(in, cause)) != DS_E_OK)
+		return rc;
 	for (i = 0; i < in->nlinks; i++) {
 		l = &in->links[i];
-		if (l->f->uploaded || l->f->failed != NULL)
-			continue;
-		if (!l->target->uploaded) {
-			if (asprintf(&c, _("another name of %s, which was not "
-			    "stored"), l->target->path) != -1)
-				file_lost(in, l->f, c);
-			continue;
-		}
-		memset(&e, 0, sizeof e);
-		e.mode = l->mode;
-		e.mtime.tv_sec = l->mtime;
-		e.uid = l->uid;
-		e.gid = l->gid;
-		imeta_set(&m, &e, l->target->sha);
-		c = NULL;
-		rc = target_copy(in->tgt, in->container, l->target->path,
-		    l->f->path, m.m, 4, &c);
-		if (rc == DS_E_IO) {
-			file_lost(in, l->f, c);
+		if (l->f != NULL && (l->f->uploaded || l->f->failed != NULL))
+			goto done;
+		if ((found = link_target(in, l)) == 0 && waiting) {
+			if ((rc = idb_link_put(in, l, 1, cause)) != DS_E_OK)
+				return rc;
+			if (l->f != NULL)
+				l->f->waits = 1;
 			continue;
 		}
-		if (rc != DS_E_OK) {
-			ds_cause(cause, rc, "%s: %s", l->f->path,
-			    c != NULL ? c : "");
-			free(c);
+		if (found <= 0) {
+			if (asprintf(&c, found < 0 ? _("another name of %s, "
+			    "which was not stored") : _("another name of %s, "
+			    "which no received drive holds"), l->target) ==
+			    -1)
+				c = NULL;
+			link_lost(in, l, c);
+		} else {
+			memset(&e, 0, sizeof e);
+			e.mode = l->mode;
+			e.mtime.tv_sec = l->mtime;
+			e.uid = l->uid;
+			e.gid = l->gid;
+			imeta_set(&m, &e, l->sha);
+			c = NULL;
+			rc = target_copy(in->tgt, in->container, l->target,
+			    l->path, m.m, 4, &c);
+			/* The store's copy is checked as the upload was. */
+			ds_hex(hex, l->sha, 32);
+			if (rc == DS_E_OK && in->tgt_is_dir &&
+			    (rc = target_has(in->tgt, in->container, l->path,
+			    l->size, hex, &yes, &c)) == DS_E_OK && !yes) {
+				rc = DS_E_IO;
+				if (asprintf(&c, _("the copy of %s is not "
+				    "whole"), l->target) == -1)
+					c = NULL;
+			}
+			if (rc == DS_E_IO) {
+				link_lost(in, l, c);
+			} else if (rc != DS_E_OK) {
+				ds_cause(cause, rc, "%s: %s", l->path,
+				    c != NULL ? c : "");
+				free(c);
+				return rc;
+			} else
+				link_stored(in, l);
+		}
+done:
+		/* A name never recorded as waiting costs no statement. */
+		if ((l->f == NULL || l->f->link_rec) &&
+		    (rc = idb_link_put(in, l, 0, cause)) != DS_E_OK)
 			return rc;
-		}
-		l->f->size = l->target->size;
-		l->f->sha = l->target->sha;
-		pthread_mutex_lock(&in->mu);
-		in->uploads++;
-		stored_locked(in, l->f);
-		pthread_mutex_unlock(&in->mu);
 	}
 	return DS_E_OK;
 }
-
-/* Stops the reader when SIGINT or SIGTERM comes. */
-static volatile sig_atomic_t stop_flag;
 
 static void
 on_stop(int sig)
@@ -1777,6 +2081,11 @@ transfer(struct ingest *in, char **cause)
 	    (rc = idb_load_done(in, cause)) != DS_E_OK)
 		goto out;
 	rc = orc == DS_E_OK ? stream_drives(in, &rep, &c2) : orc;
+	if (in->cancelled) {
+		/* Nothing more is written to the job: it is the operator's. */
+		rc = cancelled_cause(in, cause);
+		goto out;
+	}
 	if (rc == DS_E_BADKEY || (rc != DS_E_OK && rep == NULL)) {
 		/* Nothing could be read (a wrong key): every drive says so. */
 		for (i = 0; i < in->ndrives; i++) {
@@ -1808,7 +2117,7 @@ transfer(struct ingest *in, char **cause)
 			f->failed = strdup(_("incomplete: part of it is on a "
 			    "drive that was never received"));
 		if (file_complete(f) && (f->regular || f->link) &&
-		    !f->uploaded && f->failed == NULL)
+		    !f->uploaded && f->failed == NULL && !f->waits)
 			f->failed = strdup(_("the drive did not deliver it"));
 		for (k = 0; k < IMPORTD_MAX_DRIVES; k++) {
 			if (!(f->drives & (1U << k)) ||
@@ -1829,7 +2138,12 @@ transfer(struct ingest *in, char **cause)
 				    "bytes, SHA-256 %s"), f->path,
 				    (unsigned long long)f->size, hex);
 			}
-			else if (!f->regular && !f->link)
+			else if (f->waits) {
+				logf_add(&d->verbose, _("%s: another name of "
+				    "a file on a drive not received yet: waits "
+				    "for it"), f->path);
+				d->pending = 1;
+			} else if (!f->regular && !f->link)
 				logf_add(&d->verbose, _("%s: not a regular "
 				    "file: in the drive's listing"), f->path);
 			else if (!file_complete(f)) {
@@ -2015,6 +2329,8 @@ hooks(struct ingest *in)
 		in->crash_after = strtol(v, NULL, 10);
 	if ((v = getenv("DISKSEED_IMPORTD_PAUSE_AFTER")) != NULL)
 		in->pause_after = strtol(v, NULL, 10);
+	if ((v = getenv("DISKSEED_IMPORTD_PAUSE_BYTE")) != NULL)
+		in->pause_byte = strtoull(v, NULL, 10);
 	in->pause_sync = getenv("DISKSEED_IMPORTD_PAUSE_SYNC");
 #endif
 }

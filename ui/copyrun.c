@@ -153,7 +153,6 @@ struct copyrun_pub *
 copyrun_pub_open(const char *job, char **cause)
 {
 	struct copyrun_pub	*c;
-	const char		*d;
 
 	if ((c = calloc(1, sizeof *c)) == NULL ||
 	    (c->job = strdup(job)) == NULL) {
@@ -170,9 +169,12 @@ copyrun_pub_open(const char *job, char **cause)
 	c->st.state = COPYRUN_RUNNING;
 	c->st.started = (int64_t)time(NULL);
 	c->st.p.drive_index = -1;
+#ifdef DS_TEST_HOOKS
 	/* Test hook: slows every copy down so a test can act mid-copy. */
-	if ((d = getenv("DISKSEED_TEST_COPY_DELAY_MS")) != NULL)
-		c->delay_ms = strtol(d, NULL, 10);
+	if (getenv("DISKSEED_TEST_COPY_DELAY_MS") != NULL)
+		c->delay_ms = strtol(getenv("DISKSEED_TEST_COPY_DELAY_MS"),
+		    NULL, 10);
+#endif
 	write_status(c);
 	return c;
 }

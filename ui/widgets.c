@@ -25,7 +25,9 @@ static int	ui_started;
 static int	ui_ascii_drawing;
 static int	ui_colour;
 static int	ui_cur_y = -1, ui_cur_x;
+#ifdef DS_TEST_HOOKS
 static unsigned long ui_dump_seq;
+#endif
 /*
  * Text cut since the frame was drawn (a test hook: the screen dump names
  * it, and the tests fail on it). Fields scroll on purpose and say so.
@@ -605,10 +607,12 @@ utf8_encode(char *out, unsigned c)
 	return 4;
 }
 
+#ifdef DS_TEST_HOOKS
 /*
  * Writes what is on the screen now, as text, to the file that
- * DISKSEED_TEST_DUMP names (a test hook): a header naming the screen,
- * the size and a sequence number, then one line per row.
+ * DISKSEED_TEST_DUMP names: a header naming the screen, the size and a
+ * sequence number, then one line per row. A test hook, only in a build
+ * configured with --enable-test-hooks: the keys screen is dumped too.
  */
 static void
 dump_screen(const char *path, const char *name)
@@ -656,18 +660,26 @@ dump_screen(const char *path, const char *name)
 	free(line);
 }
 
+#endif
+
 void
 ui_refresh(const char *screen_name)
 {
+#ifdef DS_TEST_HOOKS
 	const char *dump = getenv("DISKSEED_TEST_DUMP");
+#endif
 
 	if (ui_cur_y >= 0) {
 		curs_set(1);
 		move(ui_cur_y, ui_cur_x);
 	} else
 		curs_set(0);
+#ifdef DS_TEST_HOOKS
 	if (dump != NULL && *dump != '\0')
 		dump_screen(dump, screen_name);
+#else
+	(void)screen_name;
+#endif
 	refresh();
 }
 

@@ -8,27 +8,24 @@
 set -eu
 . "$top_srcdir/tests/lib/engine.sh"
 
-mkdir -p "$T/outside" "$T/staging"
-echo HOSTSECRET > "$T/host.txt"
+. "$top_srcdir/tests/lib/evil-items.sh"
+
+evil_host
+mkdir -p "$T/staging"
 echo fine > "$T/staging/ok.txt"
 echo end > "$T/staging/zz.txt"
-huge=4611686018427387904	# 2^62
-evil "$T/e.img" "f:ok.txt:fine" \
-    "a:l:leak:$T/host.txt" "r:file:leak:size=11" \
-    "a:l:L:$T/outside" "r:symlink:L:" "f:L/through.txt:bad" \
-    "r:file:L/../../X:size=3,seg=9" "r:file:ghost:size=3,ord=90" \
-    "a:b:dev:7,0" "r:file:dev:size=10,len=5,last=0" \
-    "a:f:dev:AAAAA" "r:file:dev:size=10,off=5,len=5" \
-    "a:c:zero:1,5" "r:file:zero:size=100" \
-    "a:n:big:8000000" "r:file:big:size=5" \
-    "a:f:huge:hi" "r:file:huge:size=$huge" \
-    "a:p:fifo:" "r:file:fifo:size=4" "a:p:fifo2:" "r:other:fifo2:" \
-    "a:c:null:1,3" "r:other:null:" \
-    "a:h:hl:$T/host.txt" "r:hardlink:hl:" "a:h:hl2:nothere" \
-    "r:hardlink:hl2:" "a:d:.:" "r:dir:.:" "a:f:abs:x" "r:file:$T/abs:size=1" \
-    "a:f:part:abcdefgh" "r:file:part:size=4,len=4,off=2,last=0" \
-    "f:zz.txt:end"
-names='leak L/through\.txt L/\.\./\.\./X ghost dev zero big huge fifo hl hl2 [^[:space:]]*/abs part'
+# The list, with a "." entry (whose metadata would change the target
+# folder), as arguments: one item a line, none holds a newline.
+evil_items "a:d:.:" "r:dir:.:" >"$T/items"
+set -f
+old_ifs=$IFS
+IFS='
+'
+# shellcheck disable=SC2046
+set -- $(cat "$T/items")
+IFS=$old_ifs
+set +f
+evil "$T/e.img" "$@"
 
 # run WHAT TIMEOUT CMD...: runs CMD under timeout, expecting exit 4.
 run() {
@@ -36,7 +33,7 @@ run() {
 	shift
 	expect_rc 4 timeout 20 "$@"
 	cat "$T/out" "$T/err" > "$T/all.$what"
-	for n in $names; do
+	for n in $evil_names; do
 		grep -Eq "(^|[ :])$n:" "$T/all.$what" ||
 		    fail "$what: $n not named: $(cat "$T/all.$what")"
 	done
@@ -60,7 +57,7 @@ used=$(du -sk "$T/r" | cut -f1)
 [ "$(cat "$T/r/ok.txt")" = fine ] && [ "$(cat "$T/r/zz.txt")" = end ] ||
     fail "the honest files were not restored"
 [ -L "$T/r/L" ] || fail "the link itself was not restored"
-for f in leak dev zero big huge fifo hl hl2 part; do
+for f in $evil_lost; do
 	[ ! -e "$T/r/$f" ] || fail "$f was restored"
 done
 ok "restore: each lie named, nothing outside, nothing from the host"

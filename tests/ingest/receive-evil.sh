@@ -14,35 +14,15 @@ ingest_setup
 mkaddress
 dirstore_account
 
-mkdir -p "$T/outside"
-echo HOSTSECRET > "$T/host.txt"
-huge=4611686018427387904	# 2^62
-evil_items() {
-	set -- "f:ok.txt:fine" \
-	    "a:l:leak:$T/host.txt" "r:file:leak:size=11" \
-	    "a:l:L:$T/outside" "r:symlink:L:" "f:L/through.txt:bad" \
-	    "r:file:L/../../X:size=3,seg=9" "r:file:ghost:size=3,ord=90" \
-	    "a:b:dev:7,0" "r:file:dev:size=10,len=5,last=0" \
-	    "a:f:dev:AAAAA" "r:file:dev:size=10,off=5,len=5" \
-	    "a:c:zero:1,5" "r:file:zero:size=100" \
-	    "a:n:big:8000000" "r:file:big:size=5" \
-	    "a:f:huge:hi" "r:file:huge:size=$huge" \
-	    "a:p:fifo:" "r:file:fifo:size=4" "a:p:fifo2:" "r:other:fifo2:" \
-	    "a:c:null:1,3" "r:other:null:" \
-	    "a:h:hl:$T/host.txt" "r:hardlink:hl:" "a:h:hl2:nothere" \
-	    "r:hardlink:hl2:" "a:f:abs:x" "r:file:$T/abs:size=1" \
-	    "a:f:part:abcdefgh" "r:file:part:size=4,len=4,off=2,last=0" \
-	    "a:d:empty:" "r:dir:empty:" "f:zz.txt:end"
-	printf '%s\n' "$@"
-}
-names='leak L/through\.txt L/\.\./\.\./X ghost dev zero big huge fifo hl hl2 [^[:space:]]*/abs part'
-lost='leak dev zero big huge fifo hl hl2 part'
+. "$top_srcdir/tests/lib/evil-items.sh"
+evil_host
 
 # One image per store; each is job "evil" (mkevil's) in its own
 # resource group, holding the drive with its real key.
 for rg in rgd rga; do
-	evil_items | tr '\n' '\0' | xargs -0 "$top_builddir/tests/lib/mkevil" \
-	    "$T/$rg.img" 8388608 >"$T/$rg.key" || fail "mkevil"
+	evil_items "a:d:empty:" "r:dir:empty:" | tr '\n' '\0' |
+	    xargs -0 "$top_builddir/tests/lib/mkevil" "$T/$rg.img" 8388608 \
+	    >"$T/$rg.key" || fail "mkevil"
 	acct=demostore
 	[ $rg = rga ] && acct=$DS_IMPORTD_ACCOUNT
 	evil_job evil $rg $acct "$T/$rg.img" "$(cut -d' ' -f2 "$T/$rg.key")"
@@ -51,7 +31,7 @@ done
 # check_run LOG: the run ended within its limit, exit 3, each lie named.
 check_run() {
 	grep_q "$T/out" "job evil: Completed"
-	for n in $names; do
+	for n in $evil_names; do
 		grep -Eq "^$n: not copied:" "$1" ||
 		    fail "$n not named: $(cat "$1")"
 	done
@@ -72,7 +52,7 @@ used=$(du -sk "$T/store" | cut -f1)
 [ "$(cat "$T/store/backups/ok.txt")" = fine ] &&
     [ "$(cat "$T/store/backups/zz.txt")" = end ] ||
     fail "the honest files were not stored"
-for f in $lost L; do
+for f in $evil_lost L; do
 	[ ! -e "$T/store/backups/$f" ] || fail "$f was stored"
 done
 listing=$T/store/waimportexport/evil/rgd.img_listing.jsonl

@@ -93,10 +93,16 @@ dirstore_setup() {
 # receive_paused N SYNC ARGS...: starts receive ARGS in the background
 # (output in $T/rp.out, $T/rp.err; pid in $rpid), paused after its N-th
 # stored file until SYNC.go exists; returns once it waits.
-receive_paused() {
-	n=$1 sync=$2; shift 2
-	DISKSEED_IMPORTD_PAUSE_AFTER=$n DISKSEED_IMPORTD_PAUSE_SYNC="$sync" \
-	    receive "$@" >"$T/rp.out" 2>"$T/rp.err" &
+receive_paused() { receive_held AFTER "$@"; }
+
+# receive_held WHERE N SYNC ARGS...: as receive_paused, paused where
+# DISKSEED_IMPORTD_PAUSE_WHERE=N says: AFTER, after its N-th stored
+# file; BYTE, once a file's bytes streamed reach N.
+receive_held() {
+	where=$1 n=$2 sync=$3; shift 3
+	env "DISKSEED_IMPORTD_PAUSE_$where=$n" DISKSEED_IMPORTD_PAUSE_SYNC="$sync" \
+	    "$DISKSEED_IMPORTD" receive --dir "$DS_IMPORTD_DIR" "$@" \
+	    >"$T/rp.out" 2>"$T/rp.err" &
 	rpid=$!
 	ds_at_exit "kill $rpid 2>/dev/null || :"
 	i=0
