@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -34,6 +35,7 @@
 
 #include "error.h"
 #include "db.h"
+#include "http.h"
 #include "importd.h"
 
 enum {
@@ -46,6 +48,7 @@ struct fault {
 	int	kind;		/* an HTTP status or FAULT_* */
 	int	count;
 	int	retry_after;	/* -1 when none */
+	int	retry_date;	/* sent as an HTTP date, not seconds */
 };
 
 struct server {
@@ -217,7 +220,10 @@ server_body(struct req *r)
 }
 
 #ifdef DS_TEST_HOOKS
-/* Parses DISKSEED_IMPORTD_FAULTS, "500*1,429*2:retry-after=1,hang". */
+/*
+ * Parses DISKSEED_IMPORTD_FAULTS, "500*1,429*2:retry-after=1,hang";
+ * "retry-date=N" sends Retry-After as the HTTP date N seconds ahead.
+ */
 static int
 server_faults(struct server *s, const char *spec, char **cause)
 {
@@ -239,11 +245,17 @@ server_faults(struct server *s, const char *spec, char **cause)
 		f = &s->faults[s->nfaults++];
 		f->count = 1;
 		f->retry_after = -1;
+		f->retry_date = 0;
 		if ((colon = strchr(item, ':')) != NULL) {
 			*colon++ = '\0';
-			if (strncmp(colon, "retry-after=", 12) != 0)
+			f->retry_date = strncmp(colon, "retry-date=", 11) == 0;
+			if (f->retry_date)
+				colon += 11;
+			else if (strncmp(colon, "retry-after=", 12) == 0)
+				colon += 12;
+			else
 				goto bad;
-			f->retry_after = (int)strtol(colon + 12, &end, 10);
+			f->retry_after = (int)strtol(colon, &end, 10);
 			if (*end != '\0' || f->retry_after < 0)
 				goto bad;
 		}
@@ -310,7 +322,11 @@ server_fault(struct server *s, struct req *r)
 	default:
 		if (f->retry_after >= 0) {
 			h = evhttp_request_get_output_headers(r->ev);
-			snprintf(buf, sizeof buf, "%d", f->retry_after);
+			if (f->retry_date)
+				ds_http_date(buf, sizeof buf,
+				    time(NULL) + f->retry_after);
+			else
+				snprintf(buf, sizeof buf, "%d", f->retry_after);
 			evhttp_add_header(h, "Retry-After", buf);
 		}
 		server_error(r, f->kind, f->kind == 429 ? "TooManyRequests" :

@@ -50,20 +50,6 @@ get64(const uint8_t *p)
 }
 
 void
-ds_hex_upper(char *out, const void *buf, size_t len)
-{
-	static const char	 digits[] = "0123456789ABCDEF";
-	const unsigned char	*p = buf;
-	size_t			 i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	out[2 * len] = '\0';
-}
-
-void
 ds_hdr_encode(const struct ds_hdr *h, uint8_t *out)
 {
 	size_t joblen = strnlen(h->job, DS_FMT_JOB_MAX);

@@ -121,7 +121,4 @@ int	ds_rkey_parse(const char *text, uint8_t *key, char **cause);
 char	*ds_fmt_header_hash(const uint8_t *header, const uint8_t *trailer,
 	    uint64_t trailer_off);
 
-/* Uppercase hex of LEN bytes into OUT (2 * LEN + 1 bytes). */
-void	ds_hex_upper(char *out, const void *buf, size_t len);
-
 #endif

@@ -1,12 +1,12 @@
-/* HTTPS to the import service through libcurl, with retries. */
+/* HTTP through libcurl: the retry policy, and HTTPS to the service. */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -22,11 +22,6 @@ struct buf {
 	size_t	 len;
 	size_t	 cap;
 	int	 toobig;
-};
-
-struct attempt {
-	struct buf	 body;
-	long		 retry_after;	/* seconds; -1: none */
 };
 
 static size_t
@@ -55,42 +50,6 @@ on_body(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Reads Retry-After in seconds or as an HTTP date. */
-static size_t
-on_header(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct attempt	*a = arg;
-	size_t		 n = size * nmemb;
-	char		 line[128], *v, *end;
-	struct tm	 tm;
-	long		 secs;
-
-	if (n < 12 || n >= sizeof line || strncasecmp(ptr, "Retry-After:",
-	    12) != 0)
-		return n;
-	memcpy(line, ptr, n);
-	line[n] = '\0';
-	for (v = line + 12; *v == ' ' || *v == '\t'; v++)
-		;
-	v[strcspn(v, "\r\n")] = '\0';
-	errno = 0;
-	secs = strtol(v, &end, 10);
-	/* Bounded here, so that "seconds * 1000" later cannot overflow. */
-	if (end != v && *end == '\0' && errno == 0 && secs >= 0)
-		a->retry_after = secs < DS_HTTP_MAX_WAIT ? secs :
-		    DS_HTTP_MAX_WAIT;
-	else {
-		memset(&tm, 0, sizeof tm);
-		end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-		if (end != NULL && *end == '\0') {
-			secs = (long)(timegm(&tm) - time(NULL));
-			a->retry_after = secs <= 0 ? 0 :
-			    secs < DS_HTTP_MAX_WAIT ? secs : DS_HTTP_MAX_WAIT;
-		}
-	}
-	return n;
-}
-
 static void
 sleep_ms(long ms)
 {
@@ -102,13 +61,7 @@ sleep_ms(long ms)
 		;
 }
 
-static int
-retryable_status(long status)
-{
-	return status == 429 || status == 500 || status == 502 ||
-	    status == 503 || status == 504;
-}
-
+/* Connection failures that another attempt may not meet. */
 static int
 retryable_curl(CURLcode cc)
 {
@@ -124,6 +77,76 @@ retryable_curl(CURLcode cc)
 	default:
 		return 0;
 	}
+}
+
+int
+ds_http_retryable(CURLcode cc, long status)
+{
+	if (cc != CURLE_OK)
+		return retryable_curl(cc);
+	return status == 408 || status == 429 || status == 500 ||
+	    status == 502 || status == 503 || status == 504;
+}
+
+/*
+ * The wait before retry number N (from 1): the server's Retry-After when it
+ * sent one (libcurl reads both the seconds and the HTTP-date form, the
+ * latter whatever the locale), else the backoff doubled N-1 times.
+ */
+static long
+wait_ms(CURL *h, const struct ds_http_policy *p, int n)
+{
+	curl_off_t	 after = 0;
+	long		 ms = p->backoff_ms > 0 ? p->backoff_ms : 1;
+
+	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
+	    after > 0)
+		return after < DS_HTTP_MAX_WAIT ? (long)after * 1000 :
+		    DS_HTTP_MAX_WAIT * 1000L;
+	while (--n > 0 && ms < p->backoff_max_ms)
+		ms *= 2;
+	return ms < p->backoff_max_ms ? ms : p->backoff_max_ms;
+}
+
+int
+ds_http_perform(CURL *h, const struct ds_http_policy *policy,
+    ds_http_prepare_fn prepare, void *arg, struct ds_http_outcome *out,
+    char **cause)
+{
+	int	 err;
+
+	memset(out, 0, sizeof *out);
+	for (;;) {
+		curl_easy_reset(h);
+		if ((err = prepare(arg, h, cause)) != DS_E_OK)
+			return err;
+		out->curl_code = curl_easy_perform(h);
+		out->attempts++;
+		out->status = 0;
+		if (out->curl_code == CURLE_OK)
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE,
+			    &out->status);
+		if (!ds_http_retryable(out->curl_code, out->status) ||
+		    out->attempts > policy->retries)
+			return DS_E_OK;
+		sleep_ms(wait_ms(h, policy, out->attempts));
+	}
+}
+
+void
+ds_http_date(char *out, size_t size, time_t t)
+{
+	static const char *const days[] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static int
@@ -241,6 +264,51 @@ fail:
 	return NULL;
 }
 
+/* One request of ds_http_request, as each attempt sets it up. */
+struct request {
+	const struct ds_http_conf *conf;
+	const char		*method;
+	const char		*url;
+	const char		*body;
+	struct curl_slist	*headers;
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct buf		 answer;
+};
+
+static int
+prepare_request(void *arg, CURL *h, char **cause)
+{
+	struct request	*r = arg;
+
+	free(r->answer.data);
+	memset(&r->answer, 0, sizeof r->answer);
+	r->errbuf[0] = '\0';
+	if (setup(h, r->conf, r->method, r->url, r->body, r->headers,
+	    r->errbuf) != 0)
+		return ds_cause(cause, DS_E_TLS, "%s",
+		    _("this libcurl cannot send client certificates "
+		    "from memory"));
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->answer);
+	return DS_E_OK;
+}
+
+/* The error of a request whose last attempt got no answer. */
+static int
+failed(const struct request *r, const struct ds_http_outcome *o,
+    char **cause)
+{
+	const char *what = r->errbuf[0] != '\0' ? r->errbuf :
+	    curl_easy_strerror(o->curl_code);
+
+	if (tls_error(o->curl_code))
+		return ds_cause(cause, DS_E_TLS, _("%s (%s)"), what, r->url);
+	/* The cause first: a long URL must not hide it. */
+	return ds_cause(cause, DS_E_UNREACHABLE, P_("%s (after %d attempt; "
+	    "%s)", "%s (after %d attempts; %s)", o->attempts), what,
+	    o->attempts, r->url);
+}
+
 int
 ds_http_request(const struct ds_http_conf *conf, const char *method,
     const char *url, const char *body, struct ds_http_resp *resp,
@@ -248,90 +316,49 @@ ds_http_request(const struct ds_http_conf *conf, const char *method,
 {
 	static int		 inited;
 	CURL			*h = NULL;
-	struct curl_slist	*headers = NULL;
-	struct attempt		 a;
-	char			 errbuf[CURL_ERROR_SIZE];
-	CURLcode		 cc = CURLE_OK;
-	long			 status = 0, wait_ms, backoff;
-	int			 retries, rc;
+	struct request		 r = { .conf = conf, .method = method,
+				    .url = url, .body = body };
+	struct ds_http_policy	 policy;
+	struct ds_http_outcome	 o;
+	int			 rc;
 
 	memset(resp, 0, sizeof *resp);
-	memset(&a, 0, sizeof a);
 	if (!inited) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			return ds_cause(cause, DS_E_TLS, "%s",
 			    "curl_global_init");
 		inited = 1;
 	}
-	retries = conf->retries < 0 ? 4 : conf->retries;
-	backoff = conf->backoff_ms > 0 ? conf->backoff_ms : 500;
-	if ((headers = make_headers(conf, body != NULL)) == NULL)
+	policy.retries = conf->retries < 0 ? 4 : conf->retries;
+	policy.backoff_ms = conf->backoff_ms > 0 ? conf->backoff_ms : 500;
+	policy.backoff_max_ms = DS_HTTP_MAX_WAIT * 1000L;
+	if ((r.headers = make_headers(conf, body != NULL)) == NULL)
 		return DS_E_NOMEM;
 	if ((h = curl_easy_init()) == NULL) {
-		curl_slist_free_all(headers);
+		curl_slist_free_all(r.headers);
 		return DS_E_NOMEM;
 	}
-	for (;;) {
-		free(a.body.data);
-		memset(&a, 0, sizeof a);
-		a.retry_after = -1;
-		errbuf[0] = '\0';
-		curl_easy_reset(h);
-		if (setup(h, conf, method, url, body, headers, errbuf) != 0) {
-			rc = ds_cause(cause, DS_E_TLS, "%s",
-			    _("this libcurl cannot send client certificates "
-			    "from memory"));
-			goto out;
-		}
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
-		cc = curl_easy_perform(h);
-		resp->attempts++;
-		status = 0;
-		if (cc == CURLE_OK)
-			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		if (a.body.toobig) {
-			rc = ds_cause(cause, DS_E_BADANSWER, _("answer larger "
-			    "than %d bytes (%s)"), BODY_MAX, url);
-			goto out;
-		}
-		if (cc == CURLE_OK && !retryable_status(status))
-			break;
-		if (cc != CURLE_OK && !retryable_curl(cc))
-			break;
-		if (resp->attempts > retries)
-			break;
-		/* Exponential backoff, or what the server asks, bounded. */
-		wait_ms = backoff << (resp->attempts - 1);
-		if (a.retry_after >= 0)
-			wait_ms = a.retry_after * 1000;
-		if (wait_ms > DS_HTTP_MAX_WAIT * 1000L)
-			wait_ms = DS_HTTP_MAX_WAIT * 1000L;
-		sleep_ms(wait_ms);
-	}
-	if (cc != CURLE_OK) {
-		const char *what = errbuf[0] != '\0' ? errbuf :
-		    curl_easy_strerror(cc);
-		if (tls_error(cc))
-			rc = ds_cause(cause, DS_E_TLS, _("%s (%s)"), what,
-			    url);
-		else
-			/* The cause first: a long URL must not hide it. */
-			rc = ds_cause(cause, DS_E_UNREACHABLE, P_("%s (after "
-			    "%d attempt; %s)", "%s (after %d attempts; %s)",
-			    resp->attempts), what, resp->attempts, url);
+	if ((rc = ds_http_perform(h, &policy, prepare_request, &r, &o,
+	    cause)) != DS_E_OK)
+		goto out;
+	resp->attempts = o.attempts;
+	if (r.answer.toobig) {
+		rc = ds_cause(cause, DS_E_BADANSWER, _("answer larger "
+		    "than %d bytes (%s)"), BODY_MAX, url);
 		goto out;
 	}
-	resp->status = status;
-	resp->body = a.body.data != NULL ? a.body.data : strdup("");
-	resp->len = a.body.len;
-	a.body.data = NULL;
+	if (o.curl_code != CURLE_OK) {
+		rc = failed(&r, &o, cause);
+		goto out;
+	}
+	resp->status = o.status;
+	resp->body = r.answer.data != NULL ? r.answer.data : strdup("");
+	resp->len = r.answer.len;
+	r.answer.data = NULL;
 	rc = resp->body != NULL ? DS_E_OK : DS_E_NOMEM;
 out:
-	free(a.body.data);
-	curl_slist_free_all(headers);
+	free(r.answer.data);
+	curl_slist_free_all(r.headers);
 	curl_easy_cleanup(h);
 	return rc;
 }

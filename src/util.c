@@ -17,10 +17,10 @@
 
 #include "util.h"
 
-void
-ds_hex(char *out, const void *buf, size_t len)
+/* Writes LEN bytes as hex with DIGITS ("0123456789abcdef" or upper). */
+static void
+hex_with(char *out, const void *buf, size_t len, const char *digits)
 {
-	static const char	 digits[] = "0123456789abcdef";
 	const unsigned char	*p = buf;
 	size_t			 i;
 
@@ -29,6 +29,18 @@ ds_hex(char *out, const void *buf, size_t len)
 		out[2 * i + 1] = digits[p[i] & 0xf];
 	}
 	out[2 * len] = '\0';
+}
+
+void
+ds_hex(char *out, const void *buf, size_t len)
+{
+	hex_with(out, buf, len, "0123456789abcdef");
+}
+
+void
+ds_hex_upper(char *out, const void *buf, size_t len)
+{
+	hex_with(out, buf, len, "0123456789ABCDEF");
 }
 
 static int

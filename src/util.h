@@ -10,6 +10,9 @@
 /* Writes 2*LEN lowercase hex digits and a NUL to OUT. */
 void	 ds_hex(char *out, const void *buf, size_t len);
 
+/* The same with uppercase digits (the service's driveHeaderHash). */
+void	 ds_hex_upper(char *out, const void *buf, size_t len);
+
 /* Parses exactly 2*LEN hex digits into OUT; -1 when S is not that. */
 int	 ds_unhex(void *out, size_t len, const char *s);
 

@@ -10,27 +10,18 @@ client_setup
 importd_need_hooks
 "$DISKSEED" settings set timeout 3 || fail "settings set timeout"
 
-# faults SPEC: restart the service with these faults queued.
-faults() {
-	importd_stop
-	DISKSEED_IMPORTD_FAULTS=$1
-	export DISKSEED_IMPORTD_FAULTS
-	importd_start
-	unset DISKSEED_IMPORTD_FAULTS
-}
-
 # 500, then 503, then the answer: retried, succeeds.
-faults "500*1,503*1"
+client_faults "500*1,503*1"
 expect_rc 0 "$DISKSEED" locations
 grep_q "$T/out" "^West US$"
 
 # More failures than retries (2): the last ErrorResponse is shown.
-faults "500*3"
+client_faults "500*3"
 expect_rc 6 "$DISKSEED" locations
 grep_q "$T/err" "HTTP 500 InternalServerError"
 
 # 429 with Retry-After: 2 is waited for (the first backoff is 0.5 s).
-faults "429*1:retry-after=2"
+client_faults "429*1:retry-after=2"
 t0=$(now_ms)
 expect_rc 0 "$DISKSEED" locations
 waited=$(( $(now_ms) - t0 ))
@@ -38,18 +29,18 @@ waited=$(( $(now_ms) - t0 ))
 echo "429 Retry-After 2: $waited ms"
 
 # A 200 that is not JSON: a clear error, not a crash, no retry.
-faults "garbage*1"
+client_faults "garbage*1"
 expect_rc 6 "$DISKSEED" locations
 grep_q "$T/err" "malformed answer.*Locations_List"
 
 # A request never answered: the timeout (3 s) ends it, the retry works.
-faults "hang*1"
+client_faults "hang*1"
 t0=$(now_ms)
 expect_rc 0 "$DISKSEED" locations
 waited=$(( $(now_ms) - t0 ))
 [ "$waited" -ge 2900 ] || fail "hang answered too soon: $waited ms"
 echo "hang then answer: $waited ms"
-faults "close*1"
+client_faults "close*1"
 expect_rc 0 "$DISKSEED" locations
 
 # Not running: 3 attempts (0.5 s then 1 s apart), then a clear error,

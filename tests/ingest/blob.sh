@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Blob client (src/blob.c) against Azurite: containers, small and
+# The Blob client (importd/blob.c) against Azurite: containers, small and
 # multi-block round trips with metadata, paging, a wrong key, an upload
 # resumed from its uncommitted blocks, and Azurite stopped mid-upload.
 . "$top_srcdir/tests/lib/common.sh"

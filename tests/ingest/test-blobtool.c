@@ -1,5 +1,5 @@
 /*
- * A small command line over src/blob.h, for the shell tests:
+ * A small command line over importd/blob.h, for the shell tests:
  *   blobtool ENDPOINT ACCOUNT mkcontainer CONTAINER
  *   blobtool ENDPOINT ACCOUNT put CONTAINER NAME FILE [KEY=VALUE ...]
  *   blobtool ENDPOINT ACCOUNT get CONTAINER NAME OUTFILE

@@ -74,6 +74,16 @@ client_setup() {
 	"$DISKSEED" settings set retries 2 || fail "settings set"
 }
 
+# client_faults SPEC: restart the service with the faults SPEC queued
+# (DISKSEED_IMPORTD_FAULTS; call importd_need_hooks first).
+client_faults() {
+	importd_stop
+	DISKSEED_IMPORTD_FAULTS=$1
+	export DISKSEED_IMPORTD_FAULTS
+	importd_start
+	unset DISKSEED_IMPORTD_FAULTS
+}
+
 # mkjob JOB: prep a small staging folder onto the image $T/JOB.img
 # (drive id JOB.img), then diskseed job create.
 mkjob() {

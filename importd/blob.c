@@ -1,10 +1,11 @@
-/* Azure Blob storage REST client: SharedKey signing, retries, blocks. */
+/* Azure Blob storage REST client: SharedKey signing, the operations. */
 #include "config.h"
 
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,12 @@
 #include <openssl/hmac.h>
 
 #include "blob.h"
+#include "blob-int.h"
 #include "error.h"
+#include "http.h"
 #include "util.h"
 
 #define BLOB_VERSION	"2021-08-06"
-#define MAX_HEADERS	32
 #define MAX_PARAMS	8
 
 struct ds_blob {
@@ -34,6 +36,7 @@ struct ds_blob {
 	char		*endpoint;	/* without a trailing slash */
 	const char	*base_path;	/* in endpoint: "" or "/acct" */
 	struct ds_blob_opts o;
+	struct ds_http_policy policy;
 	CURL		*curl;
 	uint64_t	 nrequests;
 	uint64_t	 nretries;
@@ -63,6 +66,13 @@ struct req {
 	size_t		 len;
 	FILE		*out;		/* 2xx body goes here when set */
 	off_t		 out_start;
+
+	/* While it is sent (see perform). */
+	struct ds_blob	*blob;
+	const char	*url;
+	const char	*path;		/* encoded, as signed */
+	const char	*what;		/* for causes */
+	struct curl_slist *slist;
 
 	long		 status;
 	struct buf	 resp;		/* body unless streamed to out */
@@ -143,8 +153,8 @@ buf_encode(struct buf *b, const char *s, int keep_slash)
 	return 0;
 }
 
-static char *
-base64(const void *p, size_t len)
+char *
+ds_blob_base64(const void *p, size_t len)
 {
 	char	*out;
 
@@ -175,24 +185,6 @@ unbase64(const char *s, size_t *lenp)
 		len--;
 	*lenp = (size_t)len;
 	return out;
-}
-
-/* RFC 1123 date in English whatever the locale, as the service wants. */
-static void
-http_date(char *out, size_t size)
-{
-	static const char *const days[] = {
-		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *const months[] = {
-		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-
-	gmtime_r(&now, &tm);
-	snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 int
@@ -228,6 +220,9 @@ ds_blob_open(const char *account, const char *key, const char *endpoint,
 		b->o.backoff_max_ms = 8000;
 	if (b->o.timeout_s == 0)
 		b->o.timeout_s = 300;
+	b->policy.retries = (int)b->o.retries;
+	b->policy.backoff_ms = b->o.backoff_ms;
+	b->policy.backoff_max_ms = b->o.backoff_max_ms;
 	if ((b->account = strdup(account)) == NULL ||
 	    (b->endpoint = strdup(endpoint)) == NULL)
 		goto nomem;
@@ -273,6 +268,18 @@ uint64_t
 ds_blob_retries(const struct ds_blob *b)
 {
 	return b->nretries;
+}
+
+size_t
+ds_blob_block_size(const struct ds_blob *b)
+{
+	return b->o.block_size;
+}
+
+size_t
+ds_blob_single_put_max(const struct ds_blob *b)
+{
+	return b->o.single_put_max;
 }
 
 /* Appends the encoded path of the resource ("/acct/container/name"). */
@@ -399,7 +406,7 @@ sign(const struct ds_blob *b, const struct req *r, const char *date,
 	if (HMAC(EVP_sha256(), b->key, (int)b->keylen, (unsigned char *)s.p,
 	    s.len, mac, &maclen) == NULL)
 		goto out;
-	if ((sig = base64(mac, maclen)) == NULL)
+	if ((sig = ds_blob_base64(mac, maclen)) == NULL)
 		goto out;
 	if (asprintf(&auth, "SharedKey %s:%s", b->account, sig) == -1)
 		auth = NULL;
@@ -536,78 +543,89 @@ http_error(const struct req *r, const char *what, char **cause)
 	return err;
 }
 
+/* Appends a header line made by FMT to *L; -1 without memory. */
 static int
-retryable_curl(CURLcode rc)
+slist_add(struct curl_slist **l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+slist_add(struct curl_slist **l, const char *fmt, ...)
 {
-	switch (rc) {
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_WRITE_ERROR:
-	case CURLE_ABORTED_BY_CALLBACK:
-	case CURLE_OUT_OF_MEMORY:
-		return 0;
-	default:
-		return 1;
-	}
+	struct curl_slist	*n;
+	va_list			 ap;
+	char			*line;
+	int			 len;
+
+	va_start(ap, fmt);
+	len = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return -1;
+	n = curl_slist_append(*l, line);
+	free(line);
+	if (n == NULL)
+		return -1;
+	*l = n;
+	return 0;
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/* Sends R once; fills r->status. Returns a CURLcode. */
-static CURLcode
-send_once(struct ds_blob *b, struct req *r, const char *url,
-    const char *path)
+/* The headers of R signed at DATE; allocated, NULL without memory. */
+static struct curl_slist *
+req_headers(const struct ds_blob *b, const struct req *r, const char *date)
 {
 	struct curl_slist	*h = NULL;
-	char			 date[64], *line, *auth;
+	char			*auth;
 	size_t			 i;
-	CURLcode		 rc = CURLE_OUT_OF_MEMORY;
-	CURL			*c = b->curl;
+	int			 bad;
+
+	if ((auth = sign(b, r, date, r->path)) == NULL)
+		return NULL;
+	bad = slist_add(&h, "Authorization: %s", auth) != 0 ||
+	    slist_add(&h, "x-ms-date: %s", date) != 0 ||
+	    slist_add(&h, "%s", "x-ms-version: " BLOB_VERSION) != 0 ||
+	    slist_add(&h, "%s", "Expect:") != 0 ||
+	    (req_hdr_value(r, "Content-Type")[0] == '\0' &&
+	    slist_add(&h, "%s", "Content-Type:") != 0);
+	for (i = 0; !bad && i < r->nhdrs; i++)
+		bad = slist_add(&h, "%s: %s", r->hdrs[i].name,
+		    r->hdrs[i].value) != 0;
+	free(auth);
+	if (bad) {
+		curl_slist_free_all(h);
+		return NULL;
+	}
+	return h;
+}
+
+/*
+ * Sets up C for one attempt of R (ds_http_prepare_fn): signed with the
+ * time it is sent, the answer's buffers emptied, a file being written
+ * rewound.
+ */
+static int
+prepare(void *arg, CURL *c, char **cause)
+{
+	struct req	*r = arg;
+	char		 date[64];
 
 	r->status = 0;
 	buf_reset(&r->resp);
 	buf_reset(&r->rhdrs);
-	if (r->out != NULL) {
-		fflush(r->out);
-		if (fseeko(r->out, r->out_start, SEEK_SET) != 0 ||
-		    ftruncate(fileno(r->out), r->out_start) != 0)
-			return CURLE_WRITE_ERROR;
-	}
-	http_date(date, sizeof date);
-	if ((auth = sign(b, r, date, path)) == NULL)
-		return CURLE_OUT_OF_MEMORY;
-	curl_easy_reset(c);
-	if (asprintf(&line, "Authorization: %s", auth) == -1)
-		goto out;
-	h = curl_slist_append(h, line);
-	free(line);
-	if (asprintf(&line, "x-ms-date: %s", date) == -1)
-		goto out;
-	h = curl_slist_append(h, line);
-	free(line);
-	h = curl_slist_append(h, "x-ms-version: " BLOB_VERSION);
-	h = curl_slist_append(h, "Expect:");
-	if (req_hdr_value(r, "Content-Type")[0] == '\0')
-		h = curl_slist_append(h, "Content-Type:");
-	for (i = 0; i < r->nhdrs; i++) {
-		if (asprintf(&line, "%s: %s", r->hdrs[i].name,
-		    r->hdrs[i].value) == -1)
-			goto out;
-		h = curl_slist_append(h, line);
-		free(line);
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_slist_free_all(r->slist);
+	r->slist = NULL;
+	if (r->out != NULL && (fflush(r->out) != 0 ||
+	    fseeko(r->out, r->out_start, SEEK_SET) != 0 ||
+	    ftruncate(fileno(r->out), r->out_start) != 0))
+		return ds_cause(cause, DS_E_IO, "%s: %s", r->what,
+		    strerror(errno));
+	ds_http_date(date, sizeof date, time(NULL));
+	if ((r->slist = req_headers(r->blob, r, date)) == NULL)
+		return DS_E_NOMEM;
+	curl_easy_setopt(c, CURLOPT_URL, r->url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->slist);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, b->o.timeout_s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, r->blob->o.timeout_s);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -626,28 +644,23 @@ send_once(struct ds_blob *b, struct req *r, const char *url,
 			    r->body != NULL ? r->body : "");
 		}
 	}
-	b->nrequests++;
-	rc = curl_easy_perform(c);
-out:
-	curl_slist_free_all(h);
-	free(auth);
-	return rc;
+	r->blob->nrequests++;
+	return DS_E_OK;
 }
 
 /*
- * Sends R, retrying with backoff on connection errors, 408, 429 and 5xx.
- * Returns DS_E_OK with r->status set (any status the caller must judge),
- * or DS_E_BLOB_NET when the service could not be reached in the budget.
+ * Sends R through the transport's retry policy (src/http.h). Returns
+ * DS_E_OK with r->status set (any status the caller must judge), or
+ * DS_E_BLOB_NET when the service could not be reached in the budget.
  */
 static int
 perform(struct ds_blob *b, struct req *r, const char *what, char **cause)
 {
-	struct buf	 u = { 0 }, path = { 0 };
-	const char	*host_end;
-	unsigned	 attempt, wait = b->o.backoff_ms;
-	CURLcode	 rc = CURLE_OK;
-	size_t		 i;
-	int		 err;
+	struct buf		 u = { 0 }, path = { 0 };
+	struct ds_http_outcome	 o;
+	const char		*host_end;
+	size_t			 i;
+	int			 err;
 
 	if (resource_path(b, &path, r->container, r->name) != 0)
 		return DS_E_NOMEM;
@@ -665,28 +678,20 @@ perform(struct ds_blob *b, struct req *r, const char *what, char **cause)
 		free(path.p);
 		return DS_E_NOMEM;
 	}
-	for (attempt = 0;; attempt++) {
-		rc = send_once(b, r, u.p, path.p);
-		if (rc == CURLE_OK && r->status != 408 && r->status != 429 &&
-		    r->status < 500)
-			break;
-		if (rc != CURLE_OK && !retryable_curl(rc))
-			break;
-		if (attempt >= b->o.retries)
-			break;
-		b->nretries++;
-		sleep_ms(wait);
-		wait = wait * 2 > b->o.backoff_max_ms ?
-		    b->o.backoff_max_ms : wait * 2;
-	}
-	if (rc != CURLE_OK)
-		err = ds_cause(cause, rc == CURLE_OUT_OF_MEMORY ? DS_E_NOMEM :
-		    rc == CURLE_WRITE_ERROR ? DS_E_IO : DS_E_BLOB_NET,
-		    "%s: %s", what, curl_easy_strerror(rc));
-	else if (r->status >= 500 || r->status == 408 || r->status == 429)
-		err = http_error(r, what, cause);
-	else
-		err = DS_E_OK;
+	r->blob = b;
+	r->url = u.p;
+	r->path = path.p;
+	r->what = what;
+	err = ds_http_perform(b->curl, &b->policy, prepare, r, &o, cause);
+	curl_slist_free_all(r->slist);
+	r->slist = NULL;
+	if (o.attempts > 1)
+		b->nretries += (uint64_t)o.attempts - 1;
+	if (err == DS_E_OK && o.curl_code != CURLE_OK)
+		err = ds_cause(cause, o.curl_code == CURLE_OUT_OF_MEMORY ?
+		    DS_E_NOMEM : o.curl_code == CURLE_WRITE_ERROR ? DS_E_IO :
+		    DS_E_BLOB_NET, "%s: %s", what,
+		    curl_easy_strerror(o.curl_code));
 	free(u.p);
 	free(path.p);
 	return err;
@@ -798,7 +803,7 @@ md5_base64(const void *p, size_t len)
 
 	if (EVP_Digest(p, len, md, &mdlen, EVP_md5(), NULL) != 1)
 		return NULL;
-	return base64(md, mdlen);
+	return ds_blob_base64(md, mdlen);
 }
 
 int
@@ -833,7 +838,7 @@ ds_blob_put_block(struct ds_blob *b, const char *container, const char *name,
 	char		*id64, *md5;
 	int		 err;
 
-	if ((id64 = base64(id, strlen(id))) == NULL)
+	if ((id64 = ds_blob_base64(id, strlen(id))) == NULL)
 		return DS_E_NOMEM;
 	if ((md5 = md5_base64(buf, len)) == NULL) {
 		free(id64);
@@ -865,7 +870,7 @@ ds_blob_put_block_list(struct ds_blob *b, const char *container,
 	buf_printf(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 	    "<BlockList>");
 	for (i = 0; i < nids; i++) {
-		if ((id64 = base64(ids[i], strlen(ids[i]))) == NULL)
+		if ((id64 = ds_blob_base64(ids[i], strlen(ids[i]))) == NULL)
 			break;
 		buf_printf(&x, "<Latest>%s</Latest>", id64);
 		free(id64);
@@ -1253,165 +1258,5 @@ ds_blob_delete(struct ds_blob *b, const char *container, const char *name,
 
 	err = simple(b, &r, 202, cause);
 	req_free(&r);
-	return err;
-}
-
-/* Reads up to LEN bytes (fewer only at the end of the file). */
-static ssize_t
-read_full(int fd, void *buf, size_t len)
-{
-	size_t	 done = 0;
-	ssize_t	 n;
-
-	while (done < len) {
-		n = read(fd, (char *)buf + done, len - done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-static int
-has_id(char **ids, size_t nids, const char *id)
-{
-	size_t	 i;
-
-	for (i = 0; i < nids; i++) {
-		if (strcmp(ids[i], id) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-int
-ds_blob_put_file(struct ds_blob *b, const char *container, const char *name,
-    const char *path, const struct ds_blob_meta *meta, size_t nmeta,
-    ds_blob_progress_cb cb, void *arg, char *sha256, char **cause)
-{
-	struct ds_blob_meta	 all[MAX_HEADERS];
-	struct stat		 st;
-	EVP_MD_CTX		*sha = NULL, *md5 = NULL;
-	unsigned char		 md[EVP_MAX_MD_SIZE], bh[32];
-	unsigned int		 mdlen;
-	char			 hex[65], bhex[65], **ids = NULL, **have = NULL;
-	char			*buf = NULL, *md5s = NULL;
-	size_t			 nids = 0, nhave = 0, cap;
-	uint64_t		 done = 0;
-	ssize_t			 n;
-	int			 fd, err;
-
-	if (nmeta + 1 > MAX_HEADERS - 8)
-		return ds_cause(cause, DS_E_INVAL, "%s",
-		    _("too many metadata entries"));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return ds_cause(cause, DS_E_IO, "%s: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		err = ds_cause(cause, DS_E_IO, "%s: %s", path,
-		    strerror(errno));
-		close(fd);
-		return err;
-	}
-	err = DS_E_NOMEM;
-	cap = (uint64_t)st.st_size <= b->o.single_put_max ?
-	    (size_t)st.st_size : b->o.block_size;
-	if ((buf = malloc(cap > 0 ? cap : 1)) == NULL ||
-	    (sha = EVP_MD_CTX_new()) == NULL ||
-	    (md5 = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1)
-		goto out;
-	if (nmeta > 0)
-		memcpy(all, meta, nmeta * sizeof *meta);
-	all[nmeta].name = (char *)"sha256";
-	all[nmeta].value = hex;
-	if (cb != NULL && cb(arg, 0, (uint64_t)st.st_size) != 0) {
-		err = DS_E_CANCELED;
-		goto out;
-	}
-
-	if ((uint64_t)st.st_size <= b->o.single_put_max) {
-		if ((n = read_full(fd, buf, cap)) != (ssize_t)cap) {
-			err = ds_cause(cause, DS_E_IO, _("%s: changed while "
-			    "being read"), path);
-			goto out;
-		}
-		EVP_Digest(buf, cap, md, &mdlen, EVP_sha256(), NULL);
-		ds_hex(hex, md, mdlen);
-		err = ds_blob_put(b, container, name, buf, cap, all,
-		    nmeta + 1, cause);
-		done = cap;
-		goto out;
-	}
-
-	if ((uint64_t)st.st_size / b->o.block_size >= DS_BLOB_MAX_BLOCKS) {
-		err = ds_cause(cause, DS_E_BLOB_TOOBIG, "%s", path);
-		goto out;
-	}
-	if ((err = ds_blob_uncommitted(b, container, name, &have, &nhave,
-	    cause)) != DS_E_OK)
-		goto out;
-	for (;;) {
-		if ((n = read_full(fd, buf, b->o.block_size)) == -1) {
-			err = ds_cause(cause, DS_E_IO, "%s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		EVP_DigestUpdate(sha, buf, (size_t)n);
-		EVP_DigestUpdate(md5, buf, (size_t)n);
-		EVP_Digest(buf, (size_t)n, bh, NULL, EVP_sha256(), NULL);
-		ds_hex(bhex, bh, 16);
-		err = DS_E_NOMEM;
-		if ((ids = reallocarray(ids, nids + 1, sizeof *ids)) == NULL)
-			goto out;
-		/* All ids of a blob have the same length: index and hash. */
-		if (asprintf(&ids[nids], "%06zu-%s", nids, bhex) == -1) {
-			ids[nids] = NULL;
-			goto out;
-		}
-		nids++;
-		if (!has_id(have, nhave, ids[nids - 1]) &&
-		    (err = ds_blob_put_block(b, container, name,
-		    ids[nids - 1], buf, (size_t)n, cause)) != DS_E_OK)
-			goto out;
-		done += (uint64_t)n;
-		if (cb != NULL && cb(arg, done, (uint64_t)st.st_size) != 0) {
-			err = DS_E_CANCELED;
-			goto out;
-		}
-	}
-	if (done != (uint64_t)st.st_size) {
-		err = ds_cause(cause, DS_E_IO, _("%s: changed while being "
-		    "read"), path);
-		goto out;
-	}
-	EVP_DigestFinal_ex(sha, md, &mdlen);
-	ds_hex(hex, md, mdlen);
-	EVP_DigestFinal_ex(md5, md, &mdlen);
-	err = DS_E_NOMEM;
-	if ((md5s = base64(md, mdlen)) == NULL)
-		goto out;
-	err = ds_blob_put_block_list(b, container, name, ids, nids, md5s, all,
-	    nmeta + 1, cause);
-out:
-	if (err == DS_E_OK && cb != NULL && (uint64_t)st.st_size <=
-	    b->o.single_put_max && cb(arg, done, (uint64_t)st.st_size) != 0)
-		err = DS_E_CANCELED;
-	if (err == DS_E_OK && sha256 != NULL)
-		memcpy(sha256, hex, sizeof hex);
-	ds_blob_ids_free(ids, nids);
-	ds_blob_ids_free(have, nhave);
-	EVP_MD_CTX_free(sha);
-	EVP_MD_CTX_free(md5);
-	free(md5s);
-	free(buf);
-	close(fd);
 	return err;
 }

@@ -8,10 +8,11 @@
  * emulator: "http://127.0.0.1:10000/devstoreaccount1"); then any of the
  * calls below; then ds_blob_free(). A client is not thread-safe.
  *
- * Every call retries, with backoff, on connection errors, timeouts, 408,
- * 429 and 5xx, so that a server that goes away and comes back within the
- * retry budget costs only time. Other HTTP errors return DS_E_BLOB_HTTP
- * with the service's error code and message in *cause.
+ * Every call is sent through the transport's retry policy (src/http.h:
+ * connection failures, timeouts, 408, 429, 500, 502-504, with backoff or
+ * the service's Retry-After), so that a server that goes away and comes
+ * back within the retry budget costs only time. Other HTTP errors return
+ * DS_E_BLOB_HTTP with the service's error code and message in *cause.
  */
 #ifndef DS_BLOB_H
 #define DS_BLOB_H
