@@ -251,8 +251,8 @@ ds_drive_copy_manifest(const char *path, FILE *fp, char **cause)
 		return rc;
 	if (!d->trl_ok || d->trl.manifest_len > MANIFEST_MAX ||
 	    d->trl.manifest_off + d->trl.manifest_len > d->size) {
-		rc = ds_cause(cause, DS_E_DAMAGED, _("%s: the manifest cannot "
-		    "be read"), path);
+		rc = ds_cause(cause, DS_E_DAMAGED, "%s: %s", path,
+		    _("the manifest cannot be read"));
 		goto out;
 	}
 	if ((md = EVP_MD_CTX_new()) == NULL ||

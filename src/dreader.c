@@ -58,7 +58,19 @@ struct run {
 	int			 split_given;	/* the sink has parts */
 
 	struct rowset		 rows;
+
+	/* The rows of the drive being read, in archive order: the
+	 * manifest's own when it is in that order, else through RIDX. */
+	struct ds_mf_file	*rbase;
+	uint32_t		*ridx;
 };
+
+/* Row K (in archive order) of the drive being read. */
+static struct ds_mf_file *
+row(const struct run *ru, size_t k)
+{
+	return &ru->rbase[ru->ridx != NULL ? ru->ridx[k] : k];
+}
 
 static uint64_t
 hash_str(const char *s)
@@ -659,26 +671,31 @@ do_entry(struct run *ru, struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
+/* Archive order: by segment, then entry number (qsort_r, on rows). */
 static int
-cmp_row(const void *a, const void *b)
+cmp_row(const void *a, const void *b, void *arg)
 {
-	const struct ds_mf_file *x = *(const struct ds_mf_file *const *)a;
-	const struct ds_mf_file *y = *(const struct ds_mf_file *const *)b;
+	const struct ds_mf_file *x = (const struct ds_mf_file *)arg +
+	    *(const uint32_t *)a;
+	const struct ds_mf_file *y = (const struct ds_mf_file *)arg +
+	    *(const uint32_t *)b;
 
 	if (x->segment != y->segment)
 		return x->segment < y->segment ? -1 : 1;
 	if (x->ordinal != y->ordinal)
 		return x->ordinal < y->ordinal ? -1 : 1;
-	return 0;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
-/* Reads segment SEG, whose rows are ROWS[0..N) in ordinal order. */
+/* Reads segment SEG, whose rows are rows LO.. LO + N - 1 of the drive
+ * (row()), in ordinal order. */
 static void
-read_segment(struct run *ru, struct ds_mf_segment *seg,
-    struct ds_mf_file **rows, size_t n)
+read_segment(struct run *ru, struct ds_mf_segment *seg, size_t lo,
+    size_t n)
 {
 	struct archive		*a;
 	struct archive_entry	*e;
+	struct ds_mf_file	*f;
 	size_t			 k = 0;
 	uint64_t		 pos = 0;	/* the next entry's number */
 	int			 r = ARCHIVE_OK, broken = 0;
@@ -695,23 +712,24 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 	if (archive_read_open(a, ru, NULL, seg_read, NULL) != ARCHIVE_OK)
 		broken = 1;
 	for (; !broken && k < n && ru->stop == DS_E_OK; k++) {
-		if (rows[k]->ordinal < pos) {	/* two rows, one entry */
-			lost(ru, rows[k]->path, _("the archive never reaches "
+		f = row(ru, lo + k);
+		if (f->ordinal < pos) {	/* two rows, one entry */
+			lost(ru, f->path, _("the archive never reaches "
 			    "this row (entry %u of segment %u)"),
-			    rows[k]->ordinal, seg->segment);
+			    f->ordinal, seg->segment);
 			continue;
 		}
 		/* Entries no row names are read past, never acted on. */
-		while (pos <= rows[k]->ordinal && ((r =
+		while (pos <= f->ordinal && ((r =
 		    archive_read_next_header(a, &e)) == ARCHIVE_OK ||
 		    r == ARCHIVE_WARN))
 			pos++;
-		if (pos <= rows[k]->ordinal)
+		if (pos <= f->ordinal)
 			break;
-		if (do_entry(ru, a, e, rows[k]) != 0)
+		if (do_entry(ru, a, e, f) != 0)
 			broken = 1;
 		ru->dr->files_done++;
-		if (tick(ru, 0, rows[k]->path) != DS_E_OK)
+		if (tick(ru, 0, f->path) != DS_E_OK)
 			break;
 	}
 	if (!broken && k < n && ru->stop == DS_E_OK && ru->bad_chunk == -1 &&
@@ -721,22 +739,23 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 		    archive_error_string(a) != NULL ?
 		    archive_error_string(a) : "?");
 	for (; k < n && ru->stop == DS_E_OK; k++) {
-		if (rows[k]->type == DS_MF_FILE && ru->split_path != NULL &&
-		    strcmp(ru->split_path, rows[k]->path) == 0) {
+		f = row(ru, lo + k);
+		if (f->type == DS_MF_FILE && ru->split_path != NULL &&
+		    strcmp(ru->split_path, f->path) == 0) {
 			split_end(ru, _("lost: a damaged chunk of its "
 			    "segment"));
 			continue;
 		}
 		if (ru->bad_chunk >= 0)
-			lost(ru, rows[k]->path, _("lost: chunk %lld of drive "
+			lost(ru, f->path, _("lost: chunk %lld of drive "
 			    "%u is damaged"), (long long)ru->bad_chunk,
 			    ru->d->h.index);
 		else if (r == ARCHIVE_EOF)
-			lost(ru, rows[k]->path, _("the archive never reaches "
+			lost(ru, f->path, _("the archive never reaches "
 			    "this row (entry %u of segment %u)"),
-			    rows[k]->ordinal, seg->segment);
+			    f->ordinal, seg->segment);
 		else
-			lost(ru, rows[k]->path, _("lost: segment %u of drive "
+			lost(ru, f->path, _("lost: segment %u of drive "
 			    "%u cannot be read"), seg->segment,
 			    ru->d->h.index);
 	}
@@ -749,37 +768,54 @@ static void
 read_drive(struct run *ru, struct rdrive *d)
 {
 	struct ds_manifest	*m = d->mf;
-	struct ds_mf_file	**rows;
 	size_t			 i, n = 0, k, lo, s;
+	int			 sorted = 1;
 
-	if ((rows = calloc(m->nfiles + 1, sizeof *rows)) == NULL) {
-		ru->stop = DS_E_NOMEM;
-		return;
+	/* Prep writes the rows in archive order: then no index. */
+	for (i = 0; i < m->nfiles && sorted; i++)
+		if (m->files[i].skipped || (i > 0 && (m->files[i].segment <
+		    m->files[i - 1].segment || (m->files[i].segment ==
+		    m->files[i - 1].segment && m->files[i].ordinal <
+		    m->files[i - 1].ordinal))))
+			sorted = 0;
+	ru->rbase = m->files;
+	ru->ridx = NULL;
+	if (sorted)
+		n = m->nfiles;
+	else {
+		if (m->nfiles >= UINT32_MAX || (ru->ridx = calloc(m->nfiles +
+		    1, sizeof *ru->ridx)) == NULL) {
+			ru->stop = DS_E_NOMEM;
+			return;
+		}
+		for (i = 0; i < m->nfiles; i++)
+			if (!m->files[i].skipped)
+				ru->ridx[n++] = (uint32_t)i;
+		qsort_r(ru->ridx, n, sizeof *ru->ridx, cmp_row, m->files);
 	}
-	for (i = 0; i < m->nfiles; i++)
-		if (!m->files[i].skipped)
-			rows[n++] = &m->files[i];
-	qsort(rows, n, sizeof *rows, cmp_row);
 	ru->d = d;
 	k = 0;
 	for (s = 0; s < m->nsegments && ru->stop == DS_E_OK; s++) {
 		/* Rows of segments the list skips, and duplicates. */
-		for (; k < n && rows[k]->segment < m->segments[s].segment; k++)
-			lost(ru, rows[k]->path, _("the archive never reaches "
-			    "this row (segment %u is not on the drive)"),
-			    rows[k]->segment);
+		for (; k < n && row(ru, k)->segment < m->segments[s].segment;
+		    k++)
+			lost(ru, row(ru, k)->path, _("the archive never "
+			    "reaches this row (segment %u is not on the "
+			    "drive)"), row(ru, k)->segment);
 		lo = k;
-		while (k < n && rows[k]->segment == m->segments[s].segment)
+		while (k < n && row(ru, k)->segment == m->segments[s].segment)
 			k++;
 		if (s > 0 && m->segments[s].segment <=
 		    m->segments[s - 1].segment)
 			continue;
-		read_segment(ru, &m->segments[s], rows + lo, k - lo);
+		read_segment(ru, &m->segments[s], lo, k - lo);
 	}
 	for (; k < n && ru->stop == DS_E_OK; k++)
-		lost(ru, rows[k]->path, _("the archive never reaches this row "
-		    "(segment %u is not on the drive)"), rows[k]->segment);
-	free(rows);
+		lost(ru, row(ru, k)->path, _("the archive never reaches this "
+		    "row (segment %u is not on the drive)"),
+		    row(ru, k)->segment);
+	free(ru->ridx);
+	ru->ridx = NULL;
 }
 
 /* Says that PATH was left out by prep (a warning, not damage). */
