@@ -40,7 +40,6 @@
 #include "target.h"
 #include "util.h"
 
-#define MANIFEST_MAX	(256U * 1024 * 1024)
 
 static const char receive_help[] = N_(
 "Usage: diskseed-importd receive --dir DIR --job NAME [OPTIONS] DRIVE...\n"
@@ -140,9 +139,6 @@ struct idrive {
 	int		 index;		/* -1 when not in hand */
 	char		*path;
 	char		*key;		/* bitLockerKey; secret */
-	struct ds_manifest *mf;		/* only when the reader has none */
-	char		*mf_raw;
-	size_t		 mf_len;
 	struct ilog	 err, verbose;
 	struct ilog	 listing;	/* folders, links, specials: JSON */
 	struct ilog	 mf_copy;	/* the manifest, to be stored */
@@ -801,8 +797,6 @@ idrive_clear(struct idrive *d)
 	free(d->path);
 	if (d->key != NULL)
 		ds_freezero(d->key, strlen(d->key));
-	ds_manifest_free(d->mf);
-	free(d->mf_raw);
 	ilog_close(&d->err);
 	ilog_close(&d->verbose);
 	ilog_close(&d->listing);
@@ -857,111 +851,19 @@ ingest_close(struct ingest *in)
 }
 
 /*
- * Opens the drive at PATH (*fd: the caller closes it) and finds its
- * manifest from the trailer: *off and *len.
- */
-static int
-manifest_span(const char *path, int *fdp, uint64_t *off, uint64_t *len,
-    char **cause)
-{
-	struct ds_hdr	 h;
-	uint8_t		 blk[DS_FMT_BLOCK];
-	off_t		 end;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return ds_cause(cause, DS_E_IO, "%s: %s", path,
-		    strerror(errno));
-	if ((end = lseek(fd, 0, SEEK_END)) < 2 * DS_FMT_BLOCK ||
-	    pread(fd, blk, sizeof blk, (off_t)ds_fmt_trailer_off(
-	    (uint64_t)end)) != (ssize_t)sizeof blk ||
-	    ds_hdr_decode(blk, &h, NULL) != DS_E_OK ||
-	    h.kind != DS_HDR_TRAILER || h.manifest_len > MANIFEST_MAX ||
-	    h.manifest_off + h.manifest_len > (uint64_t)end) {
-		close(fd);
-		return ds_cause(cause, DS_E_PARSE, _("%s: no readable "
-		    "trailer"), path);
-	}
-	*fdp = fd;
-	*off = h.manifest_off;
-	*len = h.manifest_len;
-	return DS_E_OK;
-}
-
-/* Reads the manifest of the drive at PATH (trailer, then manifest). */
-static int
-read_manifest(const char *path, struct ds_manifest **mf, char **raw,
-    size_t *rawlen, char **cause)
-{
-	uint64_t	 off, len;
-	char		*buf = NULL;
-	int		 fd, rc;
-
-	if (mf != NULL)
-		*mf = NULL;
-	*raw = NULL;
-	if ((rc = manifest_span(path, &fd, &off, &len, cause)) != DS_E_OK)
-		return rc;
-	if ((buf = malloc(len + 1)) == NULL) {
-		rc = DS_E_NOMEM;
-		goto out;
-	}
-	if (pread(fd, buf, len, (off_t)off) != (ssize_t)len) {
-		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	buf[len] = '\0';
-	if (mf != NULL && (rc = ds_manifest_parse(buf, len, mf, cause)) !=
-	    DS_E_OK)
-		goto out;
-	rc = DS_E_OK;
-	*raw = buf;
-	*rawlen = len;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
-/*
  * Copies the manifest of the drive at PATH into L's file a buffer at a
- * time: its text is as large as the file table and would be the peak of
- * the run if read whole at the end.
+ * time (the reader's; its SHA-256 checked): its text is as large as the
+ * file table and would be the peak of the run if read whole.
  */
 static int
 copy_manifest(const char *path, struct ilog *l, char **cause)
 {
-	char		 buf[65536];
-	uint64_t	 off, len;
-	ssize_t		 n;
-	size_t		 want;
-	FILE		*fp;
-	int		 fd, rc = DS_E_OK;
+	FILE	*fp;
 
-	if ((rc = manifest_span(path, &fd, &off, &len, cause)) != DS_E_OK)
-		return rc;
-	if ((fp = ilog_file(l)) == NULL) {
-		close(fd);
+	if ((fp = ilog_file(l)) == NULL)
 		return ds_cause(cause, DS_E_IO, "%s: %s", log_dir,
 		    strerror(errno));
-	}
-	while (len > 0) {
-		want = len < sizeof buf ? (size_t)len : sizeof buf;
-		if ((n = pread(fd, buf, want, (off_t)off)) <= 0 ||
-		    fwrite(buf, 1, (size_t)n, fp) != (size_t)n) {
-			rc = ds_cause(cause, DS_E_IO, "%s: %s", path,
-			    strerror(n == 0 ? EIO : errno));
-			break;
-		}
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	close(fd);
-	if (rc == DS_E_OK && fflush(fp) != 0)
-		rc = ds_cause(cause, DS_E_IO, "%s: %s", log_dir,
-		    strerror(errno));
-	return rc;
+	return ds_drive_copy_manifest(path, fp, cause);
 }
 
 static struct idrive *
@@ -1013,22 +915,14 @@ load_drives(struct ingest *in, char **cause)
 		if ((x->path = strdup((const char *)sqlite3_column_text(st,
 		    2))) == NULL)
 			rc = DS_E_NOMEM;
-		else if (read_manifest(x->path, &x->mf, &x->mf_raw,
-		    &x->mf_len, cause) != DS_E_OK) {
-			/* The drive left, or changed, since it came in. */
+		else if (ds_drive_check_manifest(x->path, cause) !=
+		    DS_E_OK) {
+			/* The drive left, or changed, since it came in. The
+			 * manifest is parsed once, by the reader. */
 			logf_add(&x->err, "%s", cause != NULL && *cause !=
 			    NULL ? *cause : "?");
 			x->index = -1;
 			x->failed = 1;
-		} else {
-			/* Checked only: the reader parses it again and the
-			 * file table uses the reader's, so that a million
-			 * rows are not held twice. The text is read again
-			 * for the copy logs. */
-			ds_manifest_free(x->mf);
-			x->mf = NULL;
-			free(x->mf_raw);
-			x->mf_raw = NULL;
 		}
 	}
 	sqlite3_finalize(st);
@@ -1137,26 +1031,40 @@ add_part(struct ingest *in, struct idrive *d, const struct ds_mf_file *f)
 }
 
 /*
- * The manifest of drive D: the open reader's, else (no reader: nothing
- * to read, or a wrong key) parsed here; NULL when it is unreadable.
+ * Opens a reader without keys on the drives in hand, for their manifests
+ * only (nothing to read, or the keys did not open them).
  */
+static void
+open_manifests(struct ingest *in)
+{
+	struct ds_dreader_opts	 o;
+	const char		**paths;
+	size_t			 i, n = 0;
+
+	if ((paths = calloc(in->ndrives + 1, sizeof *paths)) == NULL)
+		return;
+	for (i = 0; i < in->ndrives; i++)
+		if (in->drives[i].index >= 0 && in->drives[i].path != NULL)
+			paths[n++] = in->drives[i].path;
+	memset(&o, 0, sizeof o);
+	o.drives = paths;
+	o.ndrives = n;
+	o.flags = DS_DR_NO_KEY;
+	if (ds_dreader_open(&o, &in->dr, NULL) != DS_E_OK)
+		in->dr = NULL;
+	free(paths);
+}
+
+/* The manifest of drive D (the reader's); NULL when it is unreadable. */
 static const struct ds_manifest *
 drive_mf(struct ingest *in, struct idrive *d)
 {
-	const struct ds_manifest	*m;
-
 	if (d->index < 0 || d->index >= IMPORTD_MAX_DRIVES)
 		return NULL;
-	if (in->dr != NULL &&
-	    (m = ds_dreader_manifest(in->dr, (size_t)d->index)) != NULL)
-		return m;
-	if (d->mf == NULL && d->path != NULL &&
-	    read_manifest(d->path, &d->mf, &d->mf_raw, &d->mf_len, NULL) ==
-	    DS_E_OK) {
-		free(d->mf_raw);
-		d->mf_raw = NULL;
-	}
-	return d->mf;
+	if (in->dr == NULL)
+		open_manifests(in);
+	return in->dr != NULL ? ds_dreader_manifest(in->dr,
+	    (size_t)d->index) : NULL;
 }
 
 /* Builds the file table from the manifests of the drives in hand. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "dreader-int.h"
@@ -112,13 +113,58 @@ read_at(int fd, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-/* Opens PATH and reads its header, trailer and manifest. */
+/* Names in D why its manifest cannot be used: FMT (translated). */
+static void
+no_mf(struct rdrive *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+no_mf(struct rdrive *d, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&d->why_no_mf, fmt, ap) == -1)
+		d->why_no_mf = NULL;
+	va_end(ap);
+}
+
+/* Reads (and with DR_MF_PARSE, parses) the manifest of D, whose
+ * trailer is read: streamed, never held whole, checked against the
+ * trailer's SHA-256. */
+static void
+drive_manifest(struct rdrive *d, enum dr_mf mode)
+{
+	uint8_t	 sum[32];
+	int	 rc;
+
+	if (d->trl.manifest_len > MANIFEST_MAX ||
+	    d->trl.manifest_off + d->trl.manifest_len > d->size) {
+		no_mf(d, _("the manifest cannot be read"));
+		return;
+	}
+	rc = ds_manifest_read(d->fd, d->trl.manifest_off,
+	    d->trl.manifest_len, sum, mode == DR_MF_PARSE ? &d->mf : NULL);
+	if (rc == DS_E_IO || rc == DS_E_NOMEM)
+		no_mf(d, _("the manifest cannot be read"));
+	else if (CRYPTO_memcmp(sum, d->trl.manifest_hash, 32) != 0) {
+		ds_manifest_free(d->mf);
+		d->mf = NULL;
+		no_mf(d, _("the manifest is damaged (its SHA-256 does not "
+		    "match the trailer)"));
+	} else if (rc != DS_E_OK)
+		no_mf(d, _("the manifest is malformed"));
+	else
+		d->mf_ok = mode == DR_MF_PARSE;
+}
+
+/* Opens PATH and reads its header, trailer and (MODE) manifest. */
 int
-dr_drive_open(const char *path, struct rdrive **out, char **cause)
+dr_drive_open(const char *path, enum dr_mf mode, struct rdrive **out,
+    char **cause)
 {
 	struct rdrive	*d;
-	char		*buf = NULL, *c2 = NULL;
-	uint8_t		 sum[32];
+	char		*c2 = NULL;
 	off_t		 end;
 	int		 rc;
 
@@ -156,45 +202,86 @@ dr_drive_open(const char *path, struct rdrive **out, char **cause)
 	}
 	if (!d->trl_ok) {
 		if (d->size != d->h.drive_size)
-			rc = asprintf(&d->why_no_mf, _("the drive is %llu "
-			    "bytes but was written as %llu (truncated?); no "
-			    "trailer"), (unsigned long long)d->size,
+			no_mf(d, _("the drive is %llu bytes but was written "
+			    "as %llu (truncated?); no trailer"),
+			    (unsigned long long)d->size,
 			    (unsigned long long)d->h.drive_size);
 		else
-			rc = asprintf(&d->why_no_mf, _("no trailer: the "
-			    "drive was not finished (or its trailer is "
-			    "damaged)"));
-		if (rc == -1)
-			d->why_no_mf = NULL;
-	} else if (d->trl.manifest_len > MANIFEST_MAX ||
-	    d->trl.manifest_off + d->trl.manifest_len > d->size ||
-	    (buf = malloc(d->trl.manifest_len + 1)) == NULL ||
-	    read_at(d->fd, buf, d->trl.manifest_len, d->trl.manifest_off) ==
-	    -1) {
-		if (asprintf(&d->why_no_mf, _("the manifest cannot be read"))
-		    == -1)
-			d->why_no_mf = NULL;
-	} else {
-		SHA256((uint8_t *)buf, d->trl.manifest_len, sum);
-		if (CRYPTO_memcmp(sum, d->trl.manifest_hash, 32) != 0) {
-			if (asprintf(&d->why_no_mf, _("the manifest is "
-			    "damaged (its SHA-256 does not match the "
-			    "trailer)")) == -1)
-				d->why_no_mf = NULL;
-		} else if (ds_manifest_parse(buf, d->trl.manifest_len, &d->mf,
-		    NULL) != DS_E_OK) {
-			if (asprintf(&d->why_no_mf, _("the manifest is "
-			    "malformed")) == -1)
-				d->why_no_mf = NULL;
-		} else
-			d->mf_ok = 1;
-	}
-	free(buf);
+			no_mf(d, _("no trailer: the drive was not finished "
+			    "(or its trailer is damaged)"));
+	} else if (mode != DR_MF_NONE)
+		drive_manifest(d, mode);
 	free(c2);
 	*out = d;
 	return DS_E_OK;
 fail:
 	free(c2);
+	dr_drive_free(d);
+	return rc;
+}
+
+int
+ds_drive_check_manifest(const char *path, char **cause)
+{
+	struct rdrive	*d;
+	int		 rc;
+
+	if ((rc = dr_drive_open(path, DR_MF_HASH, &d, cause)) != DS_E_OK)
+		return rc;
+	if (d->why_no_mf != NULL)
+		rc = ds_cause(cause, DS_E_DAMAGED, "%s: %s", path,
+		    d->why_no_mf);
+	dr_drive_free(d);
+	return rc;
+}
+
+int
+ds_drive_copy_manifest(const char *path, FILE *fp, char **cause)
+{
+	struct rdrive	*d;
+	EVP_MD_CTX	*md = NULL;
+	char		 buf[65536];
+	uint8_t		 sum[32];
+	unsigned int	 mdlen = 32;
+	uint64_t	 off, len;
+	size_t		 want;
+	int		 rc;
+
+	if ((rc = dr_drive_open(path, DR_MF_NONE, &d, cause)) != DS_E_OK)
+		return rc;
+	if (!d->trl_ok || d->trl.manifest_len > MANIFEST_MAX ||
+	    d->trl.manifest_off + d->trl.manifest_len > d->size) {
+		rc = ds_cause(cause, DS_E_DAMAGED, "%s: %s", path,
+		    _("the manifest cannot be read"));
+		goto out;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		rc = DS_E_NOMEM;
+		goto out;
+	}
+	off = d->trl.manifest_off;
+	for (len = d->trl.manifest_len; len > 0; len -= want) {
+		want = len < sizeof buf ? (size_t)len : sizeof buf;
+		if (read_at(d->fd, buf, want, off) == -1 ||
+		    fwrite(buf, 1, want, fp) != want) {
+			rc = ds_cause(cause, DS_E_IO, "%s: %s", path,
+			    strerror(errno != 0 ? errno : EIO));
+			goto out;
+		}
+		EVP_DigestUpdate(md, buf, want);
+		off += want;
+	}
+	EVP_DigestFinal_ex(md, sum, &mdlen);
+	if (CRYPTO_memcmp(sum, d->trl.manifest_hash, 32) != 0)
+		rc = ds_cause(cause, DS_E_DAMAGED, "%s: %s", path,
+		    _("the manifest is damaged (its SHA-256 does not match "
+		    "the trailer)"));
+	else if (fflush(fp) != 0)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", path,
+		    strerror(errno));
+out:
+	EVP_MD_CTX_free(md);
 	dr_drive_free(d);
 	return rc;
 }
@@ -220,7 +307,7 @@ ds_drive_inspect(const char *path, struct ds_drive_info *info, char **cause)
 	int		 rc;
 
 	memset(info, 0, sizeof *info);
-	if ((rc = dr_drive_open(path, &d, cause)) != DS_E_OK)
+	if ((rc = dr_drive_open(path, DR_MF_PARSE, &d, cause)) != DS_E_OK)
 		return rc;
 	ds_hex(info->set_id, d->h.set_id, DS_FMT_SET_LEN);
 	info->index = d->h.index;
@@ -294,7 +381,8 @@ dr_open_set(struct ds_dreader *rd, char **cause)
 	int				 rc, last = -1;
 
 	for (i = 0; i < o->ndrives; i++) {
-		if ((rc = dr_drive_open(o->drives[i], &d, cause)) != DS_E_OK)
+		if ((rc = dr_drive_open(o->drives[i], DR_MF_PARSE, &d,
+		    cause)) != DS_E_OK)
 			return rc;
 		if (rd->nidx > 0) {
 			struct rdrive *f = NULL;

@@ -47,8 +47,17 @@ struct ds_dreader {
 	int			 cur_drive;	/* -1: none */
 };
 
-/* Opens PATH and reads its header, trailer and manifest. */
-int	dr_drive_open(const char *path, struct rdrive **out, char **cause);
+/* How much of a drive's manifest dr_drive_open() reads. */
+enum dr_mf {
+	DR_MF_NONE,		/* header and trailer only */
+	DR_MF_HASH,		/* and the manifest's SHA-256 checked */
+	DR_MF_PARSE,		/* and the manifest parsed (mf, mf_ok) */
+};
+
+/* Opens PATH and reads its header, trailer and (MODE) manifest; a
+ * manifest that cannot be used is named in why_no_mf. */
+int	dr_drive_open(const char *path, enum dr_mf mode, struct rdrive **out,
+	    char **cause);
 void	dr_drive_free(struct rdrive *d);
 
 /* Opens every drive of DR's options, sorted by index. */

@@ -24,11 +24,20 @@
 
 #define STEP	((uint64_t)4 * 1024 * 1024)	/* progress at least */
 
-/* The paths delivered as regular files: hard links may name only them. */
-struct pathset {
-	const char	**v;		/* borrowed from the manifests */
-	size_t		  cap;		/* a power of two */
-	size_t		  n;
+/*
+ * The rows of every manifest in hand, by path: the first row of each
+ * path, as a row number over all drives (4 bytes a slot, at most two
+ * thirds full), and a bit a row for "delivered as a regular file (part)
+ * in this run". Hard links may name only a path delivered; without
+ * DS_DR_WHOLE, also one on none of the drives in hand. The paths stay in
+ * the manifests: a million rows cost some 8 bytes each here.
+ */
+struct rowset {
+	uint32_t		*slot;		/* 0: empty, else row + 1 */
+	size_t			 cap;		/* a power of two */
+	uint8_t			*seen;		/* a bit a row */
+	uint64_t		*base;		/* first row of each drive */
+	struct ds_dreader	*dr;
 };
 
 struct run {
@@ -48,9 +57,20 @@ struct run {
 	uint64_t		 split_size;
 	int			 split_given;	/* the sink has parts */
 
-	struct pathset		 files;
-	struct pathset		 inhand;	/* !WHOLE: every row's path */
+	struct rowset		 rows;
+
+	/* The rows of the drive being read, in archive order: the
+	 * manifest's own when it is in that order, else through RIDX. */
+	struct ds_mf_file	*rbase;
+	uint32_t		*ridx;
 };
+
+/* Row K (in archive order) of the drive being read. */
+static struct ds_mf_file *
+row(const struct run *ru, size_t k)
+{
+	return &ru->rbase[ru->ridx != NULL ? ru->ridx[k] : k];
+}
 
 static uint64_t
 hash_str(const char *s)
@@ -62,47 +82,112 @@ hash_str(const char *s)
 	return h;
 }
 
-static int
-pathset_has(const struct pathset *ps, const char *p)
+/* The path of row G of RS. */
+static const char *
+rs_path(const struct rowset *rs, uint64_t g)
+{
+	size_t lo = 0, hi = rs->dr->nidx, mid;
+
+	/* The last drive whose first row is at most G. */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (rs->base[mid] <= g)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return rs->dr->byidx[lo]->mf->files[g - rs->base[lo]].path;
+}
+
+/* The slot of PATH in RS: the one holding its first row, or the empty
+ * one where it would go. */
+static size_t
+rs_slot(const struct rowset *rs, const char *p)
 {
 	size_t i;
 
-	if (ps->cap == 0)
-		return 0;
-	for (i = hash_str(p) & (ps->cap - 1); ps->v[i] != NULL;
-	    i = (i + 1) & (ps->cap - 1))
-		if (strcmp(ps->v[i], p) == 0)
-			return 1;
+	for (i = hash_str(p) & (rs->cap - 1); rs->slot[i] != 0 &&
+	    strcmp(rs_path(rs, rs->slot[i] - 1), p) != 0;
+	    i = (i + 1) & (rs->cap - 1))
+		;
+	return i;
+}
+
+/* The first row of PATH, or -1 when no manifest in hand has it. */
+static int64_t
+rs_find(const struct rowset *rs, const char *p)
+{
+	size_t i;
+
+	if (rs->cap == 0)
+		return -1;
+	i = rs_slot(rs, p);
+	return rs->slot[i] != 0 ? (int64_t)rs->slot[i] - 1 : -1;
+}
+
+/* Whether PATH was delivered as a regular file (part) in this run. */
+static int
+rs_seen(const struct rowset *rs, const char *p)
+{
+	int64_t g = rs_find(rs, p);
+
+	return g >= 0 && (rs->seen[g / 8] & (1U << (g % 8)));
+}
+
+/* Marks PATH (a row in hand) as delivered as a regular file (part). */
+static void
+rs_mark(struct rowset *rs, const char *p)
+{
+	int64_t g = rs_find(rs, p);
+
+	if (g >= 0)
+		rs->seen[g / 8] |= (uint8_t)(1U << (g % 8));
+}
+
+/* Indexes every row of the manifests of DR that prep did not skip. */
+static int
+rs_build(struct rowset *rs, struct ds_dreader *dr)
+{
+	const struct ds_manifest	*m;
+	uint64_t			 n = 0;
+	size_t				 i, k, s;
+
+	rs->dr = dr;
+	if ((rs->base = calloc(dr->nidx + 1, sizeof *rs->base)) == NULL)
+		return -1;
+	for (i = 0; i < dr->nidx; i++) {
+		rs->base[i] = n;
+		if (dr->byidx[i] != NULL && dr->byidx[i]->mf_ok)
+			n += dr->byidx[i]->mf->nfiles;
+	}
+	if (n >= UINT32_MAX / 2)
+		return -1;
+	for (rs->cap = 16; rs->cap < n + n / 2 + 1; rs->cap *= 2)
+		;
+	if ((rs->slot = calloc(rs->cap, sizeof *rs->slot)) == NULL ||
+	    (rs->seen = calloc(n / 8 + 1, 1)) == NULL)
+		return -1;
+	for (i = 0; i < dr->nidx; i++) {
+		if (dr->byidx[i] == NULL || !dr->byidx[i]->mf_ok)
+			continue;
+		m = dr->byidx[i]->mf;
+		for (k = 0; k < m->nfiles; k++) {
+			if (m->files[k].skipped)
+				continue;
+			s = rs_slot(rs, m->files[k].path);
+			if (rs->slot[s] == 0)
+				rs->slot[s] = (uint32_t)(rs->base[i] + k + 1);
+		}
+	}
 	return 0;
 }
 
-static int
-pathset_add(struct pathset *ps, const char *p)
+static void
+rs_free(struct rowset *rs)
 {
-	const char	**old = ps->v;
-	size_t		  i, k, oldcap = ps->cap;
-
-	if (pathset_has(ps, p))
-		return 0;
-	if (2 * (ps->n + 1) > ps->cap) {
-		ps->cap = oldcap ? 2 * oldcap : 1024;
-		if ((ps->v = calloc(ps->cap, sizeof *ps->v)) == NULL) {
-			ps->v = old;
-			ps->cap = oldcap;
-			return -1;
-		}
-		ps->n = 0;
-		for (k = 0; k < oldcap; k++)
-			if (old[k] != NULL)
-				pathset_add(ps, old[k]);
-		free(old);
-	}
-	for (i = hash_str(p) & (ps->cap - 1); ps->v[i] != NULL;
-	    i = (i + 1) & (ps->cap - 1))
-		;
-	ps->v[i] = p;
-	ps->n++;
-	return 0;
+	free(rs->slot);
+	free(rs->seen);
+	free(rs->base);
 }
 
 /* Whether PATH is in normal form: relative, no empty, "." or ".."
@@ -369,9 +454,9 @@ other_mismatch(struct run *ru, struct archive_entry *e,
 			    "plain relative path");
 		/* Reading the drives in hand only, a target on another
 		 * drive is the sink's to check (it stored it before). */
-		if (!pathset_has(&ru->files, t) &&
+		if (!rs_seen(&ru->rows, t) &&
 		    ((ru->dr->o.flags & DS_DR_WHOLE) ||
-		    pathset_has(&ru->inhand, t)))
+		    rs_find(&ru->rows, t) >= 0))
 			return _("refused: the hard link's target was not "
 			    "read as a regular file before it");
 	}
@@ -483,8 +568,7 @@ do_file(struct run *ru, struct archive *a, struct archive_entry *e,
 		given = ru->split_given;
 	}
 	/* A regular file (a part of one): hard links may name it. */
-	if (pathset_add(&ru->files, f->path) == -1)
-		ru->stop = DS_E_NOMEM;
+	rs_mark(&ru->rows, f->path);
 	ru->split_path = NULL;
 	ru->dr->sink_bad = 0;
 	r = ru->s->begin != NULL ? ru->s->begin(ru->s->arg, &x, &h) : 0;
@@ -587,26 +671,31 @@ do_entry(struct run *ru, struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
+/* Archive order: by segment, then entry number (qsort_r, on rows). */
 static int
-cmp_row(const void *a, const void *b)
+cmp_row(const void *a, const void *b, void *arg)
 {
-	const struct ds_mf_file *x = *(const struct ds_mf_file *const *)a;
-	const struct ds_mf_file *y = *(const struct ds_mf_file *const *)b;
+	const struct ds_mf_file *x = (const struct ds_mf_file *)arg +
+	    *(const uint32_t *)a;
+	const struct ds_mf_file *y = (const struct ds_mf_file *)arg +
+	    *(const uint32_t *)b;
 
 	if (x->segment != y->segment)
 		return x->segment < y->segment ? -1 : 1;
 	if (x->ordinal != y->ordinal)
 		return x->ordinal < y->ordinal ? -1 : 1;
-	return 0;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
-/* Reads segment SEG, whose rows are ROWS[0..N) in ordinal order. */
+/* Reads segment SEG, whose rows are rows LO.. LO + N - 1 of the drive
+ * (row()), in ordinal order. */
 static void
-read_segment(struct run *ru, struct ds_mf_segment *seg,
-    struct ds_mf_file **rows, size_t n)
+read_segment(struct run *ru, struct ds_mf_segment *seg, size_t lo,
+    size_t n)
 {
 	struct archive		*a;
 	struct archive_entry	*e;
+	struct ds_mf_file	*f;
 	size_t			 k = 0;
 	uint64_t		 pos = 0;	/* the next entry's number */
 	int			 r = ARCHIVE_OK, broken = 0;
@@ -623,23 +712,24 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 	if (archive_read_open(a, ru, NULL, seg_read, NULL) != ARCHIVE_OK)
 		broken = 1;
 	for (; !broken && k < n && ru->stop == DS_E_OK; k++) {
-		if (rows[k]->ordinal < pos) {	/* two rows, one entry */
-			lost(ru, rows[k]->path, _("the archive never reaches "
+		f = row(ru, lo + k);
+		if (f->ordinal < pos) {	/* two rows, one entry */
+			lost(ru, f->path, _("the archive never reaches "
 			    "this row (entry %u of segment %u)"),
-			    rows[k]->ordinal, seg->segment);
+			    f->ordinal, seg->segment);
 			continue;
 		}
 		/* Entries no row names are read past, never acted on. */
-		while (pos <= rows[k]->ordinal && ((r =
+		while (pos <= f->ordinal && ((r =
 		    archive_read_next_header(a, &e)) == ARCHIVE_OK ||
 		    r == ARCHIVE_WARN))
 			pos++;
-		if (pos <= rows[k]->ordinal)
+		if (pos <= f->ordinal)
 			break;
-		if (do_entry(ru, a, e, rows[k]) != 0)
+		if (do_entry(ru, a, e, f) != 0)
 			broken = 1;
 		ru->dr->files_done++;
-		if (tick(ru, 0, rows[k]->path) != DS_E_OK)
+		if (tick(ru, 0, f->path) != DS_E_OK)
 			break;
 	}
 	if (!broken && k < n && ru->stop == DS_E_OK && ru->bad_chunk == -1 &&
@@ -649,22 +739,23 @@ read_segment(struct run *ru, struct ds_mf_segment *seg,
 		    archive_error_string(a) != NULL ?
 		    archive_error_string(a) : "?");
 	for (; k < n && ru->stop == DS_E_OK; k++) {
-		if (rows[k]->type == DS_MF_FILE && ru->split_path != NULL &&
-		    strcmp(ru->split_path, rows[k]->path) == 0) {
+		f = row(ru, lo + k);
+		if (f->type == DS_MF_FILE && ru->split_path != NULL &&
+		    strcmp(ru->split_path, f->path) == 0) {
 			split_end(ru, _("lost: a damaged chunk of its "
 			    "segment"));
 			continue;
 		}
 		if (ru->bad_chunk >= 0)
-			lost(ru, rows[k]->path, _("lost: chunk %lld of drive "
+			lost(ru, f->path, _("lost: chunk %lld of drive "
 			    "%u is damaged"), (long long)ru->bad_chunk,
 			    ru->d->h.index);
 		else if (r == ARCHIVE_EOF)
-			lost(ru, rows[k]->path, _("the archive never reaches "
+			lost(ru, f->path, _("the archive never reaches "
 			    "this row (entry %u of segment %u)"),
-			    rows[k]->ordinal, seg->segment);
+			    f->ordinal, seg->segment);
 		else
-			lost(ru, rows[k]->path, _("lost: segment %u of drive "
+			lost(ru, f->path, _("lost: segment %u of drive "
 			    "%u cannot be read"), seg->segment,
 			    ru->d->h.index);
 	}
@@ -677,37 +768,54 @@ static void
 read_drive(struct run *ru, struct rdrive *d)
 {
 	struct ds_manifest	*m = d->mf;
-	struct ds_mf_file	**rows;
 	size_t			 i, n = 0, k, lo, s;
+	int			 sorted = 1;
 
-	if ((rows = calloc(m->nfiles + 1, sizeof *rows)) == NULL) {
-		ru->stop = DS_E_NOMEM;
-		return;
+	/* Prep writes the rows in archive order: then no index. */
+	for (i = 0; i < m->nfiles && sorted; i++)
+		if (m->files[i].skipped || (i > 0 && (m->files[i].segment <
+		    m->files[i - 1].segment || (m->files[i].segment ==
+		    m->files[i - 1].segment && m->files[i].ordinal <
+		    m->files[i - 1].ordinal))))
+			sorted = 0;
+	ru->rbase = m->files;
+	ru->ridx = NULL;
+	if (sorted)
+		n = m->nfiles;
+	else {
+		if (m->nfiles >= UINT32_MAX || (ru->ridx = calloc(m->nfiles +
+		    1, sizeof *ru->ridx)) == NULL) {
+			ru->stop = DS_E_NOMEM;
+			return;
+		}
+		for (i = 0; i < m->nfiles; i++)
+			if (!m->files[i].skipped)
+				ru->ridx[n++] = (uint32_t)i;
+		qsort_r(ru->ridx, n, sizeof *ru->ridx, cmp_row, m->files);
 	}
-	for (i = 0; i < m->nfiles; i++)
-		if (!m->files[i].skipped)
-			rows[n++] = &m->files[i];
-	qsort(rows, n, sizeof *rows, cmp_row);
 	ru->d = d;
 	k = 0;
 	for (s = 0; s < m->nsegments && ru->stop == DS_E_OK; s++) {
 		/* Rows of segments the list skips, and duplicates. */
-		for (; k < n && rows[k]->segment < m->segments[s].segment; k++)
-			lost(ru, rows[k]->path, _("the archive never reaches "
-			    "this row (segment %u is not on the drive)"),
-			    rows[k]->segment);
+		for (; k < n && row(ru, k)->segment < m->segments[s].segment;
+		    k++)
+			lost(ru, row(ru, k)->path, _("the archive never "
+			    "reaches this row (segment %u is not on the "
+			    "drive)"), row(ru, k)->segment);
 		lo = k;
-		while (k < n && rows[k]->segment == m->segments[s].segment)
+		while (k < n && row(ru, k)->segment == m->segments[s].segment)
 			k++;
 		if (s > 0 && m->segments[s].segment <=
 		    m->segments[s - 1].segment)
 			continue;
-		read_segment(ru, &m->segments[s], rows + lo, k - lo);
+		read_segment(ru, &m->segments[s], lo, k - lo);
 	}
 	for (; k < n && ru->stop == DS_E_OK; k++)
-		lost(ru, rows[k]->path, _("the archive never reaches this row "
-		    "(segment %u is not on the drive)"), rows[k]->segment);
-	free(rows);
+		lost(ru, row(ru, k)->path, _("the archive never reaches this "
+		    "row (segment %u is not on the drive)"),
+		    row(ru, k)->segment);
+	free(ru->ridx);
+	ru->ridx = NULL;
 }
 
 /* Says that PATH was left out by prep (a warning, not damage). */
@@ -744,14 +852,12 @@ ds_dreader_run(struct ds_dreader *dr, const struct ds_dr_sink *sink)
 			continue;
 		dr->files_total += d->mf->nfiles;
 		dr->bytes_total += d->mf->bytes;
-		for (f = 0; f < d->mf->nfiles; f++) {
+		for (f = 0; f < d->mf->nfiles; f++)
 			if (d->mf->files[f].skipped)
 				warn_skipped(dr, d->mf->files[f].path);
-			else if (!(dr->o.flags & DS_DR_WHOLE) && pathset_add(
-			    &ru.inhand, d->mf->files[f].path) == -1)
-				ru.stop = DS_E_NOMEM;
-		}
 	}
+	if (rs_build(&ru.rows, dr) == -1)
+		ru.stop = DS_E_NOMEM;
 	for (i = 0; i < dr->nidx && ru.stop == DS_E_OK; i++) {
 		d = dr->byidx[i];
 		dr->cur_drive = (int)i;
@@ -773,7 +879,6 @@ ds_dreader_run(struct ds_dreader *dr, const struct ds_dr_sink *sink)
 		    "missing drive"));
 	else
 		split_end(&ru, NULL);
-	free(ru.files.v);
-	free(ru.inhand.v);
+	rs_free(&ru.rows);
 	return ru.stop;
 }

@@ -64,6 +64,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "manifest.h"
@@ -223,6 +224,16 @@ struct ds_read_report *ds_dreader_take_report(struct ds_dreader *dr);
 size_t	ds_dreader_ndrives(const struct ds_dreader *dr);
 const struct ds_manifest *ds_dreader_manifest(const struct ds_dreader *dr,
 	    size_t index);
+
+/* Checks that the drive at PATH has a trailer and a manifest whose
+ * SHA-256 is the trailer's, reading it a buffer at a time (nothing is
+ * parsed or held); *cause names what is wrong. */
+int	ds_drive_check_manifest(const char *path, char **cause);
+
+/* Writes the manifest text of the drive at PATH to FP a buffer at a
+ * time and flushes FP; DS_E_DAMAGED when its SHA-256 is not the
+ * trailer's (what was written is then not to be used). */
+int	ds_drive_copy_manifest(const char *path, FILE *fp, char **cause);
 
 /* Frees DR; takes NULL. Keys are wiped. */
 void	ds_dreader_free(struct ds_dreader *dr);

@@ -23,21 +23,23 @@ enum ds_mf_type {
 	DS_MF_OTHER,
 };
 
+/* A row: 96 bytes (a manifest can hold millions), its path apart. */
 struct ds_mf_file {
-	char		*path;		/* raw bytes, relative; owned */
-	enum ds_mf_type	 type;
-	uint32_t	 segment;	/* DS_MF_NOSEG when skipped */
-	uint32_t	 ordinal;	/* entry number in its segment */
+	char		*path;		/* raw bytes, relative; in a parsed
+					 * manifest, in its path pool */
 	uint64_t	 size;		/* the whole file's size */
 	uint64_t	 offset;	/* of this part in the file */
 	uint64_t	 length;	/* of this part */
-	int		 last;		/* last (or only) part */
-	int		 has_sha;	/* sha: the whole file's SHA-256 */
-	int		 changed;	/* changed while it was read */
-	int		 skipped;	/* unreadable, not copied */
-	int		 has_times;
 	int64_t		 mtime_ns;	/* when it was read */
 	int64_t		 ctime_ns;
+	uint32_t	 segment;	/* DS_MF_NOSEG when skipped */
+	uint32_t	 ordinal;	/* entry number in its segment */
+	enum ds_mf_type	 type;
+	unsigned int	 last:1;	/* last (or only) part */
+	unsigned int	 has_sha:1;	/* sha: the whole file's SHA-256 */
+	unsigned int	 changed:1;	/* changed while it was read */
+	unsigned int	 skipped:1;	/* unreadable, not copied */
+	unsigned int	 has_times:1;
 	uint8_t		 sha[32];
 };
 
@@ -71,11 +73,28 @@ struct ds_manifest {
 	size_t			 files_cap;
 	uint64_t		 bytes;		/* file bytes stored here */
 	uint64_t		 stream_bytes;
+	/* The rows' paths, packed in blocks that never move. */
+	char			**pool;
+	size_t			 npool;
+	size_t			 pool_used;	/* in the last block */
+	size_t			 pool_size;	/* of the last block */
 };
 
 /* Parses manifest text; *out is allocated (ds_manifest_free). */
 int	 ds_manifest_parse(const char *buf, size_t len,
 	    struct ds_manifest **out, char **cause);
+
+/*
+ * Reads the LEN bytes of manifest at OFF of FD a window at a time (a
+ * million rows' text is never held whole: only the rows' C form stays)
+ * and parses them into *out (allocated; NULL: only hashed). SUM gets the
+ * SHA-256 of every byte read, also when they do not parse: the caller
+ * compares it to the trailer's before it trusts *out. Returns DS_E_IO
+ * when the bytes cannot be read, DS_E_PARSE when they are no manifest
+ * (*out NULL; SUM set), DS_E_NOMEM, else DS_E_OK.
+ */
+int	 ds_manifest_read(int fd, uint64_t off, uint64_t len,
+	    uint8_t sum[32], struct ds_manifest **out);
 void	 ds_manifest_free(struct ds_manifest *m);
 
 /* The JSON of F as stored in the journal and manifest; new reference. */
