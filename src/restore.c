@@ -253,7 +253,7 @@ ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
 	struct ds_dreader		*dr = NULL;
 	const struct ds_manifest	*m;
 	struct ds_read_report		*r;
-	size_t				 i;
+	size_t				 i, j;
 	int				 rc;
 
 	rc = open_reader(o, o->deep != NULL ? DS_DR_WHOLE : DS_DR_GAPS_ONLY,
@@ -264,10 +264,21 @@ ds_verify(const struct ds_read_opts *o, struct ds_read_report **report,
 		return finish(dr, rc, report);
 	if (o->deep != NULL)
 		return finish(dr, verify_deep(o, dr, cause), report);
+	/*
+	 * Without --deep the chunks were checked, not the files: what they
+	 * hold is counted from the manifests, regular files once each (on
+	 * their last part), not folders, links or files left out.
+	 */
 	r = (struct ds_read_report *)ds_dreader_report(dr);
-	for (i = 0; i < ds_dreader_ndrives(dr); i++)
-		if ((m = ds_dreader_manifest(dr, i)) != NULL)
-			r->files_ok += m->nfiles;
+	for (i = 0; i < ds_dreader_ndrives(dr); i++) {
+		if ((m = ds_dreader_manifest(dr, i)) == NULL)
+			continue;
+		r->bytes_ok += m->bytes;
+		for (j = 0; j < m->nfiles; j++)
+			if (m->files[j].type == DS_MF_FILE &&
+			    m->files[j].last && !m->files[j].skipped)
+				r->files_ok++;
+	}
 	return finish(dr, rc, report);
 }
 
