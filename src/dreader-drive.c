@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 
 #include "dreader-int.h"
+#include "drives-lock.h"
 #include "error.h"
 #include "keys.h"
 #include "manifest.h"
@@ -131,6 +132,9 @@ dr_drive_open(const char *path, struct rdrive **out, char **cause)
 		    strerror(errno));
 		goto fail;
 	}
+	/* A shared lock: no one writes the drive while it is read. */
+	if ((rc = ds_drive_lock(d->fd, path, 0, cause)) != DS_E_OK)
+		goto fail;
 	if ((end = lseek(d->fd, 0, SEEK_END)) == -1) {
 		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
 		goto fail;
