@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "settings.h"
 #include "state.h"
 #include "util.h"
 
@@ -58,6 +59,21 @@ ds_err_code(int code, char *cause)
 		ds_err_print("%s: %s", ds_strerror(code), cause);
 	else
 		ds_err_print("%s", ds_strerror(code));
+	free(cause);
+}
+
+/* Settings kept where diskseed before 0.2.0 kept them move, once. */
+static void
+settings_migrate(void)
+{
+	char	*note = NULL, *cause = NULL;
+	int	 rc;
+
+	if ((rc = ds_settings_migrate(&note, &cause)) != DS_E_OK)
+		ds_err_print("%s", cause != NULL ? cause : ds_strerror(rc));
+	else if (note != NULL)
+		ds_err_print("%s", note);
+	free(note);
 	free(cause);
 }
 
@@ -118,6 +134,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	settings_migrate();
 	if (argc == 0) {
 		static char wizard[] = "wizard";
 		static char *wargv[] = { wizard, NULL };

@@ -11,6 +11,7 @@ set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ds-test.XXXXXX")
 export XDG_STATE_HOME="$T/state"
+export XDG_CONFIG_HOME="$T/config"
 export HOME="$T/home"
 mkdir -p "$HOME"
 export DISKSEED_LOCALEDIR="$top_builddir/po/locale"

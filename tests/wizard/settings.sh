@@ -20,7 +20,7 @@ cp "$T/good.pem" "$T/ps/ca.pem"
 PS=$T/ps
 export PS A B
 expect -f "$top_srcdir/tests/wizard/settings-run.exp" || fail "settings.exp"
-ST=$T/state/diskseed
+ST=$T/config/diskseed
 [ "$(stat -c %a "$ST/settings.json")" = 600 ] || fail "settings.json mode"
 grep -q "$B" "$ST/settings.json" || fail "not the chosen subscription"
 grep -q "$PS/ca.pem" "$ST/settings.json" || fail "CA file not kept"
