@@ -35,6 +35,7 @@
 #include "error.h"
 #include "db.h"
 #include "importd.h"
+#include "notify.h"
 
 enum {
 	FAULT_GARBAGE = -1,
@@ -675,7 +676,9 @@ server_run(const char *dir, const char *listen, char **cause)
 	    conns_limits(s.conns)->max_per_peer,
 	    conns_limits(s.conns)->handshake_secs,
 	    conns_limits(s.conns)->idle_secs, nofile);
+	notify_ready(port);
 	event_base_dispatch(s.base);
+	notify_stopping();
 	rc = DS_E_OK;
 out:
 	if (s.sigterm != NULL)
