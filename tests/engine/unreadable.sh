@@ -8,7 +8,8 @@ command -v setpriv >/dev/null 2>&1 || skip "no setpriv"
 [ "$(id -u)" = 0 ] || skip "not root: cannot make a file unreadable to us"
 as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-	    env HOME="$U/home" XDG_STATE_HOME="$U/state" "$@"
+	    env HOME="$U/home" XDG_STATE_HOME="$U/state" \
+	    XDG_CONFIG_HOME="$U/config" "$@"
 }
 chmod 711 "$T"
 U=$T/u
