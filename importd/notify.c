@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Readiness for systemd (importd/notify.h); nothing without libsystemd. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Readiness and shutdown for the service manager (systemd Type=notify,
  * through $NOTIFY_SOCKET). Built without libsystemd, or run outside a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The HTTPS side of the service: libevent's evhttp over
  * bufferevent_openssl, one thread. Each request is authenticated by its

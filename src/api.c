@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Microsoft.ImportExport operations and their JSON models. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The drive side of the hostile-drive reader: opening a drive set
  * (header, trailer, manifest, keys), checking chunks, the report, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flock() on the block devices diskseed reads and writes (drives-lock.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The block-device lock: while diskseed writes a drive it holds
  * flock(LOCK_EX) on it, while it reads one flock(LOCK_SH), the convention

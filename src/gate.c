@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The format gate: every check before a drive is opened for writing. */
 #include "config.h"
 

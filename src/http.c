@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HTTPS to the import service through libcurl, with retries. */
 #include "config.h"
 

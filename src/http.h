@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HTTPS requests to the import service through libcurl: TLS always
  * verified (a CA file may be named, verification is never turned off),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Prep: scan the staging folder in a fixed order, pack it into pax
  * segments compressed with zstd, seal them in chunks on a writer thread,

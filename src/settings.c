@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Publish settings: read the portal's file, keep one subscription. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Publish settings: the .publishsettings file the portal hands out (XML
  * with a base64 PKCS#12 management certificate, empty password) and the

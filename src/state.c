@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The state directory and private, atomic file writes. */
 #include "config.h"
 

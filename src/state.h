@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The local state directory ($XDG_STATE_HOME/diskseed, or
  * ~/.local/state/diskseed: keys, journals, job records), the folder of

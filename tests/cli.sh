@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The command line's surface: help, version, unknown commands, exit codes,
 # every subcommand documented in the man page, Italian help.
 . "$top_srcdir/tests/lib/common.sh"

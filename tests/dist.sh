@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The tarball carries exactly the release: every file in git except the
 # ones excluded below (each with its reason), plus what autotools
 # generate; nothing a build leaves behind (.o, .deps, test programs,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The systemd files as make install puts them: absolute paths, a unit
 # that systemd-analyze verify accepts and security rates at most 2.0 (on
 # both units), sysusers.d and tmpfiles.d files that make the user and the

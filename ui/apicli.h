@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the import-job subcommands (settings, locations, job, ship,
  * status) share: the exit code of a backend error, and printing of

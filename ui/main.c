@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed: the wizard with no arguments, a subcommand otherwise. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Authentication: a certificate the service does not know, an expired
 # one, and a service certificate the client does not trust all fail
 # with a clear message and exit 6.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diskseed settings import: schema 1 and 2, several subscriptions, an
 # expired or missing certificate, bad XML, an external entity (never
 # loaded), and the private key kept private.

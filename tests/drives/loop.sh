@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diskseed drives and the gate on real loop devices: listed with --all at
 # the right size, --show sees the filesystem and label mkfs put there, a
 # mounted one is refused, one held open O_EXCL elsewhere is busy, and an

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Keys: prep prints each drive's recovery key once (16 groups of 6 digits,
 # each a multiple of 11); the key is kept only in 0600 files and never
 # written to the drive; the drives restore with the recovery keys alone

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Unreadable files in staging: prep (run as an unprivileged user, since
 # root reads everything) lists them and refuses to start, writing
 # nothing; with --skip-unreadable it goes on and records them as skipped.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A wrong key (the key file tampered with, or none at all): a clear error,
 # and restore writes no file at all.
 . "$top_srcdir/tests/lib/engine.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Azurite, Microsoft's Blob storage emulator, for the ingest tests.
 # Source it after common.sh:
 #   . "$top_srcdir/tests/lib/azurite.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for the shell tests. Source it first:
 #   . "$top_srcdir/tests/lib/common.sh"
 # It makes $T, a private temporary folder removed at exit (kept when

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The publish-settings screen: a missing file, bad XML, an expired
 # certificate (refused in place, nothing saved), Tab completion, two
 # subscriptions listed with expiry, the chosen one imported (0600); then
