@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The administration commands: init, subscription (add, add-cert,
  * remove-cert, list), account (grant, revoke, list), serve, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Uploading a file as a blob (ds_blob_put_file): one Put Blob when it is
  * small, else block by block, resuming from the blocks the service holds

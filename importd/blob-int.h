@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside the Blob client: what blob.c gives blob-file.c. No other module
  * includes this; they use blob.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Azure Blob storage REST client: SharedKey signing, the operations. */
 #include "config.h"
 

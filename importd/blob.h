@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A client of the Azure Blob storage REST API (libcurl, SharedKey
  * authorization signed with HMAC-SHA256). Used by diskseed-importd's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* importd.conf: the service's configuration, a JSON file. */
 #include "config.h"
 

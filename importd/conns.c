@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The connection guard of serve: what keeps hostile clients from locking
  * out the others. It owns the listening socket (evhttp is bound to it),

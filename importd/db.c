@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The service's SQLite database: subscriptions, certificates, jobs. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The service's state: one SQLite database in WAL mode (importd.db in the
  * service directory). Subscriptions with their registered management

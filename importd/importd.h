@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * diskseed-importd: the modules of the import service and how they meet.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The ingest: shipped drives arrive at the service, are checked against
  * the import job that registered them, restored with the job's keys and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Log escaping: a log line of the service holds bytes a client sent
  * (request target, User-Agent); escaped here, in one place, so that no

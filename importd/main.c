@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed-importd: the import service and its administration. */
 #include "config.h"
 

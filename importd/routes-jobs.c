@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Jobs: Create (PUT), Get, Update (PATCH), Delete, the two lists, and
  * BitLockerKeys_List, with the rules of the spec's NOTES.md. A job is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Locations_List and Locations_Get: the datacenters of importd.conf. */
 #include "config.h"
 

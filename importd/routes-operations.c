@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Operations_List: what the provider can do. */
 #include "config.h"
 

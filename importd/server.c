@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The HTTPS side of the service: libevent's evhttp over
  * bufferevent_openssl, one thread. Each request is authenticated by its
@@ -37,6 +38,7 @@
 #include "db.h"
 #include "http.h"
 #include "importd.h"
+#include "notify.h"
 
 enum {
 	FAULT_GARBAGE = -1,
@@ -691,7 +693,9 @@ server_run(const char *dir, const char *listen, char **cause)
 	    conns_limits(s.conns)->max_per_peer,
 	    conns_limits(s.conns)->handshake_secs,
 	    conns_limits(s.conns)->idle_secs, nofile);
+	notify_ready(port);
 	event_base_dispatch(s.base);
+	notify_stopping();
 	rc = DS_E_OK;
 out:
 	if (s.sigterm != NULL)

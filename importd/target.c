@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Storage targets of the ingest: Azure Blob storage or a directory. */
 #include "config.h"
 

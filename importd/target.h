@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Where the ingest puts files: a storage account of importd.conf, either
  * Azure Blob storage (an entry with "blobEndpoint" and "key"; the key of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Keys and certificates of the service: CA, server, management. */
 #include "config.h"
 

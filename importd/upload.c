@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The upload pool of the ingest: threads, one Blob client each. */
 #include "config.h"
 

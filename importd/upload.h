@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The upload pool of the ingest: N threads, each with its own Blob
  * client (a client is not thread-safe), fed through one bounded queue.

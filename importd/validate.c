@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The naming rules of the API (NOTES.md) and the job and drive states. */
 #include "config.h"
 

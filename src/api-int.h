@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside the import-job client: what api.c, api-jobs.c and api-model.c
  * share. No other module includes this; they use api.h.

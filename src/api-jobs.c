@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The two job operations with most to them: create (the request body and
  * the drive list from the prepared drives) and list (the pages).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON models of the import-job client: read, freed and written. */
 #include "config.h"
 

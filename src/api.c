@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The import-job client: opening it, sending a request and reading the
  * answer or its ErrorResponse, and the simpler operations (locations,

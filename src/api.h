@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The import-job client: the Microsoft.ImportExport operations
  * (api-version 2021-01-01) and their models, as the wizard and the

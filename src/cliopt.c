@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option tables: getopt_long's arrays and help lines from one list. */
 #include "config.h"
 

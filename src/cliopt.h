@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One table per command line: each option's long name, short letter,
  * argument and help line. getopt_long's arrays and the --help lines are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The drive side of the hostile-drive reader: opening a drive set
  * (header, trailer, manifest, keys), checking chunks, the report, and
@@ -18,6 +19,7 @@
 #include <openssl/sha.h>
 
 #include "dreader-int.h"
+#include "drives-lock.h"
 #include "error.h"
 #include "keys.h"
 #include "manifest.h"
@@ -177,6 +179,9 @@ dr_drive_open(const char *path, enum dr_mf mode, struct rdrive **out,
 		    strerror(errno));
 		goto fail;
 	}
+	/* A shared lock: no one writes the drive while it is read. */
+	if ((rc = ds_drive_lock(d->fd, path, 0, cause)) != DS_E_OK)
+		goto fail;
 	if ((end = lseek(d->fd, 0, SEEK_END)) == -1) {
 		rc = ds_cause(cause, DS_E_IO, "%s: %s", path, strerror(errno));
 		goto fail;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside the hostile-drive reader (dreader.c, dreader-drive.c): a drive
  * opened for reading, and the reader's state. Not for other modules.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The stream side of the hostile-drive reader: segments in order, each
  * archive entry checked against its manifest row (dreader.h lists the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hostile-drive reader: the only place where bytes from a drive turn
  * into paths, sizes and types. restore, verify --deep and the import

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What is on a drive now: partition table, partitions, filesystems. */
 #include "config.h"
 

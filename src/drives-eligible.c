@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drive eligibility: what the system uses (mounts, swap, holders) and the
  * size limits. The sources are the kernel's own (/proc/self/mountinfo,

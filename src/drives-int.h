@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internals shared by drives.c, drives-eligible.c and drives-monitor.c;
  * not for other modules.

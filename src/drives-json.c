@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Drives and their contents as JSON (jansson), for --json and the API. */
 #include "config.h"
 

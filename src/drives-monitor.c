@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hot-plug: a udev monitor on whole disks. With udevd running it listens
  * to udev's events (the database is complete by then); without it (in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Drive detection: whole disks from libudev, with sysfs as the fallback. */
 #include "config.h"
 

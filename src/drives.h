@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drive detection: the whole disks the system has, what they are, and
  * whether diskseed may write to them (and why not).

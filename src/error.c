@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one message table of diskseed's error codes. */
 #include "config.h"
 

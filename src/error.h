@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Errors are values. Every fallible backend function returns an enum
  * ds_err and, where a detail helps (a path, a drive, a server message),

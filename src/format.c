@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The on-drive format: header and trailer blocks, sealed chunks, keys. */
 #include "config.h"
 

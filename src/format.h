@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The on-drive format (doc/format.md describes it byte by byte): the
  * header block at offset 0 and its copy, the trailer, in the last 4 KiB;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The format gate: every check before a drive is opened for writing. */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 
 #include "drives.h"
 #include "drives-int.h"
+#include "drives-lock.h"
 #include "error.h"
 #include "format.h"
 #include "gate.h"
@@ -257,6 +259,10 @@ gate_open_block(const char *path, const char *confirm_id,
 		    "device that was checked"), d->devnode);
 		goto fail;
 	}
+	/* O_EXCL keeps out mounts and holders; the lock keeps out udev's
+	 * probes and partitioning tools, which honour it (drives-lock.h). */
+	if ((error = ds_drive_lock(fd, d->devnode, 1, cause)) != DS_E_OK)
+		goto fail;
 	if (ioctl(fd, BLKGETSIZE64, &size) == -1 ||
 	    ioctl(fd, BLKSSZGET, &ssz) == -1) {
 		error = ds_cause(cause, DS_E_IO, "%s: %s", d->devnode,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The format gate: the only way any code in diskseed opens a drive for
  * writing. Wiping the wrong disk is the worst thing this tool can do, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hasher thread (see hasher.h). Only big files go through it, one
  * wake-up a MiB: small files are hashed by the read-ahead, as the hand-off

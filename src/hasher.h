@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A thread that feeds buffers to a digest beside its caller: the archiver
  * reads the next part of a big file while the part before is hashed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HTTP through libcurl: the retry policy, and HTTPS to the service. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HTTP through libcurl, and the one retry policy of every HTTP client of
  * diskseed: the import-job client below (ds_http_request) and the Blob

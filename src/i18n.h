@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Translation macros, one place for the whole program (GNU hello style). */
 #ifndef DS_I18N_H
 #define DS_I18N_H

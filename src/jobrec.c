@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The job record (jobrec.h): jobs/<job>/job.json, its states and the
  * checks made before each change.

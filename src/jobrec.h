@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The job record: one per import job, the single owner of what a job is
  * locally (jobs/<job>/job.json in the state directory, 0600): its state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Local records of import jobs and their shipping details. */
 #include "config.h"
 

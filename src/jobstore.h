@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What diskseed remembers about its import jobs, in the state directory:
  * jobs/<job>/importjob.json (which subscription, resource group,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The prep journal: checksummed JSON records, appended atomically. */
 #include "config.h"
 

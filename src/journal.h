@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The prep journal (jobs/<job>/journal in the state directory): an
  * append-only file of JSON records, one a line, each behind the SHA-256

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jansson helpers and wiping allocators. */
 #include "config.h"
 

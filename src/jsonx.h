@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Small jansson helpers the import-job client shares, and the allocator
  * hooks that make jansson and libxml2 wipe what they free (they hold

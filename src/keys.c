@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-drive keys in the state directory's private key files. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Per-drive keys in the state directory: keys/<set-id>.json, mode 0600,
  * {"setId": HEX, "keys": {"<index>": HEX}}. Keys are 32 bytes; callers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The manifest's JSON codec. */
 #include "config.h"
 

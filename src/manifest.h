@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The manifest of a drive: plain JSON (readable without the key), written
  * right after the drive's last chunk; doc/format.md lists its fields.

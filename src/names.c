@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checks of user-typed names, before any call to the service. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checks of the names a user types (DESIGN.md "Names the user types"),
  * made before any call to the service so a typo costs no round trip.

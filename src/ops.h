@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * How the backend talks to whoever drives it (the wizard, the plain CLI,
  * a test): one struct of callbacks given by the caller. The backend never

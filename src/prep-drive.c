@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drive lifecycle for prep (prep-drive.h): new, format, reopen, close,
  * and the manifest lists that grow while a drive is written.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drive lifecycle for prep: a new drive of the set (opened through the
  * gate, keyed, recorded, formatted), the drive an interrupted run left

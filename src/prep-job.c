@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the stages of prep share (prep-job.h): warnings, the records. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What every stage of prep shares: the job's fixed parameters, its two
  * records (the journal and the record of prepared drives), where the run

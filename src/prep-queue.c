@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The chunk queue of prep and its sealer and writer threads
  * (prep-queue.h): NSLOTS chunk buffers in a ring; the main thread fills

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The chunk queue of prep, with its two threads: the sealer encrypts and
  * hashes each full chunk (AES-256-GCM) while the writer has the one

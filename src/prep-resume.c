@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Resume for prep (prep-resume.h): job setup from the options or the
  * journal, the replay of the journal against staging, position checks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Resume for prep: the job's parameters from the options (a new job) or
  * from the journal of an interrupted run, the replay that compares what

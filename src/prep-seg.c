@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The open segment of prep (prep-seg.h): pax and zstd through
  * libarchive into the chunk queue, and the estimates of what fits.

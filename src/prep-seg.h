@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The open segment of prep: a pax archive compressed with zstd by
  * libarchive, whose bytes go into the chunk queue (prep-queue.h), with

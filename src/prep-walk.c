@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Prep's use of the staging walk (prep-walk.h): the scan, the scan the
  * wizard and the estimate run (ds_staging_scan), the hard-link map.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Prep's use of the staging walk (walk.h, the one walk): the scan with
  * its progress and warnings, shared by prep and ds_staging_scan() (the

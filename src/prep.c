@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Prep: the orchestration. Walk the staging folder in a fixed order
  * (prep-walk.c), pack it into pax segments compressed with zstd, hand

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Prep: format the drives and pack the staging folder onto them
  * (doc/format.md), journaled so that a kill -9 at any instant loses at

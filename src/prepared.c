@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The record of prepared drives: jobs/<job>/drives.json. */
 #include "config.h"
 

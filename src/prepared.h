@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What prep leaves behind for the import job: one record per prepared
  * drive, kept by the engine in the state directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Read-ahead for prep (see readahead.h). One thread, a queue of items in
  * the walk's order, and a ring buffer holding the bytes of the small

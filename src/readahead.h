@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Read-ahead for prep: a thread that goes down the sorted walk of the
  * staging folder ahead of the archiver, opens each entry, reads its

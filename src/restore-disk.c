@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The disk sink of restore: what the hostile-drive reader hands over is
  * made under the target folder with the *at() calls, from a descriptor

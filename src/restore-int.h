@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside restore and verify (restore.c, restore-disk.c): the disk sink
  * that restore gives the hostile-drive reader, and the confined walk it

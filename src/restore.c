@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * verify and restore, on top of the hostile-drive reader (dreader.h):
  * verify checks every chunk, and with --deep reads the whole stream into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading prepared drives back: inspect (no key), verify (keys: chunk
  * tags; --deep also decompresses and checks every file's SHA-256) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Publish settings: read the portal's file, keep one subscription. */
 #include "config.h"
 
@@ -627,7 +628,7 @@ ds_settings_save(const struct ds_settings *s, char **cause)
 	if ((text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
 	    NULL)
 		goto out;
-	if ((path = ds_state_path(SETTINGS_FILE, cause)) == NULL) {
+	if ((path = ds_config_path(SETTINGS_FILE, cause)) == NULL) {
 		rc = DS_E_STATEDIR;
 		goto out;
 	}
@@ -654,7 +655,7 @@ ds_settings_load(struct ds_settings **out, char **cause)
 
 	*out = NULL;
 	ds_wipe_allocators();
-	if ((path = ds_state_path(SETTINGS_FILE, cause)) == NULL)
+	if ((path = ds_config_path(SETTINGS_FILE, cause)) == NULL)
 		return DS_E_STATEDIR;
 	rc = ds_read_file(path, PUBLISH_MAX, &text, &len, cause);
 	if (rc == DS_E_NOTFOUND) {
@@ -814,4 +815,26 @@ ds_settings_set(struct ds_settings *s, const char *key, const char *value,
 	return ds_cause(cause, DS_E_INVAL, _("unknown setting \"%s\"; known: "
 	    "ca-file, proxy, resource-group, connect-timeout, timeout, "
 	    "retries"), key);
+}
+
+int
+ds_settings_migrate(char **note, char **cause)
+{
+	char	*from, *to;
+	int	 rc;
+
+	*note = NULL;
+	if ((rc = ds_state_move_to_config(SETTINGS_FILE, &from, &to,
+	    cause)) != DS_E_OK || from == NULL)
+		return rc;
+	/* TRANSLATORS: the old and the new path of the settings file. */
+	if (asprintf(note, _("settings moved from %s to %s (settings now "
+	    "live in $XDG_CONFIG_HOME/diskseed; keys and jobs stay in "
+	    "$XDG_STATE_HOME/diskseed)"), from, to) == -1) {
+		*note = NULL;
+		rc = DS_E_NOMEM;
+	}
+	free(from);
+	free(to);
+	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Publish settings: the .publishsettings file the portal hands out (XML
  * with a base64 PKCS#12 management certificate, empty password) and the
@@ -71,7 +72,10 @@ int	ds_publish_cert_info(const struct ds_publish_sub *sub,
 /* Frees the strings of INFO; takes NULL. */
 void	ds_cert_info_clear(struct ds_cert_info *info);
 
-/* The settings kept in the state directory (settings.json, mode 0600). */
+/*
+ * The settings the user chose, kept in the configuration folder
+ * ($XDG_CONFIG_HOME/diskseed/settings.json, mode 0600; src/state.h).
+ */
 struct ds_settings {
 	char		*subscription_id;
 	char		*subscription_name;
@@ -99,7 +103,7 @@ struct ds_settings {
 int	ds_settings_from_publish(const struct ds_publish_sub *sub,
 	    struct ds_settings **out, char **cause);
 
-/* Writes S to the state directory (mode 0600, atomically). */
+/* Writes S to the configuration folder (mode 0600, atomically). */
 int	ds_settings_save(const struct ds_settings *s, char **cause);
 
 /*
@@ -107,6 +111,14 @@ int	ds_settings_save(const struct ds_settings *s, char **cause);
  * DS_E_INSECURE when the file is readable by others.
  */
 int	ds_settings_load(struct ds_settings **out, char **cause);
+
+/*
+ * Moves settings.json from the state folder (before 0.2.0) to the
+ * configuration folder, once. After a move *note is an allocated
+ * sentence for the user saying so (the caller prints and frees it);
+ * else NULL. Call it once, before any other settings call.
+ */
+int	ds_settings_migrate(char **note, char **cause);
 
 /*
  * Changes one setting by name ("ca-file", "proxy", "resource-group",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The state directory and private, atomic file writes. */
 #include "config.h"
 
@@ -18,6 +19,8 @@
 #include "util.h"
 
 static char *state_dir_override;
+
+static int	fsync_parent(const char *path);
 
 void
 ds_state_set_dir(const char *dir)
@@ -52,35 +55,133 @@ ds_mkdir_p(const char *dir, int mode, char **cause)
 	return rc;
 }
 
-char *
-ds_state_dir(char **cause)
+/*
+ * The state folder (CONFIG 0) or the configuration folder (CONFIG 1),
+ * not created; allocated. --state-dir names the one folder for both.
+ */
+static char *
+base_dir(int config, char **cause)
 {
+	const char	*var = config ? "XDG_CONFIG_HOME" : "XDG_STATE_HOME";
 	const char	*base, *home;
 	char		*dir = NULL;
 
 	if (state_dir_override != NULL)
 		dir = strdup(state_dir_override);
-	else if ((base = getenv("XDG_STATE_HOME")) != NULL && *base == '/') {
+	else if ((base = getenv(var)) != NULL && *base == '/') {
 		if (asprintf(&dir, "%s/diskseed", base) == -1)
 			dir = NULL;
 	} else if ((home = getenv("HOME")) != NULL && *home == '/') {
-		if (asprintf(&dir, "%s/.local/state/diskseed", home) == -1)
+		if (asprintf(&dir, "%s/%s/diskseed", home, config ?
+		    ".config" : ".local/state") == -1)
 			dir = NULL;
 	} else {
-		ds_cause(cause, DS_E_STATEDIR, "%s",
-		    _("neither XDG_STATE_HOME nor HOME is set; "
-		    "use --state-dir"));
+		/* TRANSLATORS: %s is XDG_STATE_HOME or XDG_CONFIG_HOME. */
+		ds_cause(cause, DS_E_STATEDIR, _("neither %s nor HOME is set; "
+		    "use --state-dir"), var);
 		return NULL;
 	}
-	if (dir == NULL) {
+	if (dir == NULL)
 		ds_cause(cause, DS_E_NOMEM, "%s", ds_strerror(DS_E_NOMEM));
+	return dir;
+}
+
+/* base_dir(CONFIG), created (0700) when missing. */
+static char *
+made_dir(int config, char **cause)
+{
+	char *dir;
+
+	if ((dir = base_dir(config, cause)) == NULL)
 		return NULL;
-	}
 	if (ds_mkdir_p(dir, 0700, cause) != DS_E_OK) {
 		free(dir);
 		return NULL;
 	}
 	return dir;
+}
+
+char *
+ds_state_dir(char **cause)
+{
+	return made_dir(0, cause);
+}
+
+char *
+ds_config_path(const char *name, char **cause)
+{
+	char *dir, *path;
+
+	if ((dir = made_dir(1, cause)) == NULL)
+		return NULL;
+	if (asprintf(&path, "%s/%s", dir, name) == -1) {
+		ds_cause(cause, DS_E_NOMEM, "%s", ds_strerror(DS_E_NOMEM));
+		path = NULL;
+	}
+	free(dir);
+	return path;
+}
+
+int
+ds_state_move_to_config(const char *name, char **from, char **to,
+    char **cause)
+{
+	struct stat	 st;
+	char		*sdir = NULL, *cdir = NULL, *buf = NULL;
+	size_t		 len = 0;
+	int		 rc = DS_E_NOMEM;
+
+	*from = *to = NULL;
+	if (state_dir_override != NULL)
+		return DS_E_OK;
+	if ((sdir = base_dir(0, cause)) == NULL ||
+	    (cdir = base_dir(1, cause)) == NULL) {
+		rc = DS_E_STATEDIR;
+		goto out;
+	}
+	if (asprintf(from, "%s/%s", sdir, name) == -1 ||
+	    asprintf(to, "%s/%s", cdir, name) == -1) {
+		*from = *to = NULL;
+		goto out;
+	}
+	/* Once: only while the old file exists and the new one does not. */
+	if (lstat(*to, &st) == 0 || errno != ENOENT ||
+	    lstat(*from, &st) == -1 || !S_ISREG(st.st_mode)) {
+		rc = DS_E_OK;
+		free(*from);
+		free(*to);
+		*from = *to = NULL;
+		goto out;
+	}
+	if ((rc = ds_mkdir_p(cdir, 0700, cause)) != DS_E_OK)
+		goto out;
+	if (rename(*from, *to) == 0) {
+		rc = fsync_parent(*to) == 0 ? DS_E_OK : ds_cause(cause,
+		    DS_E_IO, "%s: %s", cdir, strerror(errno));
+		goto out;
+	}
+	if (errno != EXDEV) {
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", *to, strerror(errno));
+		goto out;
+	}
+	/* Another file system: a private copy first, then the old one goes. */
+	if ((rc = ds_read_file(*from, 16 * 1024 * 1024, &buf, &len, cause)) !=
+	    DS_E_OK ||
+	    (rc = ds_write_file_atomic(*to, buf, len, 0600, cause)) != DS_E_OK)
+		goto out;
+	if (unlink(*from) == -1)
+		rc = ds_cause(cause, DS_E_IO, "%s: %s", *from, strerror(errno));
+out:
+	if (buf != NULL)
+		ds_freezero(buf, len);
+	if (rc != DS_E_OK) {
+		free(*from);
+		free(*to);
+		*from = *to = NULL;
+	}
+	free(sdir);
+	free(cdir);
+	return rc;
 }
 
 char *

@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The local state directory ($XDG_STATE_HOME/diskseed, or
- * ~/.local/state/diskseed, or what --state-dir names) and the safe way to
- * write files there: private (0700 folders, 0600 files), atomic (write a
- * temporary, fsync, rename, fsync the folder).
+ * ~/.local/state/diskseed: keys, journals, job records), the folder of
+ * what the user chooses ($XDG_CONFIG_HOME/diskseed, or
+ * ~/.config/diskseed: settings), both the one folder --state-dir names,
+ * and the safe way to write files there: private (0700 folders, 0600
+ * files), atomic (write a temporary, fsync, rename, fsync the folder).
  */
 #ifndef DS_STATE_H
 #define DS_STATE_H
@@ -23,6 +26,22 @@ char	*ds_state_dir(char **cause);
  * the intermediate folders (0700). NAME may contain slashes.
  */
 char	*ds_state_path(const char *name, char **cause);
+
+/*
+ * Returns the allocated path of NAME in the configuration folder,
+ * creating the folder (0700); NULL with *cause set.
+ */
+char	*ds_config_path(const char *name, char **cause);
+
+/*
+ * Moves NAME from the state folder, where diskseed before 0.2.0 kept it,
+ * to the configuration folder, once: only when the old file exists and
+ * the new one does not (and never with --state-dir: one folder). After a
+ * move *from and *to are the allocated old and new paths (the caller
+ * frees both and tells the user); else both are NULL.
+ */
+int	 ds_state_move_to_config(const char *name, char **from, char **to,
+	    char **cause);
 
 /*
  * The allocated path of FILE in JOB's folder (jobs/JOB/FILE), creating

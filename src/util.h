@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers every module uses: hex, secret wiping, sizes. */
 #ifndef DS_UTIL_H
 #define DS_UTIL_H

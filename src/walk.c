@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The staging walk (walk.h): what of a staging folder is copied. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The staging walk: the one place that decides what of a staging folder
  * is copied, used by prep, the wizard's scan, the estimate and verify

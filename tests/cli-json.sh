@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # --json of both programs: each output is one valid JSON document whose
 # keys are all camelCase, with the values the text output has; verify and
 # restore keep their exit status with --json (4 on damage) and name the

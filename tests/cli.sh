@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The command line's surface, as the GNU conventions have it: help on
 # stdout with exit 0, one "Try ... --help" line and exit 2 on a usage
 # error, getopt's messages prefixed with the program's name only, every

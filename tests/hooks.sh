@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The test hooks (DISKSEED_TEST_* of diskseed, DISKSEED_IMPORTD_FAULTS,
 # _CRASH_AFTER, _PAUSE_* of the service; tests/README lists them) exist
 # only in a build configured with --enable-test-hooks: a release build

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every file that uses _() is in po/POTFILES.in, and Italian is complete.
 . "$top_srcdir/tests/lib/common.sh"
 cd "$top_srcdir"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The mechanical style and the layer rule: src/ never includes curses.
 . "$top_srcdir/tests/lib/common.sh"
 cd "$top_srcdir"
@@ -10,4 +11,7 @@ if grep -rnE '\b(exit|abort|printf|puts|perror)\(' src --include='*.c' | grep -v
 fi
 [ -e .git ] || skip "not a git checkout"
 sh build-aux/checksrc . || fail "style: see above"
+# Every source file names its licence; the script names each one that
+# does not (and adds the line: build-aux/spdx-add FILE...).
+sh build-aux/spdx-add --check . || fail "no SPDX line: see above"
 ok "style"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers of the import-job subcommands. */
 #include "config.h"
 

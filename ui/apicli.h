@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the import-job subcommands (settings, locations, job, ship,
  * status) share: printing of addresses, locations, jobs and JSON.

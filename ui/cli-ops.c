@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Progress and warnings of the plain command line. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The plain command line's struct ds_ui_ops: progress on stderr (one
  * redrawn line on a terminal, a plain line every few seconds otherwise),

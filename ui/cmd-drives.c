@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed drives: list whole disks, watch for hot-plug, show contents. */
 #include "config.h"
 

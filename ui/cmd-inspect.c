@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed inspect: a drive's header and manifest summary, no key. */
 #include "config.h"
 

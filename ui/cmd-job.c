@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed job: create, show, list, cancel or delete an import job. */
 #include "config.h"
 

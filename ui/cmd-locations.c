@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed locations: the datacenters drives can be shipped to. */
 #include "config.h"
 

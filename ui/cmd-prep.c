@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed prep: format drives and copy the staging folder onto them. */
 #include "config.h"
 

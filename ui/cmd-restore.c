@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed restore: restore the files from prepared drives. */
 #include "config.h"
 

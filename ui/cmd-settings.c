@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed settings: import publish settings, show and change them. */
 #include "config.h"
 

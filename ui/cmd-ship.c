@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed ship: review, then commit, the shipping details of a job. */
 #include "config.h"
 

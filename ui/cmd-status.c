@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed status: the state of import jobs and of their drives. */
 #include "config.h"
 

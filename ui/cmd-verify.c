@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed verify: read prepared drives back and check them. */
 #include "config.h"
 

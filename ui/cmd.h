@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The subcommands of diskseed. Each lives in ui/cmd-<name>.c and is
  * called with the arguments after its name (argv[0] is "diskseed", so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* copyrun.c: the copy in a detached process, and its status file. */
 #include "config.h"
 

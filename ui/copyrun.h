@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A copy (prep, then verify) that outlives the terminal: the wizard
  * starts it in a process of its own session, which ignores SIGHUP and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed's messages, exit codes, usage errors, help and version. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * How diskseed reports: "diskseed: " messages on stderr, the exit code
  * of each backend error (its column in src/errors-*.def), the one-line

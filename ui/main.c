@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diskseed: the wizard with no arguments, a subcommand otherwise. */
 #include "config.h"
 
@@ -8,6 +9,7 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "settings.h"
 #include "state.h"
 #include "util.h"
 
@@ -47,6 +49,21 @@ static const struct ds_cliopt options[] = {
 	{ "version", 'V', NULL, N_("show the version and exit") },
 	UI_OPT_END
 };
+
+/* Settings kept where diskseed before 0.2.0 kept them move, once. */
+static void
+settings_migrate(void)
+{
+	char	*note = NULL, *cause = NULL;
+	int	 rc;
+
+	if ((rc = ds_settings_migrate(&note, &cause)) != DS_E_OK)
+		ui_err_print("%s", cause != NULL ? cause : ds_strerror(rc));
+	else if (note != NULL)
+		ui_err_print("%s", note);
+	free(note);
+	free(cause);
+}
 
 static int
 usage(void)
@@ -98,6 +115,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	settings_migrate();
 	if (argc == 0) {
 		static char *wargv[] = { ui_progname, NULL };
 		return cmd_wizard(1, wargv);

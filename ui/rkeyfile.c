@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recovery keys from a file for verify and restore (see rkeyfile.h). */
 #include "config.h"
 

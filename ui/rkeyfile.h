@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The --recovery-keys FILE of verify and restore: drives read on a
  * machine without their key files (the copy computer lost, or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-confirm.c: what is on the chosen drive now and that it will all
  * be destroyed; the user types the drive's identifier to go on. A wrong

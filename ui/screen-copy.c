@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-copy.c: starts the copy onto the confirmed drive (or attaches to
  * the one already running) and shows it: phase, bar, bytes, rate, time

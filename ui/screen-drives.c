@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-drives.c: the drives the system has, live (a plugged drive
  * appears, a pulled one goes), eligible ones first, with the reasons why

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-job.c: creates the import job for the prepared drives, then
  * shows where to ship them (the datacenter's address), the carriers it

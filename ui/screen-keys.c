@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-keys.c: the recovery key of each drive of the set, once the copy
  * is verified, and where the key file is; the user confirms that the

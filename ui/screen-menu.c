@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* screen-menu.c: the first menu — prepare drives, shipping, status. */
 #include "config.h"
 

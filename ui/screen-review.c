@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-review.c: what will be sent as the shipping details; it is sent
  * only when the user picks Yes. Then the job's new state and the local

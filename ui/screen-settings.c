@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-settings.c: pick the publish-settings file, show its
  * subscriptions and their certificates' expiry, import the chosen one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-shipping.c: the shipping details of the job: carrier (from the
  * location's list), tracking number, ship date, number of drives and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-staging.c: the staging folder (scanned live: files, bytes,
  * unreadable files), the import job it belongs to (a job already started

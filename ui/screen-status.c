@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screen-status.c: the import jobs of the subscription, their states and
  * each drive's state and progress, as the service reports them; r

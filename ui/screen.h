@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The wizard's screens. Each lives in ui/screen-<name>.c and exports one
  * const struct screen_ops; ui/wizard.c (the sequencer) owns the order in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* widgets.c: terminal set-up and the drawing helpers of the wizard. */
 #include "config.h"
 

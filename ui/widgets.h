@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Drawing helpers shared by the wizard's screens (ui/widgets.c): the
  * terminal set-up, frames in UTF-8 or ASCII line drawing, text that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wizard.c: the sequencer. It owns the order of the screens, the main
  * loop (keys, a screen's file descriptor, its timer), the minimum size,

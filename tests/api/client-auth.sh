@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Authentication: a certificate the service does not know, an expired
 # one, and a service certificate the client does not trust all fail
 # with a clear message and exit 6.
@@ -12,7 +13,7 @@ expect_rc 0 "$DISKSEED" locations
 mkmgmt stranger 30
 mkpublish2 "$T/stranger.publishsettings" "$DS_IMPORTD_URL" \
 	"$DS_IMPORTD_SUBSCRIPTION:Stranger:stranger"
-export XDG_STATE_HOME=$T/state-stranger
+export XDG_STATE_HOME=$T/state-stranger XDG_CONFIG_HOME=$T/config-stranger
 expect_rc 0 "$DISKSEED" settings import "$T/stranger.publishsettings" \
 	--ca-file "$DS_IMPORTD_CA"
 expect_rc 6 "$DISKSEED" status
@@ -23,8 +24,8 @@ grep_q "$T/err" "403 AuthenticationFailed"
 # The registered certificate, expired since the import (the settings'
 # certificate is replaced by one of the same subject that expired
 # yesterday, signed by the service's CA when the helper can).
-export XDG_STATE_HOME=$T/state
-S=$T/state/diskseed/settings.json
+export XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config
+S=$T/config/diskseed/settings.json
 openssl req -new -key "$DS_IMPORTD_KEY" -subj "/CN=alice" -out "$T/alice.csr" \
 	2>/dev/null || fail "csr"
 openssl x509 -req -in "$T/alice.csr" -key "$DS_IMPORTD_KEY" -days -1 \
@@ -44,7 +45,7 @@ grep_q "$T/out" "EXPIRED"
 
 # A service the client cannot verify (no --ca-file): TLS refused, no
 # fallback to an unverified connection.
-export XDG_STATE_HOME=$T/state-noca
+export XDG_STATE_HOME=$T/state-noca XDG_CONFIG_HOME=$T/config-noca
 expect_rc 0 "$DISKSEED" settings import "$DS_IMPORTD_PUBLISHSETTINGS"
 expect_rc 6 "$DISKSEED" locations
 grep_q "$T/err" "secure connection to the import service failed"

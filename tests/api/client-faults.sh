@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The transport against a misbehaving service: 500 then 200 succeeds,
 # 429 waits at least Retry-After, a malformed answer is a clear error, a
 # hung request times out and is retried, and a service that is not

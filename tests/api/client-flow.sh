@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The whole client flow against a real diskseed-importd on 127.0.0.1:
 # locations, a job, status with drive progress, ship review refused
 # without yes, ship committed and stored, a reused tracking number

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diskseed job create after a real prep on image files: the driveList
 # carries each drive's id, key, manifest and hashes from the prep; the
 # datacenter address, carriers and deadline are printed; bad names and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # 50 diskseed processes at once, each creating a job (diskseed job
 # create) and reading it back (job show, status): no errors, no lost
 # job. The drives come from one real prep; the other 49 jobs get a copy

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The service killed (SIGKILL) and restarted in the middle of the flow:
 # the job is still there, a request in flight is retried, the flow ends.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Retry-After in its HTTP-date form is honoured whatever the locale: a 503
 # whose Retry-After is a date 4 s ahead is retried after about that long
 # under it_IT.UTF-8 (where the date's English day and month names do not

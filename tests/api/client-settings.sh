@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diskseed settings import: schema 1 and 2, several subscriptions, an
 # expired or missing certificate, bad XML, an external entity (never
 # loaded), and the private key kept private.
@@ -12,7 +13,7 @@ URL=https://127.0.0.1:1
 mkmgmt good 30
 mkmgmt other 30
 mkmgmt old -1
-ST=$T/state/diskseed
+ST=$T/config/diskseed
 
 # Nothing imported yet: a clear message, not a crash.
 expect_rc 1 "$DISKSEED" settings show
@@ -40,7 +41,7 @@ no_secret_in "$T/out" "$T/err"
 
 # Stored private: 0600 in a 0700 folder; cert and key match the file.
 [ "$(stat -c %a "$ST/settings.json")" = 600 ] || fail "settings.json mode"
-[ "$(stat -c %a "$ST")" = 700 ] || fail "state dir mode"
+[ "$(stat -c %a "$ST")" = 700 ] || fail "configuration folder mode"
 grep -q "PRIVATE KEY" "$ST/settings.json" || fail "no key stored"
 expect_rc 0 "$DISKSEED" settings show
 grep_q "$T/out" "$B"
@@ -158,4 +159,26 @@ if locale -a 2>/dev/null | grep -qi '^it_IT\.utf-\?8$'; then
 	expect_rc 2 env LC_ALL=it_IT.UTF-8 "$DISKSEED" status --job X
 	grep_q "$T/err" "nome non valido: nome del processo 'X'"
 fi
+# Settings where diskseed before 0.2.0 kept them (the state folder) move
+# to the configuration folder once, and diskseed says so.
+OLD=$T/state/diskseed/settings.json
+mkdir -p "$T/state/diskseed"
+mv "$ST/settings.json" "$OLD"
+expect_rc 0 "$DISKSEED" settings show
+grep_q "$T/out" "$A"
+grep_q "$T/err" "settings moved from $OLD to $ST/settings.json"
+[ -e "$ST/settings.json" ] || fail "not moved"
+[ ! -e "$OLD" ] || fail "the old file stays"
+[ "$(stat -c %a "$ST/settings.json")" = 600 ] || fail "moved: mode"
+expect_rc 0 "$DISKSEED" settings show
+[ ! -s "$T/err" ] || fail "said again: $(cat "$T/err")"
+# Both there (a copy made by hand): the new one wins, the old is left.
+cp -p "$ST/settings.json" "$OLD"
+expect_rc 0 "$DISKSEED" drives --all
+[ -e "$OLD" ] && ! grep -q moved "$T/err" || fail "moved over a newer file"
+# --state-dir is the one folder for both: nothing moves out of it.
+mkdir -p "$T/one" && cp -p "$OLD" "$T/one/settings.json"
+expect_rc 0 "$DISKSEED" --state-dir "$T/one" settings show
+[ -e "$T/one/settings.json" ] && ! grep -q moved "$T/err" ||
+    fail "moved out of --state-dir"
 ok "settings"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: mutual TLS. No certificate, a certificate of another CA, an
 # expired one, one the CA signed but nobody registered, and another
 # subscription's: all 403 AuthenticationFailed. add-cert registers one.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: killed with SIGKILL while it creates jobs, restarted on the same
 # port: every job it acknowledged is there and whole, the database is
 # sound, and the flow goes on (ship the job).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: each example of spec/importexport/2021-01-01/examples replayed
 # against the service gives an answer of the same shape (the same keys,
 # recursively, with the same JSON types; tests/api/importd-json shape).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: DISKSEED_IMPORTD_FAULTS answers the next requests with the
 # listed faults, in order, then serves normally.
 . "$top_srcdir/tests/lib/common.sh"

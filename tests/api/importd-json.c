@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small JSON tool for the importd tests (no jq needed):
  *   importd-json get FILE POINTER      print the value at POINTER

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd under hostile load (issue 12, point 6): 1500 idle TCP
 # connections (no TLS) from one or several loopback addresses, with a low
 # and with a raised descriptor limit, do not lock out a client with its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: what a client sends (request target, User-Agent) is escaped in
 # the log: a raw ESC, CR or other control byte, a byte above 0x7f, a
 # backslash or a double quote comes out as \xNN, so a request cannot

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: a service directory whose importd.db predates job ids and
 # per-subscription tracking numbers still works once serve opens it: the
 # jobs are there, each with an id, and a tracking number may be used by

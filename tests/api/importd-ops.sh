@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: every operation through curl with a management certificate,
 # the operator commands, api-version and paging.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: 50 clients at once, each creating, reading and updating its
 # own jobs: no error, no lost job, no lost update.
 . "$top_srcdir/tests/lib/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: each rule of spec/importexport/NOTES.md, through the API.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/importd.sh"

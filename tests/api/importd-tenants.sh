@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # importd: tenants never cross. Two subscriptions, alice and bob, each
 # granted its own storage account: neither can name the other's account
 # (nor one it was not granted), the container is fixed from Shipping on,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diskseed drives under umockdev: every disk of tests/drives/*.umockdev
 # listed with the right fields and reasons, the --json shape, and every
 # ineligible disk refused by the gate (and by prep, once it exists) with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diskseed drives and the gate on real loop devices: listed with --all at
 # the right size, --show sees the filesystem and label mkfs put there, a
 # mounted one is refused, one held open O_EXCL elsewhere is busy, and an
@@ -78,19 +79,42 @@ grep_q "$T/out" "^NOTCONFIRMED "
 	fail "written although refused"
 
 # Held O_EXCL by someone else: busy.
-mkfifo "$T/hold"
-"$GATE" "$L" "$N" --hold <"$T/hold" >"$T/held" &
-exec 9>"$T/hold"
-i=0
-until grep -q "^OK" "$T/held" 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 100 ] || fail "holder did not open $L"
-	sleep 0.05
-done
+# Runs "$@" in the background until release, once it has printed a
+# line starting with $1 (it reads stdin to the end to hold).
+hold() {
+	want=$1; shift
+	rm -f "$T/hold" "$T/held"
+	mkfifo "$T/hold"
+	"$@" <"$T/hold" >"$T/held" &
+	exec 9>"$T/hold"
+	i=0
+	until grep -q "^$want" "$T/held" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || fail "$* did not start"
+		sleep 0.05
+	done
+}
+release() { exec 9>&-; wait; }
+hold OK "$GATE" "$L" "$N" --hold
 expect_rc 1 "$GATE" "$L" "$N" --write
 grep_q "$T/out" "^BUSY "
-exec 9>&-
-wait
+# The gate also holds flock(LOCK_EX): a program that honours the lock
+# (udev, sfdisk --lock) stays away, shared or exclusive.
+flock -n -s "$L" true && fail "the gate holds $L without flock(LOCK_EX)"
+release
 ok "busy refused"
+
+# Locked by another program (flock LOCK_EX, as sfdisk --lock or
+# systemd-repart take it; no O_EXCL): refused to write and to read, and
+# said so.
+hold locked flock -x "$L" sh -c 'echo locked; exec cat'
+expect_rc 1 "$GATE" "$L" "$N" --write
+grep_q "$T/out" "^BUSY $L is locked by another program \\(flock\\)"
+[ "$(head -c 18 "$T/disk.img" | od -An -c | tr -d ' \n')" != "DISKSEED-GATE-TEST" ] ||
+	fail "written although locked"
+"$DISKSEED" verify "$L" >"$T/out" 2>"$T/err" && fail "verify read $L"
+grep_q "$T/err" "$L is locked by another program \\(flock\\)"
+release
+ok "locked by another program refused"
 
 # Unmounted and confirmed: opens, is the whole device, takes a write.
 expect_rc 0 "$GATE" "$L" "other,$N" --write

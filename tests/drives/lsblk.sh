@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # diskseed drives --all against lsblk on this machine's own disks: name,
 # model, serial, size, transport and read-only agree wherever lsblk knows
 # them (lsblk without udev knows less: an empty field is not compared).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test-gate-open PATH CONFIRM [--write | --hold]: a helper of the shell
  * tests. Opens PATH through the format gate, prints the result code's name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The format gate on block devices, under umockdev: every ineligible disk
  * of tests/drives/ (*.umockdev) is refused with nothing written, the

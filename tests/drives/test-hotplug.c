@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hot-plug under umockdev: a disk is plugged in and pulled out again,
  * and both the library's monitor and `diskseed drives --watch --json`

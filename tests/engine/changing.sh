@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Files that change while prep reads them are named and marked "changed"
 # in the manifest, both a small file (read whole by the read-ahead
 # thread) and a big one (streamed by the archiver); a file left alone is

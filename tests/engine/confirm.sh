@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Without --confirm, or with a wrong one, nothing is written to any drive:
 # the images keep their SHA-256 (they start and end with a filesystem
 # signature and random bytes, as a used disk would).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # One flipped byte in a chunk, in the manifest, in the header: verify
 # exits 4 and names the drive, the chunk and the file; restore restores
 # the rest and names what it could not.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # verify --deep compares the drives with the staging folder through the
 # staging walk prep uses (src/walk.c): a FIFO and a socket in staging,
 # which prep leaves out, are not named as "not on the drives"; a file

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # verify --deep decompresses everything and compares with the staging
 # folder: passes on the same tree, names a file changed since.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # What the hostile-drive reader hands a sink (tests/lib/drdump prints
 # each call) for a file split over two drives, read together, alone (as
 # the ingest reads the drives in hand: each part on its own, the missing

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Hostile drives aimed at a block device of the host: a loop device of
 # this test is the victim. A device entry listed as the first part of a
 # split file followed by a regular part at an offset, a device listed as

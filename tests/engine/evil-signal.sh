@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A drive whose manifest and archive agree on a sparse file of 2^62
 # bytes (two bytes of data, the rest a hole): restore and verify --deep
 # hash its zeros for ever, but SIGTERM and SIGINT end them within two

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Hostile drives (tests/lib/mkevil: valid key, tags and manifest, but
 # archive entries and manifest rows that lie to each other), one per
 # attack class of issue 12, against restore and verify --deep: nothing

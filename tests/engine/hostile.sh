@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A hostile drive (written by hand with tests/lib/mkevil, valid key, tags
 # and manifest) holding an absolute path, "..", a path through a symbolic
 # link it also holds: restore refuses and names each of them, writes

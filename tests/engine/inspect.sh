@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # inspect reads a drive without any key; its manifest hash and header hash
 # are the ones doc/format.md defines (computed here from the bytes), the
 # same prep printed and kept in jobs/NAME/drives.json; the manifests hold

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Names are bytes: a set prepared under a UTF-8 locale restores and
 # verifies the same under LC_ALL=C (a daemon, cron, a rescue system), and
 # one prepared under C restores under UTF-8.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # One drive of three missing: verify and restore name it (by its number
 # in the set or its file name) and restore what the others hold: three
 # 8 MiB files on 12 MiB drives put one whole file on drive 1 and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # All drives full: prep stops with exit 3 and "needs another drive";
 # prep --resume --drive NEW --confirm NEW finishes, and the set restores.
 set -eu

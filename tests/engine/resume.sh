@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # kill -9 during prep at several points -- after some writes to the drive,
 # in the middle of a segment's commit (at the data's fdatasync, at the
 # journal record's write and at its fdatasync), while the second drive is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Staging changed between a kill -9 and --resume: resume must not go on
 # silently. Either it refuses (the drive untouched, the change named), or
 # it finishes and names the file, marked "changed" in the manifest.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Keys: prep prints each drive's recovery key once (16 groups of 6 digits,
 # each a multiple of 11); the key is kept only in 0600 files and never
 # written to the drive; the drives restore with the recovery keys alone
@@ -30,12 +31,10 @@ if grep -rq "$(head -n 1 "$T/rkeys")" "$T/err"; then
 fi
 
 # Key files are 0600 in 0700 folders, and the key is not on any drive.
-for f in $(find "$XDG_STATE_HOME" -type f); do
-	[ "$(stat -c %a "$f")" = 600 ] || fail "$f: mode $(stat -c %a "$f")"
-done
-for f in $(find "$XDG_STATE_HOME" -type d); do
-	case $(stat -c %a "$f") in 700) ;; *) fail "$f: mode $(stat -c %a "$f")" ;; esac
-done
+# (find -exec, not a word-split $(find): names may hold blanks.)
+bad=$(find "$XDG_STATE_HOME" \( \( -type f ! -perm 600 \) -o \
+    \( -type d ! -perm 700 \) \) -exec stat -c '%n: mode %a' {} +)
+[ -z "$bad" ] || fail "$bad"
 for k in $(grep -rhoE '"[0-9a-fA-F]{64}"' "$XDG_STATE_HOME/diskseed/keys" |
     tr -d '"'); do
 	for d; do

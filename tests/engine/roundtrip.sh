@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Round trip: a corpus with every kind of file (tests/lib/mkcorpus, 10 000
 # small files, a file bigger than one drive) prepared onto image drives,
 # verified, restored; the restored tree must equal the staging folder in

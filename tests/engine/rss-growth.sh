@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Memory per file: restore and verify --deep of N and of 4N tiny files,
 # each drive alone; the peak RSS may grow by at most so many bytes a file
 # from the one to the other. Issue 12 allows 256 MiB at a million files:

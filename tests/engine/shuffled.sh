@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Drives given in any order to verify and restore.
 set -eu
 . "$top_srcdir/tests/lib/engine.sh"

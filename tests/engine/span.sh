@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A single file larger than one drive spans two drives.
 set -eu
 . "$top_srcdir/tests/lib/engine.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Chunks moved where they do not belong: two slots of a drive swapped, a
 # slot copied from another drive of the set, a drive of another set given
 # with the set. verify names the drive and the chunks; restore restores

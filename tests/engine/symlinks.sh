@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # restore never writes through a symbolic link it finds in the target
 # folder: not through a linked folder, not through a linked file. It may
 # replace the link or refuse (exit 4, naming the path); what the links

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A truncated image: the end (trailer and manifest) cut off, or cut in
 # the middle of the data. verify exits 4 naming the drive; restore
 # restores what is before the cut.

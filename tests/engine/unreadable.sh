@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Unreadable files in staging: prep (run as an unprivileged user, since
 # root reads everything) lists them and refuses to start, writing
 # nothing; with --skip-unreadable it goes on and records them as skipped.
@@ -9,7 +10,8 @@ command -v setpriv >/dev/null 2>&1 || skip "no setpriv"
 [ "$(id -u)" = 0 ] || skip "not root: cannot make a file unreadable to us"
 as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-	    env HOME="$U/home" XDG_STATE_HOME="$U/state" "$@"
+	    env HOME="$U/home" XDG_STATE_HOME="$U/state" \
+	    XDG_CONFIG_HOME="$U/config" "$@"
 }
 chmod 711 "$T"
 U=$T/u

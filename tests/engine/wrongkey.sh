@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A wrong key (the key file tampered with, or none at all): a clear error,
 # and restore writes no file at all.
 set -eu
@@ -12,15 +13,17 @@ prep 0 "$T/st" wkjob "$T/k.img"
 expect_rc 0 "$DISKSEED" verify "$T/k.img"
 
 # Key files are private.
+# (read from a list, not a word-split $(find): names may hold blanks.)
+find "$XDG_STATE_HOME" -type f > "$T/files"
 found=0
-for f in $(find "$XDG_STATE_HOME" -type f); do
+while IFS= read -r f; do
 	m=$(stat -c %a "$f")
 	case $m in
 	600|400) ;;
 	*) grep -qi key "$f" 2>/dev/null && fail "$f holds keys with mode $m" ;;
 	esac
 	found=1
-done
+done < "$T/files"
 [ $found = 1 ] || fail "prep left nothing in the state folder"
 
 # No key at all: another state folder.
@@ -34,8 +37,9 @@ grep_q "$T/err" "[Kk]ey|[Cc]hiave"
 # 64-hex-digit key and each recovery key (groups of 6 digits) gets its
 # first digit changed; a key file that is not JSON gets its first byte
 # flipped.
+find "$XDG_STATE_HOME" -type f > "$T/files"
 tampered=0
-for f in $(find "$XDG_STATE_HOME" -type f); do
+while IFS= read -r f; do
 	cp "$f" "$T/before"
 	case $f in
 	*.json)
@@ -45,7 +49,7 @@ for f in $(find "$XDG_STATE_HOME" -type f); do
 		flip "$f" 0 ;;
 	esac
 	cmp -s "$f" "$T/before" || tampered=1
-done
+done < "$T/files"
 [ $tampered = 1 ] || fail "found no key in the state folder to tamper with"
 expect_rc_in "1 5" "$DISKSEED" restore --to "$T/r1" "$T/k.img"
 grep_q "$T/err" "[Kk]ey|[Cc]hiave"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The standalone driver of the fuzz targets when they are built without
  * libFuzzer: runs each file named on the command line, and each file of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The answers the import-job client parses (src/api.c): Locations_List,
  * Locations_Get, Jobs_Get, Jobs_ListBySubscription (following its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The drive's header and trailer blocks (ds_hdr_decode) and the record
  * header of a sealed chunk (ds_chunk_open).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The request bodies diskseed-importd parses: Jobs_Create (PUT) and
  * Jobs_Update (PATCH) of one job, with the body rules of

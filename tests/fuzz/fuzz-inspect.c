@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A whole drive as inspect, verify and restore open it (src/restore.c:
  * header, trailer, the manifest the trailer points at, the chunk slots

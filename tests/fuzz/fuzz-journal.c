@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The prep journal: the record parser (ds_journal_parse) on any bytes,
  * then the file as prep replays it after a crash. The bytes are written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The manifest a drive carries (ds_manifest_parse): what it accepts is
  * consistent, and each file entry survives the way prep writes it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The lines of /proc/self/mountinfo as the drives layer reads them
  * (ds_mountinfo_parse, which also undoes the octal escapes): each line

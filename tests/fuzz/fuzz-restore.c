@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What restore does with a drive's stream: the pax archive inside the
  * sealed chunks and the manifest's file list that drives it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The recovery key as a person types it (ds_rkey_parse): what parses
  * formats back (ds_rkey_format) to a key that parses the same.

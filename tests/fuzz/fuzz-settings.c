@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Publish settings: the XML (ds_publish_parse) and, for each
  * subscription it lists, the base64 PKCS#12 management certificate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers of the fuzz targets (see fuzz.h). */
 #include "config.h"
 

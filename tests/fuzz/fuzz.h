@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What every fuzz target shares. Each tests/fuzz/fuzz-<name>.c defines
  * LLVMFuzzerTestOneInput(): libFuzzer calls it when configure was given

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Replays the seed corpus of every fuzz target (tests/fuzz/corpus/NAME,
 # crashes found and fixed included) through the target once: with the
 # standalone driver, or with libFuzzer when built --enable-fuzzing (both

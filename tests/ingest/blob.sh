@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The Blob client (importd/blob.c) against Azurite: containers, small and
 # multi-block round trips with metadata, paging, a wrong key, an upload
 # resumed from its uncommitted blocks, and Azurite stopped mid-upload.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Damage on the receiving side: a corrupted chunk makes its drive
 # CompletedMoreInfo with the lost files named in its error log while every
 # other file is stored whole; a drive whose header hash does not match

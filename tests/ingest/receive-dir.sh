@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The plain-directory storage target (the demo's default) and drives
 # that never arrive: one drive of two is received, the other is marked
 # NeverReceived; the job completes, the file spanning both is named as

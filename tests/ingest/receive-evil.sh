@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Hostile drives (tests/lib/mkevil: a valid key, tags and manifest, but
 # archive entries and manifest rows that lie to each other), registered
 # in a job with their real key and received into a directory store and

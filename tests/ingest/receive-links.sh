@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Completeness: every row of the manifest is accounted for. Each name of
 # a hard-linked file is stored as a file of its own with the same
 # content; symbolic links, folders and empty folders are in the drive's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # receive from a block device (a loop device over an image file): the
 # driveId is the device's confirmation id, the drive is read, never
 # written, and its files arrive.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A killed ingest resumes without sending again what is stored; an ingest
 # whose storage goes away mid-upload retries and completes once it is
 # back.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # SIGTERM and SIGINT end receive within two seconds, even in the middle
 # of a hostile drive's sparse file of some GiB (hashed as zeros by the
 # reader; then sent as zeros into Blob storage), into a directory store

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The ingest's state belongs to the job, not to its name: a PATCH
 # answered while receive runs is kept (receive changes only its own
 # fields of the stored job), a cancel while receive runs stops it and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A hard link whose target is on another drive of the set. The extra
 # name waits, recorded in ingest.db, for the drive that holds its
 # target, whichever drive comes first; the drive holding the name is

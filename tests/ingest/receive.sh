@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End to end: prep over 3 image drives, job create, ship, then receive in
 # shuffled order and in two batches (a file spanning drives waits for all
 # of them), beside drives of another job, of no job and not in the job

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small command line over importd/blob.h, for the shell tests:
  *   blobtool ENDPOINT ACCOUNT mkcontainer CONTAINER

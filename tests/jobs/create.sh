@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The job record through job create and cancel: a Jobs_Create rejection
 # (a storage account that does not exist) leaves the job editable, the
 # correction given to job create is stored and used, and the fields are

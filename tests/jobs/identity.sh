@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Identity is explicit (issue 13, path 1): a job name already used, in any
 # state, is refused for a new prep with the job, its state and what to do;
 # --resume with another folder is refused too and never reports the old

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # On a real loop device: a diskseed drive is named by drives (the list,
 # text and JSON) and drives --show, as it is on an image file; as a user
 # who cannot open it, the drive is listed not eligible (no-access)

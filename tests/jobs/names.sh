@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # One rule per name (src/names.c): prep refuses the job names the import
 # service would refuse (MyJob, j1, x) before it writes anything, and a
 # 65th --drive is an error, not ignored. The image keeps its SHA-256.

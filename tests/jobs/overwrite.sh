@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A drive that holds another job's drive (not completed) is formatted only
 # when that job is named with --overwrite-job; drives --show names the job
 # in text and JSON; a drive of the set being made is never a new target;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Settings hardening (issue 13): a CA file that is not a PEM certificate
 # is refused at once; a PKCS#12 asking for millions of key-derivation
 # iterations is refused instead of keeping settings import busy; an

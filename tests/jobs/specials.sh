@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # One staging walk (src/walk.c): a socket, a FIFO and a device file in
 # staging are left out by prep, each with a warning, and verify --deep of
 # the same folder knows them as not copied: it exits 0.

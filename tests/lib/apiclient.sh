@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers of the import-job client tests (tests/api/client-*.sh): make
 # management certificates and .publishsettings files with the openssl
 # CLI. Source after common.sh.

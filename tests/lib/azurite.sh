@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Azurite, Microsoft's Blob storage emulator, for the ingest tests.
 # Source it after common.sh:
 #   . "$top_srcdir/tests/lib/azurite.sh"
@@ -5,12 +6,14 @@
 #   ...                      # AZ_ACCOUNT / AZ_KEY: the emulator's account
 #   azurite_stop; azurite_start_again   # same port, same data
 # Azurite is installed by `./quickstart check` (npm, azurite@3.35.0) in
-# $top_srcdir/.cache/azurite; without it (or node) the test skips.
+# $top_srcdir/.cache/azurite, or where DS_AZURITE_DIR says (make
+# distcheck's source tree is a fresh tarball: .ci/run points it at the
+# clone's); without it (or node) the test skips.
 
 AZ_ACCOUNT=devstoreaccount1
 # The emulator's well-known, public development key (not a secret).
 AZ_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-AZ_BIN="$top_srcdir/.cache/azurite/node_modules/.bin/azurite-blob"
+AZ_BIN="${DS_AZURITE_DIR:-$top_srcdir/.cache/azurite}/node_modules/.bin/azurite-blob"
 AZ_PID=""
 AZ_PORT=""
 AZ_ENDPOINT=""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for the shell tests. Source it first:
 #   . "$top_srcdir/tests/lib/common.sh"
 # It makes $T, a private temporary folder removed at exit (kept when
@@ -11,6 +12,7 @@ set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ds-test.XXXXXX")
 export XDG_STATE_HOME="$T/state"
+export XDG_CONFIG_HOME="$T/config"
 export HOME="$T/home"
 mkdir -p "$HOME"
 export DISKSEED_LOCALEDIR="$top_builddir/po/locale"

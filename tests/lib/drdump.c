@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Runs the hostile-drive reader (src/dreader.h) over drives into a sink
  * that prints each call, so a test sees exactly what a sink is handed:

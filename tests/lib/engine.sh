@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the engine tests (prep, verify, restore, inspect on image
 # files). Source it instead of common.sh:
 #   . "$top_srcdir/tests/lib/engine.sh"

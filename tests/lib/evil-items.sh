@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The hostile drive of issue 12's attack classes, one list for restore
 # and verify --deep (tests/engine/evil.sh) and for receive
 # (tests/ingest/receive-evil.sh): items of tests/lib/mkevil (its header

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shell helpers to run a real diskseed-importd in a test. Source it after
 # tests/lib/common.sh:
 #   . "$top_srcdir/tests/lib/common.sh"

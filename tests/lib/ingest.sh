@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers of the ingest tests (tests/ingest/receive*.sh): Azurite, a test
 # diskseed-importd whose storage account points at it, the client set up
 # against that service, and a prepared, shipped job. Source after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writes a drive image by hand, following doc/format.md, holding what
  * prep itself would never write: archive entries and manifest rows are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Verifies or restores prepared drives with recovery keys instead of the
  * key file, the way the receiving side does (struct ds_read_opts

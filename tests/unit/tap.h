@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A tiny TAP producer for the C unit tests, in the manner of OpenSSH's
  * regress/unittests: TEST_START("name") ... ASSERT_*() ... TEST_DONE(),

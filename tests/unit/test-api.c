@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the import-job client: names, publish settings XML,
  * Accept-Language. */
 #include "config.h"

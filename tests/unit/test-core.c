@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the core helpers: errors, hex, sizes, private files,
  * option tables. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the engine's primitives: header codec, chunk seal/open
  * (tamper, swap, replay), recovery keys, journal replay with a torn last

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The job model (src/jobrec.c): states and the checks before each
  * change, the identity rule prep applies, the jobs of a staging folder,

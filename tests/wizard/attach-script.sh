@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A copy started by a script (diskseed prep, no wizard) can be watched from
 # the wizard: started meanwhile, diskseed goes straight to that copy's
 # progress, and shows it finished when prep is done.

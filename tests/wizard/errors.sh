@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # What goes wrong, in the wizard: the staging folder missing, an
 # ineligible (read-only) drive chosen, a wrong identifier typed (the
 # drive is unchanged, by hash), the import service down when the job is

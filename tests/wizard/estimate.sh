@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The staging screen estimates how many of the attached drives the data
 # needs, says it is an estimate, and warns above 10 drives (one import
 # job holds at most 10). The size limits keep only this test's 1 MiB

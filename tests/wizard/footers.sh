@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The help line of every screen, in Italian: it fits in 78 columns and
 # lists as many keys ("key: what" pairs) as the English one, so that no
 # key is lost in translation (as "Esc: back" once was).

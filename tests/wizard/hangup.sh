@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # SSH: the terminal is lost mid-copy (SIGHUP); the copy goes on in its
 # own process. diskseed started again shows the running copy at once,
 # the copy completes (the next-drive prompt on the way) and the drives

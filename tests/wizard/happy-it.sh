@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The whole happy path of happy.sh again, in Italian (LANG=it_IT.UTF-8),
 # matching the Italian strings on every screen.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The whole happy path through the wizard, with loop devices over image
 # files and a diskseed-importd started here: settings -> staging ->
 # drive -> typed identifier -> copy spanning two drives with the

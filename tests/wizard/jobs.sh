@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Job identity in the wizard (issue 13, paths 1, 2, 4 and 7), with a
 # diskseed-importd and loop devices:
 # - an empty staging folder is refused before any drive;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Screen checks by tmux capture-pane against golden files, where layout
 # matters: the first menu in UTF-8 and in ASCII, at 80x24, and again
 # after the window was shrunk to 60x20 and grown back. Also: no terminal,

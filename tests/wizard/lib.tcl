@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the wizard's expect tests; source it first:
 #   source [file join [file dirname [info script]] lib.tcl]
 # It makes a private temporary folder ($T, removed at exit unless

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The publish-settings screen: a missing file, bad XML, an expired
 # certificate (refused in place, nothing saved), Tab completion, two
 # subscriptions listed with expiry, the chosen one imported (0600); then
@@ -20,7 +21,7 @@ cp "$T/good.pem" "$T/ps/ca.pem"
 PS=$T/ps
 export PS A B
 expect -f "$top_srcdir/tests/wizard/settings-run.exp" || fail "settings.exp"
-ST=$T/state/diskseed
+ST=$T/config/diskseed
 [ "$(stat -c %a "$ST/settings.json")" = 600 ] || fail "settings.json mode"
 grep -q "$B" "$ST/settings.json" || fail "not the chosen subscription"
 grep -q "$PS/ca.pem" "$ST/settings.json" || fail "CA file not kept"

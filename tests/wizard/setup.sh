@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Set-up shared by the wizard's end-to-end tests; source after
 # tests/lib/common.sh. wiz_setup starts a diskseed-importd with one
 # subscription, makes a staging folder ($STAGING, 36 MiB that does not

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Unreadable files in the staging folder are listed on the staging
 # screen (two at a time, PgUp/PgDn for the others), Enter in the folder
 # field scans again once some are fixed and the count follows, Enter
