@@ -51,6 +51,7 @@ load_drives(struct ingest *in, char **cause)
 	json_t		*list, *d;
 	struct idrive	*x;
 	const char	*id, *key;
+	char		*c = NULL;
 	size_t		 i;
 	int		 rc;
 
@@ -81,12 +82,13 @@ load_drives(struct ingest *in, char **cause)
 		if ((x->path = strdup((const char *)sqlite3_column_text(st,
 		    2))) == NULL)
 			rc = DS_E_NOMEM;
-		else if (ds_drive_check_manifest(x->path, cause) !=
-		    DS_E_OK) {
+		else if (ds_drive_check_manifest(x->path, &c) != DS_E_OK) {
 			/* The drive left, or changed, since it came in. The
-			 * manifest is parsed once, by the reader. */
-			logf_add(&x->err, "%s", cause != NULL && *cause !=
-			    NULL ? *cause : "?");
+			 * manifest is parsed once, by the reader. Said in
+			 * its log, not the run's error: the others go on. */
+			logf_add(&x->err, "%s", c != NULL ? c : "?");
+			free(c);
+			c = NULL;
 			x->index = -1;
 			x->failed = 1;
 		}
